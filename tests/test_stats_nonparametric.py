@@ -1,0 +1,204 @@
+"""wilcoxon_signed_rank and mann_whitney_u against R's wilcox.test (tests/r/make_core_fixtures.R)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
+
+FIXTURES = Path(__file__).parent / "fixtures" / "core"
+REL = 1e-6
+VARIANTS = {
+    "default": {"exact": None, "correct": True},
+    "nocorrect": {"exact": None, "correct": False},
+    "approx": {"exact": False, "correct": True},
+    "forced_exact": {"exact": True, "correct": True},
+}
+R_METHODS = {
+    "exact": ("Wilcoxon signed rank exact test", "Wilcoxon rank sum exact test"),
+    "normal approximation, continuity correction": (
+        "Wilcoxon signed rank test with continuity correction",
+        "Wilcoxon rank sum test with continuity correction",
+    ),
+    "normal approximation": ("Wilcoxon signed rank test", "Wilcoxon rank sum test"),
+}
+
+
+def r_results(fn: str) -> dict:
+    table = pd.read_csv(FIXTURES / "results.tsv", sep="\t", keep_default_na=False, dtype=str)
+    table = table[table["fn"] == fn]
+    return {(row.case, row.key): row.value for row in table.itertuples()}
+
+
+def as_number(text: str) -> float:
+    return math.nan if text == "NA" else float(text)
+
+
+def paired_data(case: str) -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / f"data_paired_{case}.tsv", sep="\t")
+
+
+def twogroup_data(case: str) -> tuple[np.ndarray, np.ndarray]:
+    data = pd.read_csv(FIXTURES / f"data_twogroup_{case}.tsv", sep="\t")
+    return (
+        data.loc[data["group"] == "x", "value"].to_numpy(dtype=float),
+        data.loc[data["group"] == "y", "value"].to_numpy(dtype=float),
+    )
+
+
+SIGNED_RANK = r_results("wilcoxon_signed_rank")
+RANK_SUM = r_results("mann_whitney_u")
+PAIRED_ESTIMABLE = ["small", "tied", "censored", "large"]
+TWOGROUP_ESTIMABLE = ["small", "tied", "censored", "large", "single_each"]
+
+
+def method_family(method: str) -> str:
+    return method.split(";")[0]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("case", PAIRED_ESTIMABLE)
+def test_signed_rank_matches_r(case, variant):
+    data = paired_data(case)
+    result = wilcoxon_signed_rank(data["post"], data["pre"], **VARIANTS[variant])
+    label = f"{case}/{variant}"
+    assert result["estimable"] is True and result["reason"] == ""
+    assert result["statistic"] == pytest.approx(float(SIGNED_RANK[(label, "statistic")]), rel=REL)
+    assert result["p_value"] == pytest.approx(float(SIGNED_RANK[(label, "p_value")]), rel=REL)
+    assert R_METHODS[method_family(result["method"])][0] == SIGNED_RANK[(label, "r_method")]
+    assert result["n_pairs"] == int(SIGNED_RANK[(case, "n_pairs")])
+    assert result["n_nonzero"] == int(SIGNED_RANK[(case, "n_nonzero")])
+    assert result["n_zero"] == result["n_pairs"] - result["n_nonzero"]
+    assert result["median_difference"] == pytest.approx(
+        float(SIGNED_RANK[(case, "median_difference")]), rel=REL
+    )
+    assert result["rank_biserial"] == pytest.approx(
+        float(SIGNED_RANK[(case, "rank_biserial")]), rel=REL
+    )
+
+
+def test_signed_rank_method_says_why_exact_was_not_used():
+    tied = paired_data("tied")
+    method = wilcoxon_signed_rank(tied["post"], tied["pre"])["method"]
+    assert method.startswith("normal approximation, continuity correction")
+    assert "ties" in method and "zero differences" in method
+    large = paired_data("large")
+    assert "n_nonzero >= 50" in wilcoxon_signed_rank(large["post"], large["pre"])["method"]
+    assert wilcoxon_signed_rank(large["post"], large["pre"], exact=True)["method"] == "exact"
+    assert (
+        wilcoxon_signed_rank(large["post"], large["pre"], exact=False, correct=False)["method"]
+        == "normal approximation"
+    )
+
+
+def test_signed_rank_drops_incomplete_pairs():
+    tied = paired_data("tied")
+    assert tied["post"].isna().sum() == 1
+    assert wilcoxon_signed_rank(tied["post"], tied["pre"])["n_pairs"] == len(tied) - 1
+
+
+def test_signed_rank_all_zero_differences_not_estimable():
+    data = paired_data("all_zero")
+    assert SIGNED_RANK[("all_zero/default", "p_value")] == "NA"
+    result = wilcoxon_signed_rank(data["post"], data["pre"])
+    assert result["estimable"] is False
+    assert result["reason"] == "all differences are zero"
+    assert (result["n_pairs"], result["n_nonzero"], result["n_zero"]) == (4, 0, 4)
+    assert math.isnan(result["p_value"]) and result["median_difference"] == 0
+
+
+@pytest.mark.parametrize("case", ["no_pairs", "one_pair"])
+def test_signed_rank_fewer_than_two_pairs_not_estimable(case):
+    data = paired_data(case)
+    result = wilcoxon_signed_rank(data["post"], data["pre"])
+    assert result["estimable"] is False
+    assert result["reason"] == "fewer than 2 complete pairs"
+    assert result["n_pairs"] == int(SIGNED_RANK[(case, "n_pairs")])
+    assert math.isnan(result["p_value"])
+
+
+def test_signed_rank_r_errors_without_pairs():
+    assert SIGNED_RANK[("no_pairs/default", "r_error")] == "TRUE"
+
+
+def test_signed_rank_single_nonzero_difference_matches_r_arithmetic():
+    # One non-zero difference among two pairs: R's normal approximation gives z = 0, p = 1.
+    result = wilcoxon_signed_rank([2.0, 3.0], [1.0, 3.0])
+    assert result["estimable"] is True
+    assert result["p_value"] == 1.0 and result["statistic"] == 1.0
+
+
+def test_signed_rank_rejects_unequal_lengths():
+    with pytest.raises(ValueError):
+        wilcoxon_signed_rank([1.0, 2.0], [1.0])
+
+
+def test_rank_biserial_agrees_with_pingouin():
+    import pingouin
+
+    data = paired_data("small")
+    ours = wilcoxon_signed_rank(data["post"], data["pre"])
+    # pingouin.wilcoxon(x, y) ranks d = x - y and reports (T+ - T-)/(T+ + T-): our sign with x = post.
+    theirs = pingouin.wilcoxon(data["post"].to_numpy(), data["pre"].to_numpy())
+    assert ours["n_zero"] == 0
+    assert ours["rank_biserial"] == pytest.approx(float(theirs["RBC"].iloc[0]), rel=1e-12)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("case", TWOGROUP_ESTIMABLE)
+def test_rank_sum_matches_r(case, variant):
+    x, y = twogroup_data(case)
+    result = mann_whitney_u(x, y, **VARIANTS[variant])
+    label = f"{case}/{variant}"
+    assert result["estimable"] is True and result["reason"] == ""
+    assert (result["n_x"], result["n_y"]) == (len(x), len(y))
+    assert result["statistic"] == pytest.approx(float(RANK_SUM[(label, "statistic")]), rel=REL)
+    assert result["p_value"] == pytest.approx(float(RANK_SUM[(label, "p_value")]), rel=REL)
+    assert R_METHODS[method_family(result["method"])][1] == RANK_SUM[(label, "r_method")]
+    assert result["rank_biserial"] == pytest.approx(
+        float(RANK_SUM[(label, "rank_biserial")]), rel=REL
+    )
+
+
+def test_rank_sum_large_groups_use_normal_approximation():
+    x, y = twogroup_data("large")
+    assert len(x) >= 50 and len(y) >= 50
+    result = mann_whitney_u(x, y)
+    assert result["method"].startswith("normal approximation, continuity correction")
+    assert mann_whitney_u(x, y, exact=True)["method"] == "exact"
+
+
+def test_rank_biserial_sign_convention():
+    result = mann_whitney_u([5.0, 6.0, 7.0], [1.0, 2.0])
+    assert result["statistic"] == 6.0 and result["rank_biserial"] == 1.0
+    assert mann_whitney_u([1.0, 2.0], [5.0, 6.0, 7.0])["rank_biserial"] == -1.0
+
+
+def test_rank_sum_empty_group_not_estimable():
+    x, y = twogroup_data("no_responders")
+    assert RANK_SUM[("no_responders/default", "r_error")] == "TRUE"
+    result = mann_whitney_u(x, y)
+    assert result["estimable"] is False
+    assert result["reason"] == "a group has no non-missing values"
+    assert (result["n_x"], result["n_y"]) == (0, 4)
+    assert math.isnan(result["p_value"])
+
+
+def test_rank_sum_all_identical_not_estimable():
+    x, y = twogroup_data("all_identical")
+    assert RANK_SUM[("all_identical/default", "p_value")] == "NA"
+    result = mann_whitney_u(x, y)
+    assert result["estimable"] is False
+    assert result["reason"] == "all values are identical in both groups"
+
+
+def test_exact_null_distributions_sum_to_one_and_are_symmetric():
+    from il6hcc.stats.nonparametric import _rank_sum_counts, _signed_rank_counts
+
+    signed = _signed_rank_counts(10)
+    assert sum(signed) == 2**10 and signed == signed[::-1]
+    rank_sum = _rank_sum_counts(4, 6)
+    assert sum(rank_sum) == math.comb(10, 4) and rank_sum == rank_sum[::-1]
+    assert all(count >= 0 for count in rank_sum)

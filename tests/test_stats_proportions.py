@@ -1,0 +1,211 @@
+"""fisher_exact, binomial_ci, diagnostic_accuracy and mcnemar_exact against base R
+(tests/r/make_core_fixtures.R)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from il6hcc.stats.proportions import binomial_ci, diagnostic_accuracy, fisher_exact, mcnemar_exact
+
+FIXTURES = Path(__file__).parent / "fixtures" / "core"
+REL = 1e-6
+
+
+def r_results(fn: str) -> dict:
+    table = pd.read_csv(FIXTURES / "results.tsv", sep="\t", keep_default_na=False, dtype=str)
+    table = table[table["fn"] == fn]
+    return {(row.case, row.key): row.value for row in table.itertuples()}
+
+
+def r_table(case: str) -> np.ndarray:
+    long = pd.read_csv(FIXTURES / "data_tables.tsv", sep="\t")
+    long = long[long["case"] == case]
+    table = np.zeros((long["row"].max(), long["col"].max()), dtype=int)
+    table[long["row"] - 1, long["col"] - 1] = long["count"]
+    return table
+
+
+def read_booleans(name: str) -> pd.DataFrame:
+    # Fixtures write logicals as TRUE/FALSE/NA; keep missing as None.
+    raw = pd.read_csv(FIXTURES / name, sep="\t", dtype=str, keep_default_na=False)
+    return raw.apply(lambda column: column.map({"TRUE": True, "FALSE": False, "NA": None}))
+
+
+FISHER = r_results("fisher_exact")
+CHISQ = r_results("chisq_test")
+BINOMIAL = r_results("binomial_ci")
+DIAGNOSTIC = r_results("diagnostic_accuracy")
+MCNEMAR = r_results("mcnemar_exact")
+FISHER_CASES = [
+    "two_by_two",
+    "two_by_two_symmetric",
+    "etiology_two_by_four",
+    "three_by_three",
+    "zero_row",
+    "large_two_by_five",
+]
+
+
+@pytest.mark.parametrize("case", FISHER_CASES)
+def test_fisher_matches_r(case):
+    table = r_table(case)
+    result = fisher_exact(table)
+    assert result["estimable"] is True and result["reason"] == ""
+    assert result["method"].startswith("exact")
+    assert result["n"] == table.sum()
+    assert result["p_value"] == pytest.approx(float(FISHER[(case, "p_value")]), rel=REL)
+
+
+def test_fisher_table_shapes():
+    assert r_table("etiology_two_by_four").shape == (2, 4)
+    assert r_table("three_by_three").shape == (3, 3)
+    result = fisher_exact(r_table("zero_row"))
+    assert (result["n_rows"], result["n_columns"]) == (2, 2)
+
+
+def test_fisher_orientation_does_not_matter():
+    table = r_table("etiology_two_by_four")
+    assert fisher_exact(table.T)["p_value"] == pytest.approx(
+        fisher_exact(table)["p_value"], rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("case", ["etiology_two_by_four", "three_by_three", "large_two_by_five"])
+def test_fisher_falls_back_to_chi_squared_beyond_the_table_limit(case):
+    result = fisher_exact(r_table(case), max_tables=10)
+    assert result["method"].startswith("Pearson chi-squared test")
+    assert "exceed 10 tables" in result["method"]
+    assert result["p_value"] == pytest.approx(float(CHISQ[(case, "p_value")]), rel=REL)
+
+
+def test_fisher_counts_every_table_with_the_margins():
+    # Number of 2 x 2 tables with margins (10, 12) x (11, 11): a from 0 to 10.
+    assert fisher_exact(r_table("two_by_two"))["method"] == "exact (enumeration of 11 tables)"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [[[4, 6]], [[0, 0], [3, 5]], [[3, 0], [5, 0]], [[0, 0], [0, 0]]],
+)
+def test_fisher_fewer_than_two_nonempty_rows_or_columns_not_estimable(table):
+    result = fisher_exact(table)
+    assert result["estimable"] is False
+    assert result["reason"] == "fewer than 2 non-empty rows or columns"
+    assert math.isnan(result["p_value"])
+
+
+def test_fisher_r_errors_on_a_single_row():
+    assert FISHER[("single_row", "r_error")] == "TRUE"
+
+
+def test_fisher_rejects_non_counts():
+    with pytest.raises(ValueError):
+        fisher_exact([[1.5, 2], [3, 4]])
+    with pytest.raises(ValueError):
+        fisher_exact([[-1, 2], [3, 4]])
+
+
+BINOMIAL_CASES = sorted({case for case, _ in BINOMIAL})
+
+
+@pytest.mark.parametrize("case", BINOMIAL_CASES)
+def test_binomial_ci_matches_r(case):
+    successes = int(BINOMIAL[(case, "x")])
+    trials = int(BINOMIAL[(case, "n")])
+    conf_level = float(BINOMIAL[(case, "conf_level")])
+    for method, prefix in (("clopper-pearson", "clopper_pearson"), ("wilson", "wilson")):
+        low, high = binomial_ci(successes, trials, method=method, conf_level=conf_level)
+        assert low == pytest.approx(float(BINOMIAL[(case, f"{prefix}_low")]), rel=REL, abs=0)
+        assert high == pytest.approx(float(BINOMIAL[(case, f"{prefix}_high")]), rel=REL, abs=0)
+
+
+def test_binomial_ci_bounds_at_zero_and_all():
+    for method in ("clopper-pearson", "wilson"):
+        assert binomial_ci(0, 10, method=method)[0] == 0.0
+        assert binomial_ci(10, 10, method=method)[1] == 1.0
+
+
+def test_binomial_ci_rejects_impossible_input():
+    with pytest.raises(ValueError):
+        binomial_ci(0, 0)
+    with pytest.raises(ValueError):
+        binomial_ci(5, 4)
+    with pytest.raises(ValueError):
+        binomial_ci(1, 4, method="wald")
+
+
+@pytest.mark.parametrize("ci_method", ["clopper-pearson", "wilson"])
+def test_diagnostic_accuracy_matches_r(ci_method):
+    data = read_booleans("data_diagnostic.tsv")
+    table = diagnostic_accuracy(data["test_positive"], data["is_case"], ci_method=ci_method)
+    assert list(table["measure"]) == ["sensitivity", "specificity", "ppv", "npv", "accuracy"]
+    prefix = ci_method.replace("-", "_")
+    for row in table.itertuples():
+        assert row.numerator == int(DIAGNOSTIC[(row.measure, "numerator")])
+        assert row.denominator == int(DIAGNOSTIC[(row.measure, "denominator")])
+        assert row.estimate == pytest.approx(float(DIAGNOSTIC[(row.measure, "estimate")]), rel=REL)
+        assert row.ci_low == pytest.approx(
+            float(DIAGNOSTIC[(row.measure, f"{prefix}_low")]), rel=REL
+        )
+        assert row.ci_high == pytest.approx(
+            float(DIAGNOSTIC[(row.measure, f"{prefix}_high")]), rel=REL
+        )
+        assert row.ci_method == ci_method and row.estimable and row.reason == ""
+    for count in ("tp", "fp", "fn", "tn", "n_not_evaluable"):
+        assert (table[count] == int(DIAGNOSTIC[("counts", count)])).all()
+    assert (table["n_evaluable"] == len(data) - table["n_not_evaluable"]).all()
+
+
+def test_diagnostic_accuracy_without_cases_reports_not_estimable():
+    table = diagnostic_accuracy([True, False, None, True], [False, False, True, np.nan])
+    by_measure = table.set_index("measure")
+    assert not by_measure.loc["sensitivity", "estimable"]
+    assert by_measure.loc["sensitivity", "reason"] == "no evaluable cases"
+    assert math.isnan(by_measure.loc["sensitivity", "ci_low"])
+    assert by_measure.loc["specificity", "estimate"] == 0.5
+    assert by_measure.loc["npv", "denominator"] == 1
+    assert (table["n_not_evaluable"] == 2).all() and (table["n_evaluable"] == 2).all()
+
+
+def test_diagnostic_accuracy_everything_missing():
+    table = diagnostic_accuracy([None, np.nan], [True, None])
+    assert not table["estimable"].any()
+    assert (table["n_not_evaluable"] == 2).all()
+    assert set(table["reason"]) >= {"no evaluable patients", "no evaluable cases"}
+
+
+def test_diagnostic_accuracy_rejects_non_binary_values():
+    with pytest.raises(ValueError):
+        diagnostic_accuracy([1, 2], [True, False])
+
+
+@pytest.mark.parametrize("case", ["simulated", "one_sided"])
+def test_mcnemar_matches_r_binom_test(case):
+    name = "data_mcnemar.tsv" if case == "simulated" else "data_mcnemar_one_sided.tsv"
+    data = read_booleans(name)
+    result = mcnemar_exact(data["a"], data["b"])
+    assert result["estimable"] is True
+    assert result["n"] == int(MCNEMAR[(case, "n")])
+    assert result["a_only"] == int(MCNEMAR[(case, "a_only")])
+    assert result["b_only"] == int(MCNEMAR[(case, "b_only")])
+    assert result["a_only"] + result["b_only"] + result["both"] + result["neither"] == result["n"]
+    assert result["p_value"] == pytest.approx(float(MCNEMAR[(case, "p_value")]), rel=REL)
+    # R's mcnemar.test is the asymptotic version: close to, but not, the exact p-value.
+    assert result["p_value"] != pytest.approx(
+        float(MCNEMAR[(case, "r_mcnemar_test_asymptotic_p")]), rel=REL
+    )
+
+
+def test_mcnemar_without_discordant_pairs_not_estimable():
+    assert MCNEMAR[("no_discordant", "r_error")] == "TRUE"
+    result = mcnemar_exact([True, False, True], [True, False, True])
+    assert result["estimable"] is False and result["reason"] == "no discordant pairs"
+    assert math.isnan(result["p_value"])
+    assert (result["both"], result["neither"]) == (2, 1)
+
+
+def test_mcnemar_balanced_discordance_gives_one():
+    result = mcnemar_exact([True, False, True, False], [False, True, False, True])
+    assert result["p_value"] == 1.0

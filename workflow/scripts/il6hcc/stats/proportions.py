@@ -1,0 +1,330 @@
+"""Tests and intervals for counts: Fisher's exact test (r x c), binomial confidence intervals,
+diagnostic accuracy with intervals, and the exact McNemar test; each reproduces base R.
+
+References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
+Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
+Newcombe RG. Stat Med 1998;17:857-872; R Core Team, ``stats::fisher.test``, ``binom.test``,
+``prop.test``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaln
+from scipy.stats import beta, chi2, norm
+
+# Largest number of tables with the observed margins that fisher_exact enumerates before it
+# falls back to Pearson's chi-squared test; enumeration runs at roughly 5-10 million tables a
+# second here, so the limit bounds the time at a few seconds.
+FISHER_MAX_TABLES = 20_000_000
+# Partial tables expanded at once (bounds memory at a few tens of MB).
+_FISHER_BLOCK = 250_000
+# R's fisher.test counts tables whose probability is at most the observed one times (1 + 1e-7),
+# so that tables equally probable up to floating-point error are not lost.
+FISHER_RELATIVE_TOLERANCE = 1e-7
+CI_METHODS = ("clopper-pearson", "wilson")
+
+
+def _fisher_tail_probability(
+    table: np.ndarray, log_threshold: float, max_tables: int
+) -> tuple[float, int] | None:
+    """Total null probability of the tables (same margins as ``table``) whose log probability
+    is at most ``log_threshold``, and the number of tables; None if there are more than
+    ``max_tables``.
+
+    Tables are built column by column and, within a column, cell by cell: each partial table
+    is expanded into every feasible value of the next cell (at most the remaining row total,
+    at least what the rows below cannot absorb); the last row of a column and the last column
+    follow from the margins. The work is done depth first on blocks of at most
+    ``_FISHER_BLOCK`` partial tables so that memory stays bounded however many tables exist.
+    """
+    row_totals = table.sum(axis=1)
+    column_totals = table.sum(axis=0)
+    n_rows, n_columns = table.shape
+    free_cells = (n_columns - 1) * (n_rows - 1)
+    constant = (
+        gammaln(row_totals + 1).sum() + gammaln(column_totals + 1).sum() - gammaln(table.sum() + 1)
+    )
+    tail_probability = 0.0
+    n_tables = 0
+    stack = [(0, row_totals[np.newaxis, :].copy(), column_totals[:1].copy(), np.zeros(1))]
+    while stack:
+        stage, remaining, left_in_column, log_weight = stack.pop()
+        if stage == free_cells:
+            log_probability = log_weight - gammaln(remaining + 1).sum(axis=1) + constant
+            tail_probability += float(
+                np.exp(log_probability[log_probability <= log_threshold]).sum()
+            )
+            n_tables += log_probability.size
+            if n_tables > max_tables:
+                return None
+            continue
+        column, row = divmod(stage, n_rows - 1)
+        low = np.maximum(0, left_in_column - remaining[:, row + 1 :].sum(axis=1))
+        high = np.minimum(remaining[:, row], left_in_column)
+        choices = high - low + 1
+        if choices.sum() > _FISHER_BLOCK and choices.size > 1:
+            half = choices.size // 2
+            for part in (slice(half, None), slice(None, half)):
+                stack.append((stage, remaining[part], left_in_column[part], log_weight[part]))
+            continue
+        parent = np.repeat(np.arange(choices.size), choices)
+        offset = np.arange(parent.size) - np.repeat(np.cumsum(choices) - choices, choices)
+        cell = low[parent] + offset
+        remaining = remaining[parent]
+        remaining[:, row] -= cell
+        left_in_column = left_in_column[parent] - cell
+        log_weight = log_weight[parent] - gammaln(cell + 1)
+        if row == n_rows - 2:
+            # The last row of this column takes what is left; the next column starts full.
+            remaining[:, n_rows - 1] -= left_in_column
+            log_weight = log_weight - gammaln(left_in_column + 1)
+            left_in_column = np.full(parent.size, column_totals[min(column + 1, n_columns - 1)])
+        stack.append((stage + 1, remaining, left_in_column, log_weight))
+    return tail_probability, n_tables
+
+
+def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
+    """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
+
+    Method: rows and columns with a zero total are dropped (they carry no information and R
+    drops them too). Under independence with fixed margins the table is multivariate
+    hypergeometric; the two-sided p-value is the total probability of the tables whose
+    probability is at most the observed one times (1 + 1e-7). All tables with the observed
+    margins are enumerated; if there are more than ``max_tables`` of them, Pearson's
+    chi-squared test (no continuity correction, as R's ``chisq.test`` for tables larger than
+    2 x 2) is used instead and ``method`` says so. A 2 x 2 table has at most n + 1 tables, so
+    it is always exact.
+
+    Note: R's r x c network algorithm uses a slightly wider relative tolerance (about 3.5e-7);
+    this matters only for tables whose probabilities differ from the observed one by less than
+    that, which do not occur with integer counts of the sizes met here.
+
+    Returns a dict with p_value, method, n, n_rows, n_columns (after dropping empty margins),
+    estimable, reason. Not estimable with fewer than 2 non-empty rows or columns.
+    """
+    counts = np.asarray(table, dtype=float)
+    if counts.ndim != 2:
+        raise ValueError("table must be two-dimensional (rows x columns of counts)")
+    if np.any(np.isnan(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise ValueError("table must hold nonnegative whole counts")
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0].astype(np.int64)
+    result = {
+        "p_value": math.nan,
+        "method": "not estimable",
+        "n": int(counts.sum()),
+        "n_rows": int(counts.shape[0]),
+        "n_columns": int(counts.shape[1]) if counts.shape[0] else 0,
+        "estimable": False,
+        "reason": "",
+    }
+    if counts.shape[0] < 2 or counts.shape[1] < 2:
+        result["reason"] = "fewer than 2 non-empty rows or columns"
+        return result
+
+    # Fewer rows than columns keeps the per-column expansion short; the p-value is unchanged.
+    oriented = counts if counts.shape[0] <= counts.shape[1] else counts.T
+    observed = float(
+        gammaln(counts.sum(axis=1) + 1).sum()
+        + gammaln(counts.sum(axis=0) + 1).sum()
+        - gammaln(counts.sum() + 1)
+        - gammaln(counts + 1).sum()
+    )
+    tail = _fisher_tail_probability(
+        oriented, observed + math.log1p(FISHER_RELATIVE_TOLERANCE), max_tables
+    )
+    if tail is None:
+        expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
+        statistic = float(((counts - expected) ** 2 / expected).sum())
+        degrees_of_freedom = (counts.shape[0] - 1) * (counts.shape[1] - 1)
+        result.update(
+            p_value=float(chi2.sf(statistic, degrees_of_freedom)),
+            method=(
+                "Pearson chi-squared test (no continuity correction); exact enumeration "
+                f"would exceed {max_tables} tables"
+            ),
+            estimable=True,
+        )
+        return result
+
+    p_value, n_tables = tail
+    result.update(
+        p_value=min(1.0, p_value),
+        method=f"exact (enumeration of {n_tables} tables)",
+        estimable=True,
+    )
+    return result
+
+
+def binomial_ci(
+    successes: int, trials: int, *, method: str = "clopper-pearson", conf_level: float = 0.95
+) -> tuple[float, float]:
+    """Two-sided confidence interval for a binomial proportion.
+
+    ``method="clopper-pearson"``: the exact interval of R's ``binom.test(x, n)$conf.int``,
+    from beta quantiles, with 0 as lower limit at x = 0 and 1 as upper limit at x = n.
+    ``method="wilson"``: the Wilson score interval, which is what R's
+    ``prop.test(x, n, correct = FALSE)$conf.int`` returns (checked in tests/r/); it is 0 at
+    x = 0 and 1 at x = n.
+
+    ``trials`` must be at least 1: a proportion of nothing has no interval. Callers that may
+    meet an empty denominator should use :func:`diagnostic_accuracy`, which reports it as not
+    estimable.
+    """
+    if method not in CI_METHODS:
+        raise ValueError(f"method must be one of {CI_METHODS}, got {method!r}")
+    if not 0 < conf_level < 1:
+        raise ValueError("conf_level must be between 0 and 1")
+    if trials < 1 or not 0 <= successes <= trials:
+        raise ValueError("need trials >= 1 and 0 <= successes <= trials")
+    alpha = 1 - conf_level
+    if method == "clopper-pearson":
+        low = (
+            0.0 if successes == 0 else float(beta.ppf(alpha / 2, successes, trials - successes + 1))
+        )
+        high = (
+            1.0
+            if successes == trials
+            else float(beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+        )
+        return low, high
+    z = norm.ppf(1 - alpha / 2)
+    proportion = successes / trials
+    centre = proportion + z**2 / (2 * trials)
+    half_width = z * math.sqrt(proportion * (1 - proportion) / trials + z**2 / (4 * trials**2))
+    scale = 1 + z**2 / trials
+    low = 0.0 if successes == 0 else (centre - half_width) / scale
+    high = 1.0 if successes == trials else (centre + half_width) / scale
+    return float(low), float(high)
+
+
+def _as_optional_booleans(values, name: str) -> np.ndarray:
+    """Object array of True/False/None from booleans or 0/1 with NaN/None/pd.NA for missing."""
+    series = pd.Series(list(values), dtype=object)
+    missing = series.isna().to_numpy()
+    present = series[~missing]
+    if not present.map(lambda v: v in (True, False)).all():
+        raise ValueError(f"{name} must hold booleans (or 0/1), with NaN/None for missing")
+    out = np.full(series.size, None, dtype=object)
+    out[~missing] = present.map(bool).to_numpy()
+    return out
+
+
+def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, int]:
+    a = _as_optional_booleans(first, names[0])
+    b = _as_optional_booleans(second, names[1])
+    if a.size != b.size:
+        raise ValueError(f"{names[0]} and {names[1]} must have one value per patient")
+    complete = np.array([u is not None and v is not None for u, v in zip(a, b, strict=True)])
+    return a[complete].astype(bool), b[complete].astype(bool), int((~complete).sum())
+
+
+def diagnostic_accuracy(
+    test_positive, is_case, *, ci_method: str = "clopper-pearson", conf_level: float = 0.95
+) -> pd.DataFrame:
+    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test with confidence intervals.
+
+    Method: patients with a missing test result or reference status are not evaluable; they are
+    dropped and counted (STARD 2015 item 19). From the 2 x 2 table of the rest, each measure is
+    a binomial proportion with a Clopper-Pearson (exact, R's ``binom.test``) or Wilson
+    (R's ``prop.test(correct = FALSE)``) interval; the intervals ignore the sampling of the
+    other margin, as usual in diagnostic studies.
+
+    Returns one row per measure (sensitivity, specificity, ppv, npv, accuracy) with columns
+    measure, numerator, denominator, estimate, ci_low, ci_high, ci_method, conf_level,
+    estimable, reason, and the 2 x 2 counts repeated on every row so that each row stands
+    alone in a TSV: tp, fp, fn, tn, n_evaluable, n_not_evaluable. A measure with a zero
+    denominator (e.g. sensitivity when no case is evaluable) is not estimable, with a reason.
+    """
+    if ci_method not in CI_METHODS:
+        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
+    positive, case, n_not_evaluable = _paired_booleans(
+        test_positive, is_case, ("test_positive", "is_case")
+    )
+    counts = {
+        "tp": int(np.sum(positive & case)),
+        "fp": int(np.sum(positive & ~case)),
+        "fn": int(np.sum(~positive & case)),
+        "tn": int(np.sum(~positive & ~case)),
+    }
+    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
+    definitions = [
+        ("sensitivity", tp, tp + fn, "no evaluable cases"),
+        ("specificity", tn, tn + fp, "no evaluable non-cases"),
+        ("ppv", tp, tp + fp, "no positive test results"),
+        ("npv", tn, tn + fn, "no negative test results"),
+        ("accuracy", tp + tn, tp + fp + fn + tn, "no evaluable patients"),
+    ]
+    rows = []
+    for measure, numerator, denominator, empty_reason in definitions:
+        if denominator == 0:
+            estimate = low = high = math.nan
+            estimable, reason = False, empty_reason
+        else:
+            estimate = numerator / denominator
+            low, high = binomial_ci(numerator, denominator, method=ci_method, conf_level=conf_level)
+            estimable, reason = True, ""
+        rows.append(
+            {
+                "measure": measure,
+                "numerator": numerator,
+                "denominator": denominator,
+                "estimate": estimate,
+                "ci_low": low,
+                "ci_high": high,
+                "ci_method": ci_method,
+                "conf_level": conf_level,
+                "estimable": estimable,
+                "reason": reason,
+                **counts,
+                "n_evaluable": tp + fp + fn + tn,
+                "n_not_evaluable": n_not_evaluable,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def mcnemar_exact(test_a_positive, test_b_positive) -> dict:
+    """Exact McNemar test comparing two binary tests on the same patients.
+
+    Method: patients missing either result are dropped. Conditional on the b + c discordant
+    pairs (a_only = A positive and B negative, b_only = the reverse), a_only is
+    Binomial(b + c, 1/2) under H0 (equal positive rates); the two-sided p-value is
+    min(1, 2 P(X <= min(b, c))), computed from exact integer binomial coefficients. This equals
+    R's ``binom.test(b, b + c, 0.5)$p.value`` (R's ``mcnemar.test`` is the asymptotic
+    chi-squared version). Restrict the input to cases to compare sensitivities, or to
+    non-cases to compare specificities.
+
+    Returns a dict with n, a_only, b_only, both, neither, p_value, method, estimable, reason.
+    Not estimable without discordant pairs (R's binom.test stops when n = 0).
+    """
+    a, b, _ = _paired_booleans(
+        test_a_positive, test_b_positive, ("test_a_positive", "test_b_positive")
+    )
+    a_only = int(np.sum(a & ~b))
+    b_only = int(np.sum(~a & b))
+    result = {
+        "n": int(a.size),
+        "a_only": a_only,
+        "b_only": b_only,
+        "both": int(np.sum(a & b)),
+        "neither": int(np.sum(~a & ~b)),
+        "p_value": math.nan,
+        "method": "not estimable",
+        "estimable": False,
+        "reason": "",
+    }
+    discordant = a_only + b_only
+    if discordant == 0:
+        result["reason"] = "no discordant pairs"
+        return result
+    smaller_tail = sum(math.comb(discordant, k) for k in range(min(a_only, b_only) + 1))
+    result.update(
+        p_value=min(1.0, 2 * smaller_tail / 2**discordant),
+        method="exact (binomial test on discordant pairs)",
+        estimable=True,
+    )
+    return result
