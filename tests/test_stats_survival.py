@@ -1,0 +1,337 @@
+"""il6hcc.stats.survival against R survival fixtures (tests/r/make_survival_fixtures.R)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from il6hcc.stats.survival import (
+    cox_regression,
+    cox_zph,
+    kaplan_meier,
+    km_median,
+    landmark,
+    logrank_test,
+    numbers_at_risk,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "survival"
+DATASETS = [
+    "small_ties",
+    "heavy_censoring",
+    "tied_across_groups",
+    "large",
+    "no_events_in_group",
+    "no_events",
+]
+MODELS = {
+    "unadjusted": ["group"],
+    "adjusted": ["group", "line"],
+    "adjusted_factor": ["group", "line_f"],
+}
+REL = 1e-6
+
+
+def read(dataset: str, name: str) -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / dataset / f"{name}.tsv", sep="\t")
+
+
+def data(dataset: str) -> pd.DataFrame:
+    frame = read(dataset, "data")
+    # line_f is line of therapy as a categorical (R's factor(line)).
+    frame["line_f"] = frame["line"].astype(str)
+    return frame
+
+
+def assert_close(actual, expected, what: str) -> None:
+    """Relative 1e-6, NaN only where R has NA."""
+    actual = np.asarray(actual, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    assert actual.shape == expected.shape, what
+    np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=what)
+    ok = ~np.isnan(expected)
+    np.testing.assert_allclose(actual[ok], expected[ok], rtol=REL, atol=0, err_msg=what)
+
+
+def curves(dataset: str):
+    frame = data(dataset)
+    yield "all", frame
+    for level in sorted(frame["group"].unique()):
+        yield f"group={level}", frame[frame["group"] == level]
+
+
+# ---------------------------------------------------------------------------------------
+# Kaplan-Meier, median, numbers at risk
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_kaplan_meier_matches_survfit(dataset):
+    expected = read(dataset, "km")
+    for curve, frame in curves(dataset):
+        ref = expected[expected["curve"] == curve]
+        got = kaplan_meier(frame["time"], frame["event"])
+        for col in ("n_risk", "n_event", "n_censor"):
+            np.testing.assert_array_equal(got[col], ref[col], err_msg=f"{curve} {col}")
+        for col in ("time", "survival", "std_err", "ci_low", "ci_high"):
+            assert_close(got[col], ref[col], f"{dataset} {curve} {col}")
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_km_median_matches_summary_table(dataset):
+    expected = read(dataset, "median")
+    for curve, frame in curves(dataset):
+        ref = expected[expected["curve"] == curve].iloc[0]
+        got = km_median(frame["time"], frame["event"])
+        for key, col in (("median", "median"), ("ci_low", "lcl"), ("ci_high", "ucl")):
+            assert_close([got[key]], [ref[col]], f"{dataset} {curve} {key}")
+        assert got["median_reached"] == (not math.isnan(ref["median"]))
+        assert got["ci_low_reached"] == (not math.isnan(ref["lcl"]))
+        assert got["ci_high_reached"] == (not math.isnan(ref["ucl"]))
+        if not got["median_reached"]:
+            assert "median not reached" in got["note"]
+
+
+def test_km_median_midpoint_when_curve_flat_at_half():
+    # tied_across_groups, group 0: S = 0.5 exactly from t = 9 until the drop at t = 10.
+    frame = data("tied_across_groups")
+    frame = frame[frame["group"] == 0]
+    assert km_median(frame["time"], frame["event"])["median"] == pytest.approx(9.5, rel=REL)
+
+
+def test_km_median_without_data_is_not_estimable():
+    got = km_median([], [])
+    assert got["estimable"] is False
+    assert got["reason"] == "no observations"
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_numbers_at_risk_matches_summary_times(dataset):
+    frame = data(dataset)
+    ref = read(dataset, "at_risk")
+    got = numbers_at_risk(
+        frame["time"], frame["event"], frame["group"], sorted(ref["time"].unique())
+    )
+    np.testing.assert_array_equal(got["group"].to_numpy(), ref["group"].to_numpy())
+    np.testing.assert_array_equal(got["time"].to_numpy(), ref["time"].to_numpy())
+    np.testing.assert_array_equal(got["n_risk"].to_numpy(), ref["n_risk"].to_numpy())
+
+
+def test_near_tie_is_merged_like_r_timefix():
+    # small_ties has times 3 and 3 + 1e-10: R (aeqSurv) treats them as one time.
+    frame = data("small_ties")
+    km = kaplan_meier(frame["time"], frame["event"])
+    assert km.loc[km["time"] == 3, "n_event"].tolist() == [2]
+    assert not ((km["time"] > 3) & (km["time"] < 4)).any()
+
+
+# ---------------------------------------------------------------------------------------
+# Log-rank
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_logrank_matches_survdiff(dataset):
+    frame = data(dataset)
+    ref = read(dataset, "logrank")
+    got = logrank_test(frame["time"], frame["event"], frame["group"])
+    for _, row in ref.iterrows():
+        assert got["n"][row["group"]] == row["n"]
+        assert_close([got["observed"][row["group"]]], [row["observed"]], "observed")
+        assert_close([got["expected"][row["group"]]], [row["expected"]], "expected")
+    if ref["df"].iloc[0] < 1:
+        assert got["estimable"] is False
+        assert got["reason"] == "no events"
+        assert math.isnan(got["chisq"])
+    else:
+        assert got["estimable"] is True
+        assert got["df"] == ref["df"].iloc[0]
+        assert_close([got["chisq"], got["p_value"]], ref[["chisq", "p_value"]].iloc[0], "chisq")
+
+
+def test_logrank_single_group_is_not_estimable():
+    got = logrank_test([1, 2, 3], [1, 0, 1], ["a", "a", "a"])
+    assert got["estimable"] is False
+    assert got["reason"] == "fewer than two groups"
+
+
+# ---------------------------------------------------------------------------------------
+# Cox regression and cox.zph
+# ---------------------------------------------------------------------------------------
+
+COX_COLUMNS = ["coef", "se", "z", "p_value", "ci_low", "ci_high"]
+LR_COLUMNS = ["loglik_null", "loglik", "lr_chisq", "lr_df", "lr_p_value"]
+ESTIMABLE_FITS = [
+    (dataset, model)
+    for dataset in ("small_ties", "heavy_censoring", "tied_across_groups", "large")
+    for model in MODELS
+]
+
+
+def fixture_min_events(dataset: str, model: str) -> int:
+    # small_ties' factor(line) level 3 has one event: R fits it, our default rule refuses it.
+    return 1 if (dataset, model) == ("small_ties", "adjusted_factor") else 2
+
+
+@pytest.mark.parametrize(("dataset", "model"), ESTIMABLE_FITS)
+def test_cox_matches_coxph_efron(dataset, model):
+    ref = read(dataset, "cox")
+    ref = ref[ref["model"] == model]
+    assert (ref["r_status"] == "ok").all()
+    got = cox_regression(
+        data(dataset),
+        time="time",
+        event="event",
+        covariates=MODELS[model],
+        min_events_per_level=fixture_min_events(dataset, model),
+    )
+    assert got["estimable"].all()
+    assert list(got["term"]) == list(ref["term"])
+    for col in COX_COLUMNS + LR_COLUMNS:
+        assert_close(got[col], ref[col], f"{dataset} {model} {col}")
+    assert_close(got["hazard_ratio"], np.exp(ref["coef"]), "hazard ratio")
+    np.testing.assert_array_equal(got["n"], ref["n"])
+    np.testing.assert_array_equal(got["n_events"], ref["n_events"])
+
+
+@pytest.mark.parametrize(("dataset", "model"), ESTIMABLE_FITS)
+def test_cox_zph_matches_r(dataset, model):
+    ref = read(dataset, "zph")
+    ref = ref[ref["model"] == model]
+    got = cox_zph(
+        data(dataset),
+        time="time",
+        event="event",
+        covariates=MODELS[model],
+        min_events_per_level=fixture_min_events(dataset, model),
+    )
+    assert list(got["term"]) == list(ref["term"])
+    np.testing.assert_array_equal(got["df"], ref["df"])
+    for col in ("chisq", "p_value"):
+        assert_close(got[col], ref[col], f"{dataset} {model} zph {col}")
+
+
+def test_default_event_rule_refuses_sparse_factor_level():
+    got = cox_regression(
+        data("small_ties"), time="time", event="event", covariates=MODELS["adjusted_factor"]
+    )
+    assert not got["estimable"].any()
+    assert got["reason"].iloc[0].startswith("fewer than 2 events at line_f3 = 1 (1)")
+    assert got["coef"].isna().all()
+    zph = cox_zph(
+        data("small_ties"), time="time", event="event", covariates=MODELS["adjusted_factor"]
+    )
+    assert list(zph["term"]) == ["group", "line_f", "GLOBAL"]
+    assert not zph["estimable"].any()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_cox_no_events_in_a_group_is_not_estimable(model):
+    frame = data("no_events_in_group")
+    # R warns for these fits ("coefficient may be infinite"); see cox.tsv's r_status.
+    assert read("no_events_in_group", "cox")["r_status"].str.contains("infinite").all()
+    got = cox_regression(frame, time="time", event="event", covariates=MODELS[model])
+    assert not got["estimable"].any()
+    assert got["reason"].iloc[0] == ("fewer than 2 events at group = 1 (0) or group = 0 (3)")
+    # Without the events-per-group rule, R's own infinite-coefficient check still refuses it.
+    relaxed = cox_regression(
+        frame, time="time", event="event", covariates=MODELS[model], min_events_per_level=0
+    )
+    assert not relaxed["estimable"].any()
+    assert "may be infinite" in relaxed["reason"].iloc[0]
+    zph = cox_zph(frame, time="time", event="event", covariates=MODELS[model])
+    assert not zph["estimable"].any()
+    assert zph["chisq"].isna().all()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_cox_no_events_is_not_estimable(model):
+    got = cox_regression(data("no_events"), time="time", event="event", covariates=MODELS[model])
+    assert not got["estimable"].any()
+    assert (got["reason"] == "no events").all()
+    assert (got["n"] == 6).all()
+    zph = cox_zph(data("no_events"), time="time", event="event", covariates=MODELS[model])
+    assert (zph["reason"] == "no events").all()
+
+
+def test_cox_constant_and_collinear_covariates_are_not_estimable():
+    frame = data("large")
+    frame["constant"] = 1
+    frame["group_copy"] = 2 * frame["group"] + 1
+    constant = cox_regression(frame, time="time", event="event", covariates=["constant"])
+    assert constant["reason"].iloc[0] == "constant does not vary"
+    collinear = cox_regression(
+        frame, time="time", event="event", covariates=["group", "group_copy"]
+    )
+    assert collinear["reason"].iloc[0].startswith("covariates are collinear")
+    one_level = cox_regression(
+        frame.assign(arm="A"), time="time", event="event", covariates=["arm"]
+    )
+    assert one_level["reason"].iloc[0] == "arm has a single level"
+    no_terms = cox_regression(frame, time="time", event="event", covariates=[])
+    assert no_terms["term"].tolist() == ["(no covariates)"]
+    assert no_terms["reason"].iloc[0] == "no covariates"
+    no_covariates = cox_zph(frame, time="time", event="event", covariates=[])
+    assert no_covariates["term"].tolist() == ["GLOBAL"]
+    assert no_covariates["reason"].iloc[0] == "no covariates"
+
+
+def test_two_valued_code_with_too_few_events_is_not_estimable():
+    # Line of therapy coded 1/2 is a two-valued column: the events rule applies to it too.
+    frame = data("large").head(60).copy()
+    frame["line12"] = np.where(frame["line"] == 1, 1, 2)
+    late = frame["line12"] == 2
+    frame.loc[late, "event"] = 0
+    frame.loc[late[late].index[0], "event"] = 1
+    got = cox_regression(frame, time="time", event="event", covariates=["group", "line12"])
+    assert got["reason"].iloc[0].startswith("fewer than 2 events at line12 = 2 (1)")
+
+
+def test_cox_drops_incomplete_rows():
+    frame = data("large")
+    with_missing = frame.copy()
+    with_missing.loc[0, "line"] = np.nan
+    got = cox_regression(with_missing, time="time", event="event", covariates=["group", "line"])
+    ref = cox_regression(frame.iloc[1:], time="time", event="event", covariates=["group", "line"])
+    assert got["n"].iloc[0] == 399
+    np.testing.assert_allclose(got["coef"], ref["coef"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# Landmark
+# ---------------------------------------------------------------------------------------
+
+
+def test_landmark_excludes_and_shifts():
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e", "f"],
+            "os_months": [0.5, 0.7, 0.6, 2.1, 10.0, np.nan],
+            "os_event": [1, 0, 0, 1, 0, 1],
+        }
+    )
+    kept, excluded = landmark(frame, time="os_months", event="os_event", landmark_time=0.7)
+    assert list(kept["id"]) == ["d", "e"]
+    np.testing.assert_allclose(kept["os_months"], [1.4, 9.3], rtol=1e-12)
+    assert list(kept["os_months_from_start"]) == [2.1, 10.0]
+    assert list(excluded["id"]) == ["a", "b", "c", "f"]
+    assert list(excluded["exclusion_reason"]) == [
+        "event before landmark",
+        "censored before landmark",
+        "censored before landmark",
+        "missing time or event",
+    ]
+    assert frame["os_months"].iloc[3] == 2.1
+
+
+def test_landmark_times_then_tie_like_r():
+    # 2.1 - 0.7 is 1.4000000000000001 in floating point; R's timefix (and ours) ties it
+    # with a patient at exactly 1.4.
+    kept, _ = landmark(
+        pd.DataFrame({"t": [2.1, 2.1], "e": [1, 1]}), time="t", event="e", landmark_time=0.7
+    )
+    times = np.concatenate((kept["t"].to_numpy(), [1.4]))
+    km = kaplan_meier(times, [1, 1, 1])
+    assert len(km) == 1
+    assert km["n_event"].iloc[0] == 3
