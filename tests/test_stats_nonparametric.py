@@ -202,3 +202,10 @@ def test_exact_null_distributions_sum_to_one_and_are_symmetric():
     rank_sum = _rank_sum_counts(4, 6)
     assert sum(rank_sum) == math.comb(10, 4) and rank_sum == rank_sum[::-1]
     assert all(count >= 0 for count in rank_sum)
+
+
+def test_exact_count_tests_are_reachable_from_this_module():
+    from il6hcc.stats import nonparametric, proportions
+
+    assert nonparametric.fisher_exact is proportions.fisher_exact
+    assert nonparametric.mcnemar_exact is proportions.mcnemar_exact

@@ -96,8 +96,12 @@ def test_fisher_fewer_than_two_nonempty_rows_or_columns_not_estimable(table):
     assert math.isnan(result["p_value"])
 
 
-def test_fisher_r_errors_on_a_single_row():
+def test_fisher_degenerate_tables_in_r():
+    # R errors on a single row, and returns p = 1 for a 2 x 2 table with an empty row (one
+    # possible table); both are reported here as not estimable.
     assert FISHER[("single_row", "r_error")] == "TRUE"
+    assert float(FISHER[("two_by_two_zero_row", "p_value")]) == 1.0
+    assert fisher_exact(r_table("two_by_two_zero_row"))["estimable"] is False
 
 
 def test_fisher_rejects_non_counts():

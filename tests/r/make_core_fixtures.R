@@ -156,7 +156,8 @@ tables <- list(
   three_by_three = matrix(c(12, 5, 3, 4, 10, 6, 2, 7, 11), 3),
   zero_row = matrix(c(5, 0, 2, 1, 0, 7), 3),
   large_two_by_five = matrix(c(40, 22, 35, 30, 18, 25, 42, 28, 33, 27), 2),
-  single_row = matrix(c(4, 6), 1)
+  single_row = matrix(c(4, 6), 1),
+  two_by_two_zero_row = matrix(c(0, 3, 0, 5), 2)
 )
 long_tables <- do.call(rbind, lapply(names(tables), function(nm) {
   m <- tables[[nm]]

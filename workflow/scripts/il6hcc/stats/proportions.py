@@ -22,9 +22,12 @@ from scipy.stats import beta, chi2, norm
 FISHER_MAX_TABLES = 20_000_000
 # Partial tables expanded at once (bounds memory at a few tens of MB).
 _FISHER_BLOCK = 250_000
-# R's fisher.test counts tables whose probability is at most the observed one times (1 + 1e-7),
-# so that tables equally probable up to floating-point error are not lost.
-FISHER_RELATIVE_TOLERANCE = 1e-7
+# R's fisher.test counts tables whose probability is at most the observed one up to a small
+# tolerance, so that tables equally probable up to floating-point error are not lost: a
+# relative 1e-7 for 2 x 2 tables (R's own code) and 3.45254e-7 on the log scale for larger
+# tables (the `tol` of R's FEXACT network algorithm).
+FISHER_RELATIVE_TOLERANCE_2X2 = 1e-7
+FISHER_LOG_TOLERANCE_RXC = 3.45254e-7
 CI_METHODS = ("clopper-pearson", "wilson")
 
 
@@ -90,21 +93,20 @@ def _fisher_tail_probability(
 def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
     """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
 
-    Method: rows and columns with a zero total are dropped (they carry no information and R
-    drops them too). Under independence with fixed margins the table is multivariate
+    Method: rows and columns with a zero total are dropped; they change no table probability,
+    so the p-value is R's. Under independence with fixed margins the table is multivariate
     hypergeometric; the two-sided p-value is the total probability of the tables whose
-    probability is at most the observed one times (1 + 1e-7). All tables with the observed
+    probability is at most the observed one, up to R's tolerance (relative 1e-7 for 2 x 2,
+    3.45254e-7 on the log scale otherwise, as in R's FEXACT). All tables with the observed
     margins are enumerated; if there are more than ``max_tables`` of them, Pearson's
     chi-squared test (no continuity correction, as R's ``chisq.test`` for tables larger than
     2 x 2) is used instead and ``method`` says so. A 2 x 2 table has at most n + 1 tables, so
     it is always exact.
 
-    Note: R's r x c network algorithm uses a slightly wider relative tolerance (about 3.5e-7);
-    this matters only for tables whose probabilities differ from the observed one by less than
-    that, which do not occur with integer counts of the sizes met here.
-
     Returns a dict with p_value, method, n, n_rows, n_columns (after dropping empty margins),
-    estimable, reason. Not estimable with fewer than 2 non-empty rows or columns.
+    estimable, reason. Not estimable with fewer than 2 non-empty rows or columns: only one
+    table is then possible (R errors on a single row or column, and returns p = 1 for a
+    2 x 2 table with an empty row or column).
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
@@ -133,9 +135,11 @@ def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
         - gammaln(counts.sum() + 1)
         - gammaln(counts + 1).sum()
     )
-    tail = _fisher_tail_probability(
-        oriented, observed + math.log1p(FISHER_RELATIVE_TOLERANCE), max_tables
-    )
+    if counts.shape == (2, 2):
+        tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
+    else:
+        tolerance = FISHER_LOG_TOLERANCE_RXC
+    tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
     if tail is None:
         expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
         statistic = float(((counts - expected) ** 2 / expected).sum())
