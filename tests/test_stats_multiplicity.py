@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from il6hcc.stats.multiplicity import p_adjust
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from il6hcc.stats.proportions import binomial_ci, diagnostic_accuracy, fisher_exact, mcnemar_exact
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from il6hcc.stats.regression import logistic_regression
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from il6hcc.stats.roc import (
     bootstrap_auc_ci,
     delong_paired_test,

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from il6hcc.stats.survival import (
     cox_regression,
     cox_zph,

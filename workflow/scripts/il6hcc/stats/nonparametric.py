@@ -16,12 +16,6 @@ import math
 import numpy as np
 from scipy.stats import norm, rankdata
 
-# The exact tests on counts live in proportions.py; they are re-exported here because callers
-# also look for every distribution-free test in this module.
-from il6hcc.stats.proportions import fisher_exact, mcnemar_exact
-
-__all__ = ["fisher_exact", "mann_whitney_u", "mcnemar_exact", "wilcoxon_signed_rank"]
-
 # R's default: exact p-values below this sample size (per group for the rank-sum test).
 EXACT_SAMPLE_SIZE_LIMIT = 50
 

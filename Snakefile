@@ -1,0 +1,30 @@
+# IL-6 as a predictor of response to atezolizumab + bevacizumab in unresectable HCC.
+# Thin entry point: validate the configuration, then include one rule file per stage.
+# Run:  snakemake --cores 4     (see README.md)
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True
+
+
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/clean.smk"
+include: "workflow/rules/stratify.smk"
+include: "workflow/rules/table1.smk"
+include: "workflow/rules/paired_stats.smk"
+include: "workflow/rules/roc.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/provenance.smk"

@@ -1,0 +1,63 @@
+"""Per-patient change of a marker from pre to post, and pre-specified response criteria."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+METRIC_LABELS = {
+    "ratio": "post/pre ratio",
+    "log2_ratio": "log2(post/pre)",
+    "percent": "percent change, 100*(post-pre)/pre",
+    "absolute": "absolute change, post-pre",
+}
+COMPARISON_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def marker_change(pre: pd.Series, post: pd.Series, metric: str) -> pd.Series:
+    """Change from ``pre`` to ``post`` in ``metric`` (ratio, log2_ratio, percent, absolute).
+
+    A ratio-type change with pre = 0 is undefined and returned as NaN; censored values were
+    already substituted by a positive value in cleaning, so this only happens with a true 0.
+    """
+    pre = pre.astype("float64")
+    post = post.astype("float64")
+    if metric == "absolute":
+        return post - pre
+    safe_pre = pre.where(pre > 0)
+    ratio = post / safe_pre
+    if metric == "ratio":
+        return ratio
+    if metric == "log2_ratio":
+        return np.log2(ratio.where(ratio > 0))
+    if metric == "percent":
+        return 100.0 * (ratio - 1.0)
+    raise ValueError(f"unknown change metric '{metric}' (known: {', '.join(METRIC_LABELS)})")
+
+
+def oriented_change(change: pd.Series, favourable: str) -> pd.Series:
+    """The change signed so that larger means more favourable (a fall is negated)."""
+    if favourable not in ("rise", "fall"):
+        raise ValueError(f"favourable must be 'rise' or 'fall', not '{favourable}'")
+    return change if favourable == "rise" else -change
+
+
+def criterion_positive(pre: pd.Series, post: pd.Series, criterion: dict) -> pd.Series:
+    """Boolean (nullable) result of a pre-specified criterion such as percent change <= -20.
+
+    <NA> where the change cannot be computed (a missing value), so the patient is counted as
+    not evaluable for that criterion rather than as negative.
+    """
+    change = marker_change(pre, post, criterion["metric"])
+    symbol = criterion["comparison"]
+    compare = {"gt": change.gt, "ge": change.ge, "lt": change.lt, "le": change.le}[symbol]
+    result = compare(criterion["value"]).astype("boolean")
+    result[change.isna()] = pd.NA
+    return result
+
+
+def describe_criterion(label: str, criterion: dict) -> str:
+    """Human wording of a criterion, e.g. 'AFP percent change <= -20'."""
+    symbol = COMPARISON_SYMBOLS[criterion["comparison"]]
+    metric = METRIC_LABELS[criterion["metric"]]
+    return f"{label} {metric} {symbol} {criterion['value']:g}"

@@ -1,0 +1,108 @@
+"""Checks of the configuration that a JSON Schema cannot express, and canonical parameter values.
+
+The schema (workflow/schemas/config.schema.yaml) checks types, enums and unknown keys. This module
+checks the cross-references (a criterion for an unknown marker, a comparison of an unknown
+subgroup) and builds the plain values handed to rules through ``params:``.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names every offending key."""
+
+
+def canonical_json(value) -> str:
+    """One canonical string for a params value: sorted keys, no whitespace.
+
+    Snakemake compares params as a set of values without their names, so each rule gets one
+    JSON string per concern; key order in config.yaml then never triggers a rerun.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def check_config(config: dict) -> None:
+    """Raise ConfigError listing every cross-reference problem in a schema-valid config."""
+    problems = []
+    keys = [marker["key"] for marker in config["markers"]]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        problems.append(f"markers: key(s) {', '.join(duplicated)} defined more than once")
+    known = ", ".join(keys)
+    for marker in config["markers"]:
+        lloq, uloq = marker["lloq"], marker["uloq"]
+        if lloq is not None and uloq is not None and uloq <= lloq:
+            problems.append(
+                f"markers[{marker['key']}]: uloq {uloq} must be greater than lloq {lloq}"
+            )
+    for key in config["criteria"]:
+        if key not in keys:
+            problems.append(f"criteria: unknown marker key '{key}' (markers: {known})")
+    missing = [key for key in keys if key not in config["criteria"]]
+    if missing:
+        problems.append(f"criteria: no response criterion for marker(s) {', '.join(missing)}")
+    if config["reference_marker"] not in keys:
+        problems.append(
+            f"reference_marker: unknown marker key '{config['reference_marker']}' "
+            f"(markers: {known})"
+        )
+    for pair in config["statistics"]["roc_pairs"] or []:
+        for key in pair:
+            if key not in keys:
+                problems.append(f"statistics.roc_pairs: unknown marker key '{key}' ({known})")
+        if pair[0] == pair[1]:
+            problems.append(f"statistics.roc_pairs: pair {pair} compares a marker with itself")
+    codes = set(config["response"]["responder_codes"]) & set(
+        config["response"]["not_evaluable_codes"]
+    )
+    if codes:
+        problems.append(f"response: code(s) {sorted(codes)} both responder and not evaluable")
+    names = list(config["subgroups"])
+    comparison_names = [c["name"] for c in config["subgroup_comparisons"]]
+    for comparison in config["subgroup_comparisons"]:
+        for side in ("a", "b"):
+            if comparison[side] not in names:
+                problems.append(
+                    f"subgroup_comparisons[{comparison['name']}].{side}: unknown subgroup "
+                    f"'{comparison[side]}' (subgroups: {', '.join(names)})"
+                )
+        if comparison["a"] == comparison["b"]:
+            problems.append(
+                f"subgroup_comparisons[{comparison['name']}]: compares a subgroup with itself"
+            )
+    if len(set(comparison_names)) != len(comparison_names):
+        problems.append("subgroup_comparisons: names must be unique")
+    claims = config["claims"] or {}
+    for role in ("first_line", "later_line", "accuracy_subgroup"):
+        if role in claims and claims[role] not in names:
+            problems.append(
+                f"claims.{role}: unknown subgroup '{claims[role]}' (subgroups: {', '.join(names)})"
+            )
+    if "comparison" in claims and claims["comparison"] not in comparison_names:
+        problems.append(
+            f"claims.comparison: unknown subgroup comparison '{claims['comparison']}' "
+            f"(comparisons: {', '.join(comparison_names) or 'none'})"
+        )
+    for name, filters in config["subgroups"].items():
+        for position, spec in enumerate(filters):
+            is_list = isinstance(spec["value"], list)
+            if spec["op"] in ("in", "not_in") and not is_list:
+                problems.append(
+                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a list value"
+                )
+            if spec["op"] not in ("in", "not_in") and is_list:
+                problems.append(
+                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a single value"
+                )
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def roc_pairs(config: dict) -> list[list[str]]:
+    """Marker pairs compared by DeLong's test: configured, or reference against each other."""
+    if config["statistics"]["roc_pairs"] is not None:
+        return [list(pair) for pair in config["statistics"]["roc_pairs"]]
+    reference = config["reference_marker"]
+    return [[reference, m["key"]] for m in config["markers"] if m["key"] != reference]

@@ -1,0 +1,110 @@
+"""Pre-specified response criteria: 2x2 tables, accuracy with CIs, and McNemar comparisons.
+
+Each marker has one criterion fixed in the configuration before the analysis (for example
+"IL-6 any rise", "AFP fall of 20% or more"); being criterion positive predicts response. These
+cut-offs are pre-specified, unlike the data-driven Youden thresholds of the ROC analysis.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from il6hcc.change import criterion_positive, describe_criterion
+from il6hcc.stats.proportions import diagnostic_accuracy, mcnemar_exact
+from il6hcc.tables import adjust_p_values
+
+CI_METHODS = {"clopper_pearson": "clopper-pearson", "wilson": "wilson"}
+
+
+def criterion_results(patients: pd.DataFrame, markers: list[dict], criteria: dict) -> dict:
+    """Criterion result (nullable boolean) per marker key, for the evaluable patients given."""
+    return {
+        m["key"]: criterion_positive(
+            patients[f"{m['key']}_pre"], patients[f"{m['key']}_post"], criteria[m["key"]]
+        )
+        for m in markers
+    }
+
+
+def accuracy_table(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    markers: list[dict],
+    criteria: dict,
+    ci_method: str,
+    conf_level: float,
+) -> pd.DataFrame:
+    """Sensitivity, specificity, PPV, NPV and accuracy of each marker's criterion, with CIs."""
+    patients = patients[patients["responder"].notna()].reset_index(drop=True)
+    is_case = (patients["responder"] == 1).to_numpy(bool)
+    results = criterion_results(patients, markers, criteria)
+    tables = []
+    for marker in markers:
+        positive = results[marker["key"]].to_numpy(dtype=object, na_value=None)
+        table = diagnostic_accuracy(
+            positive, is_case, ci_method=CI_METHODS[ci_method], conf_level=conf_level
+        )
+        table.insert(0, "criterion", describe_criterion(marker["label"], criteria[marker["key"]]))
+        table.insert(0, "marker_label", marker["label"])
+        table.insert(0, "marker", marker["key"])
+        table.insert(0, "subgroup", subgroup)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def mcnemar_table(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    markers: list[dict],
+    criteria: dict,
+    reference: str,
+    adjust_method: str,
+) -> pd.DataFrame:
+    """Exact McNemar tests of the reference criterion against each other marker's criterion.
+
+    Sensitivity is compared on responders, specificity on non-responders, each on the patients
+    evaluable for both criteria (discordant pairs only enter the test).
+    """
+    patients = patients[patients["responder"].notna()].reset_index(drop=True)
+    results = criterion_results(patients, markers, criteria)
+    rows = []
+    for measure, flag in (("sensitivity", 1), ("specificity", 0)):
+        members = (patients["responder"] == flag).to_numpy(bool)
+        for marker in markers:
+            if marker["key"] == reference:
+                continue
+            a = results[reference][members]
+            b = results[marker["key"]][members]
+            both_known = (a.notna() & b.notna()).to_numpy(bool)
+            a = a[both_known].to_numpy(bool)
+            b = b[both_known].to_numpy(bool)
+            if measure == "specificity":
+                a, b = ~a, ~b
+            test = mcnemar_exact(a, b)
+            rows.append(
+                {
+                    "subgroup": subgroup,
+                    "measure": measure,
+                    "population": "responders" if flag == 1 else "non-responders",
+                    "marker_a": reference,
+                    "marker_b": marker["key"],
+                    "n": test["n"],
+                    "estimate_a": a.mean() if a.size else float("nan"),
+                    "estimate_b": b.mean() if b.size else float("nan"),
+                    "a_only": test["a_only"],
+                    "b_only": test["b_only"],
+                    "both": test["both"],
+                    "neither": test["neither"],
+                    "p_value": test["p_value"],
+                    "method": test["method"],
+                    "estimable": test["estimable"],
+                    "reason": test["reason"],
+                }
+            )
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=["measure"])
+        table["adjust_method"] = adjust_method
+    return table

@@ -1,0 +1,188 @@
+"""Manuscript figures: paired pre/post plots per marker and the ROC curves of all markers.
+
+Seaborn on a headless matplotlib backend, the colour-blind-safe palette, units on every axis,
+sized for a journal column (3.5 in wide). SVG and PDF are written without dates and with a fixed
+hash salt, so two runs on the same data give identical files. Simulated data are labelled on
+the figure itself.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+COLUMN_WIDTH_IN = 3.5
+PALETTE = sns.color_palette("colorblind")
+GROUP_COLOURS = {
+    "responder": PALETTE[2],
+    "non-responder": PALETTE[3],
+    "not evaluable": PALETTE[7],
+}
+MARKER_STYLES = ["-", "--", "-.", ":"]
+SIMULATED_LABEL = "SIMULATED DATA"
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "il6hcc",
+        "svg.fonttype": "none",
+        "font.size": 8,
+        "axes.titlesize": 9,
+        "legend.fontsize": 7,
+        "pdf.fonttype": 42,
+    }
+)
+
+
+def response_group(responder: pd.Series) -> pd.Series:
+    labels = pd.Series("not evaluable", index=responder.index, dtype=object)
+    labels[responder == 1] = "responder"
+    labels[responder == 0] = "non-responder"
+    return labels
+
+
+def _label_simulated(figure, simulated: bool) -> None:
+    if simulated:
+        figure.text(
+            0.99,
+            0.01,
+            SIMULATED_LABEL,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="0.35",
+            weight="bold",
+        )
+
+
+def paired_plot(
+    patients: pd.DataFrame,
+    marker: dict,
+    *,
+    subgroup: str,
+    max_lines: int,
+    simulated: bool,
+):
+    """Pre/post values of one marker, log axis, coloured by response, assay limits drawn.
+
+    Up to ``max_lines`` patients one line per patient; above that, each response group's median
+    with its interquartile range at pre and post (one line per patient would be unreadable).
+    """
+    key = marker["key"]
+    data = pd.DataFrame(
+        {
+            "pre": patients[f"{key}_pre"],
+            "post": patients[f"{key}_post"],
+            "group": response_group(patients["responder"]),
+        }
+    ).dropna(subset=["pre", "post"])
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.0), layout="constrained")
+    positions = np.array([0.0, 1.0])
+    summary_form = len(data) > max_lines
+    for group, colour in GROUP_COLOURS.items():
+        members = data[data["group"] == group]
+        if members.empty:
+            continue
+        label = f"{group} (n={len(members)})"
+        if summary_form:
+            q = members[["pre", "post"]].quantile([0.25, 0.5, 0.75]).to_numpy()
+            axis.errorbar(
+                positions,
+                q[1],
+                yerr=[q[1] - q[0], q[2] - q[1]],
+                color=colour,
+                marker="o",
+                capsize=3,
+                label=label,
+            )
+        else:
+            segments = members[["pre", "post"]].to_numpy()
+            for index, (pre, post) in enumerate(segments):
+                axis.plot(
+                    positions,
+                    [pre, post],
+                    color=colour,
+                    alpha=0.7,
+                    linewidth=0.8,
+                    marker="o",
+                    markersize=2.5,
+                    label=label if index == 0 else None,
+                )
+    for limit, name in ((marker.get("lloq"), "LLOQ"), (marker.get("uloq"), "ULOQ")):
+        if limit is not None and not data.empty and limit <= data[["pre", "post"]].max().max():
+            axis.axhline(limit, color="0.4", linestyle=":", linewidth=0.8)
+            axis.annotate(
+                f"{name} {limit:g}",
+                (1.02, limit),
+                xycoords=("axes fraction", "data"),
+                fontsize=6,
+                color="0.4",
+                va="center",
+            )
+    if not data.empty and (data[["pre", "post"]] > 0).all().all():
+        axis.set_yscale("log")
+    axis.set_xticks(positions, ["before treatment", "3 weeks"])
+    axis.set_xlim(-0.3, 1.3)
+    axis.set_ylabel(f"{marker['label']} ({marker['unit']})")
+    form = "median and IQR per group" if summary_form else "one line per patient"
+    axis.set_title(f"{marker['label']}, {subgroup.replace('_', ' ')} ({form})")
+    if data.empty:
+        axis.text(0.5, 0.5, "no patient with both values", ha="center", transform=axis.transAxes)
+    else:
+        axis.legend(loc="best", frameon=False)
+    sns.despine(figure)
+    _label_simulated(figure, simulated)
+    return figure
+
+
+def roc_plot(
+    curves: pd.DataFrame, auc: pd.DataFrame, markers: list[dict], *, subgroup: str, simulated: bool
+):
+    """ROC curves of every marker's change on one plot, AUC and DeLong CI in the legend."""
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.3), layout="constrained")
+    axis.plot([0, 1], [0, 1], color="0.7", linewidth=0.8, linestyle=":")
+    drawn = 0
+    for index, marker in enumerate(markers):
+        curve = curves[curves["marker"] == marker["key"]]
+        row = auc[auc["marker"] == marker["key"]]
+        if curve.empty or row.empty or not bool(row["estimable"].iloc[0]):
+            continue
+        row = row.iloc[0]
+        curve = curve.sort_values(["specificity", "sensitivity"], ascending=[False, True])
+        axis.plot(
+            1 - curve["specificity"],
+            curve["sensitivity"],
+            color=PALETTE[index % len(PALETTE)],
+            linestyle=MARKER_STYLES[index % len(MARKER_STYLES)],
+            linewidth=1.2,
+            label=(
+                f"{marker['label']}: AUC {row['auc']:.2f} "
+                f"({row['ci_low']:.2f}-{row['ci_high']:.2f})"
+            ),
+        )
+        drawn += 1
+    axis.set_xlabel("1 - specificity (false-positive fraction)")
+    axis.set_ylabel("sensitivity (true-positive fraction)")
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1.01)
+    axis.set_aspect("equal")
+    axis.set_title(f"ROC of the change, {subgroup.replace('_', ' ')}")
+    if drawn:
+        axis.legend(loc="lower right", frameon=False, title="AUC (95% CI, DeLong)")
+    else:
+        axis.text(0.5, 0.5, "ROC not estimable", ha="center", transform=axis.transAxes)
+    sns.despine(figure)
+    _label_simulated(figure, simulated)
+    return figure
+
+
+def save(figure, svg_path, pdf_path) -> None:
+    """Write SVG and PDF without timestamps, so reruns give identical bytes."""
+    figure.savefig(svg_path, format="svg", metadata={"Date": None})
+    figure.savefig(pdf_path, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    plt.close(figure)

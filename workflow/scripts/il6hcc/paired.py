@@ -1,0 +1,234 @@
+"""Pre/post change of every marker within a subgroup, and between-group tests of the change.
+
+Tables are tidy: one row per (marker, group) or (marker, comparison), with raw and adjusted
+p-values side by side and the method actually used on every row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from il6hcc.change import marker_change
+from il6hcc.config import ConfigError
+from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
+from il6hcc.stats.regression import logistic_regression
+from il6hcc.tables import adjust_p_values
+
+RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
+
+
+def _quartiles(values: pd.Series, prefix: str) -> dict:
+    """Median and quartiles as R's quantile(type = 7); NaN only when there is no value."""
+    values = values.dropna().to_numpy(dtype="float64")
+    if values.size == 0:
+        return {f"{prefix}_median": np.nan, f"{prefix}_q1": np.nan, f"{prefix}_q3": np.nan}
+    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    return {f"{prefix}_median": median, f"{prefix}_q1": q1, f"{prefix}_q3": q3}
+
+
+def prepost_table(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    markers: list[dict],
+    metric: str,
+    correct: bool,
+    adjust_method: str,
+    adjust_family: str,
+) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of post versus pre for each marker and response group.
+
+    Groups: all patients of the subgroup with both values, responders, non-responders
+    (patients whose response is not evaluable enter only 'all'). The test is R's
+    ``wilcox.test(post, pre, paired = TRUE)``.
+    """
+    rows = []
+    for marker in markers:
+        key = marker["key"]
+        for group, flag in RESPONSE_GROUPS.items():
+            members = patients if flag is None else patients[patients["responder"] == flag]
+            pre, post = members[f"{key}_pre"], members[f"{key}_post"]
+            complete = pre.notna() & post.notna()
+            test = wilcoxon_signed_rank(post.to_numpy(float), pre.to_numpy(float), correct=correct)
+            change = marker_change(pre[complete], post[complete], metric)
+            rows.append(
+                {
+                    "subgroup": subgroup,
+                    "marker": key,
+                    "marker_label": marker["label"],
+                    "unit": marker["unit"],
+                    "group": group,
+                    "n_patients": len(members),
+                    "n_pairs": test["n_pairs"],
+                    **_quartiles(pre[complete], "pre"),
+                    **_quartiles(post[complete], "post"),
+                    "change_metric": metric,
+                    **_quartiles(change, "change"),
+                    "n_increased": int((post[complete] > pre[complete]).sum()),
+                    "n_decreased": int((post[complete] < pre[complete]).sum()),
+                    "n_unchanged": int((post[complete] == pre[complete]).sum()),
+                    "statistic": test["statistic"],
+                    "p_value": test["p_value"],
+                    "method": test["method"],
+                    "rank_biserial": test["rank_biserial"],
+                    "estimable": test["estimable"],
+                    "reason": test["reason"],
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["p_adjusted"] = adjust_p_values(
+        table, method=adjust_method, by=["group"] if adjust_family == "marker" else []
+    )
+    table["adjust_method"] = adjust_method
+    table["adjust_family"] = adjust_family
+    return table
+
+
+def _change_test_row(change_a: pd.Series, change_b: pd.Series, correct: bool) -> dict:
+    test = mann_whitney_u(change_a.to_numpy(float), change_b.to_numpy(float), correct=correct)
+    return {
+        "n_a": test["n_x"],
+        "n_b": test["n_y"],
+        **_quartiles(change_a, "change_a"),
+        **_quartiles(change_b, "change_b"),
+        "statistic": test["statistic"],
+        "p_value": test["p_value"],
+        "method": test["method"],
+        "rank_biserial": test["rank_biserial"],
+        "estimable": test["estimable"],
+        "reason": test["reason"],
+    }
+
+
+def responder_comparison_table(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    markers: list[dict],
+    metric: str,
+    correct: bool,
+    adjust_method: str,
+    adjust_family: str,
+) -> pd.DataFrame:
+    """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b)."""
+    rows = []
+    for marker in markers:
+        key = marker["key"]
+        change = marker_change(patients[f"{key}_pre"], patients[f"{key}_post"], metric)
+        responders = change[patients["responder"] == 1].dropna()
+        non_responders = change[patients["responder"] == 0].dropna()
+        rows.append(
+            {
+                "subgroup": subgroup,
+                "marker": key,
+                "marker_label": marker["label"],
+                "change_metric": metric,
+                "group_a": "responders",
+                "group_b": "non-responders",
+                **_change_test_row(responders, non_responders, correct),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=[])
+    table["adjust_method"] = adjust_method
+    table["adjust_family"] = adjust_family
+    return table
+
+
+def subgroup_comparison_table(
+    group_a: pd.DataFrame,
+    group_b: pd.DataFrame,
+    *,
+    comparison: dict,
+    markers: list[dict],
+    metric: str,
+    correct: bool,
+    adjust_method: str,
+) -> pd.DataFrame:
+    """Mann-Whitney U test of each marker's change between two subgroups (a versus b).
+
+    This is the direct test of "changes in a, not in b". Overlapping subgroups are not
+    independent samples, so the test is then reported as not estimable, with the overlap.
+    """
+    overlap = set(group_a["source_row"]) & set(group_b["source_row"])
+    rows = []
+    for marker in markers:
+        key = marker["key"]
+        change_a = marker_change(group_a[f"{key}_pre"], group_a[f"{key}_post"], metric).dropna()
+        change_b = marker_change(group_b[f"{key}_pre"], group_b[f"{key}_post"], metric).dropna()
+        row = {
+            "comparison": comparison["name"],
+            "marker": key,
+            "marker_label": marker["label"],
+            "change_metric": metric,
+            "group_a": comparison["a"],
+            "group_b": comparison["b"],
+            **_change_test_row(change_a, change_b, correct),
+        }
+        if overlap:
+            row.update(
+                statistic=np.nan,
+                p_value=np.nan,
+                rank_biserial=np.nan,
+                estimable=False,
+                reason=f"the subgroups share {len(overlap)} patients; "
+                "a test for independent groups does not apply",
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=[])
+    table["adjust_method"] = adjust_method
+    table["adjust_family"] = "marker"
+    return table
+
+
+def logistic_table(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    markers: list[dict],
+    metric: str,
+    adjust_for: list[str],
+) -> pd.DataFrame:
+    """Logistic regression of response on each marker's change, adjusted for ``adjust_for``.
+
+    Adjustment columns that are constant within the subgroup (line of therapy within
+    first-line patients) carry no information and are left out; the ``adjusted_for`` column
+    names those actually used.
+    """
+    tables = []
+    for marker in markers:
+        key = marker["key"]
+        change_column = f"{key}_change"
+        data = pd.DataFrame(
+            {
+                "responder": patients["responder"].astype("float64"),
+                change_column: marker_change(
+                    patients[f"{key}_pre"], patients[f"{key}_post"], metric
+                ),
+            }
+        )
+        used = []
+        for column in adjust_for:
+            if column not in patients.columns:
+                raise ConfigError(
+                    f"statistics.logistic.adjust_for: unknown column '{column}' "
+                    f"(columns: {', '.join(map(str, patients.columns))})"
+                )
+            if not pd.api.types.is_numeric_dtype(patients[column].dtype):
+                raise ConfigError(
+                    f"statistics.logistic.adjust_for: column '{column}' is not numeric; "
+                    "adjust for numeric or 0/1 columns"
+                )
+            values = patients[column]
+            if values.dropna().nunique() > 1:
+                data[column] = values.astype("float64")
+                used.append(column)
+        result = logistic_regression(data, "responder", [change_column, *used])
+        result.insert(0, "marker", key)
+        result.insert(0, "subgroup", subgroup)
+        result["change_metric"] = metric
+        result["adjusted_for"] = ", ".join(used) if used else "none"
+        tables.append(result)
+    return pd.concat(tables, ignore_index=True)

@@ -1,0 +1,88 @@
+"""Subgroups as structured filters: {column, op, value}, combined with AND. Nothing is evaluated.
+
+A filter on a column the cohort does not have, or one whose value cannot match that column's
+values, is rejected with the column's known values, so a typo never yields an empty subgroup.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import pandas as pd
+
+from il6hcc.config import ConfigError
+
+COMPARISONS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+KNOWN_VALUES_SHOWN = 20
+
+
+def _known_values(column: pd.Series) -> str:
+    values = sorted(column.dropna().unique().tolist(), key=str)
+    shown = ", ".join(str(v) for v in values[:KNOWN_VALUES_SHOWN])
+    more = len(values) - KNOWN_VALUES_SHOWN
+    return shown + (f", ... ({more} more)" if more > 0 else "") if values else "(no values)"
+
+
+def _coerce(value, column: pd.Series, where: str):
+    """The filter value in the column's type, or ConfigError naming the known values."""
+    if isinstance(value, list):
+        return [_coerce(v, column, where) for v in value]
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(
+                f"{where}: value {value!r} is not a number, but column "
+                f"'{column.name}' is numeric (known values: {_known_values(column)})"
+            )
+        return value
+    return str(value)
+
+
+def filter_mask(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -> pd.Series:
+    """Boolean mask of the patients meeting every filter of ``subgroup``."""
+    mask = pd.Series(True, index=patients.index)
+    for position, spec in enumerate(filters):
+        where = f"subgroups.{subgroup}[{position}]"
+        column_name, op = spec["column"], spec["op"]
+        if column_name not in patients.columns:
+            raise ConfigError(
+                f"{where}: unknown column '{column_name}' "
+                f"(columns: {', '.join(map(str, patients.columns))})"
+            )
+        column = patients[column_name]
+        value = _coerce(spec["value"], column, where)
+        if op in ("in", "not_in"):
+            present = column.isin(value)
+            unmatched = [v for v in value if not (column == v).any()]
+            if unmatched:
+                raise ConfigError(
+                    f"{where}: value(s) {unmatched} never occur in column '{column_name}' "
+                    f"(known values: {_known_values(column)})"
+                )
+            selected = present if op == "in" else ~present & column.notna()
+        else:
+            selected = COMPARISONS[op](column, value).fillna(False).astype(bool)
+            if op == "eq" and not selected.any():
+                raise ConfigError(
+                    f"{where}: value {value!r} never occurs in column '{column_name}' "
+                    f"(known values: {_known_values(column)})"
+                )
+        mask &= selected
+    return mask
+
+
+def select_subgroup(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -> pd.DataFrame:
+    """The patients of one subgroup; ConfigError if the filters match nobody."""
+    selected = patients[filter_mask(patients, filters, subgroup=subgroup)]
+    if selected.empty:
+        raise ConfigError(
+            f"subgroups.{subgroup}: the filters {filters} match no patient "
+            f"of the {len(patients)} in the cohort"
+        )
+    return selected.reset_index(drop=True)

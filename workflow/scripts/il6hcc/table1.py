@@ -1,0 +1,177 @@
+"""Table 1: baseline characteristics by line of therapy and by response group.
+
+Categorical variables: n (%) per level with missing counts, Fisher's exact test (R's
+fisher.test). Continuous variables: median [IQR] (R's quantile type 7) with missing counts,
+Mann-Whitney U test (R's wilcox.test). Baseline (pre) marker values are continuous variables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from il6hcc.stats.nonparametric import mann_whitney_u
+from il6hcc.stats.proportions import fisher_exact
+
+LINE_GROUPS = "line_of_therapy"
+RESPONSE_GROUPS = "response"
+
+
+def grouping(patients: pd.DataFrame, by: str) -> pd.Series:
+    """Group label per patient for ``by`` ('line_of_therapy' or 'response'); <NA> if unknown."""
+    if by == LINE_GROUPS:
+        line = patients["line_of_therapy"]
+        labels = pd.Series(pd.NA, index=patients.index, dtype="string")
+        labels[line == 1] = "first-line"
+        labels[line >= 2] = "later-line"
+        return labels
+    if by == RESPONSE_GROUPS:
+        labels = pd.Series(pd.NA, index=patients.index, dtype="string")
+        labels[patients["responder"] == 1] = "responders"
+        labels[patients["responder"] == 0] = "non-responders"
+        return labels
+    raise ValueError(f"unknown grouping '{by}'")
+
+
+GROUP_ORDER = {
+    LINE_GROUPS: ["first-line", "later-line"],
+    RESPONSE_GROUPS: ["responders", "non-responders"],
+}
+
+
+def _categorical_rows(values: pd.Series, groups: pd.Series, order: list[str]) -> list[dict]:
+    rows = []
+    levels = sorted(values.dropna().astype(str).unique(), key=_natural_key)
+    for group in [*order, "overall"]:
+        members = values if group == "overall" else values[groups == group]
+        text = members.dropna().astype(str)
+        for level in levels:
+            count = int((text == level).sum())
+            rows.append(
+                {
+                    "group": group,
+                    "level": level,
+                    "n": count,
+                    "percent": 100.0 * count / len(text) if len(text) else np.nan,
+                    "n_missing": int(members.isna().sum()),
+                }
+            )
+    return rows
+
+
+def _natural_key(text: str):
+    try:
+        return (0, float(text), text)
+    except ValueError:
+        return (1, 0.0, text)
+
+
+def _continuous_rows(values: pd.Series, groups: pd.Series, order: list[str]) -> list[dict]:
+    rows = []
+    for group in [*order, "overall"]:
+        members = values if group == "overall" else values[groups == group]
+        present = members.dropna().to_numpy(dtype="float64")
+        quartiles = np.quantile(present, [0.25, 0.5, 0.75]) if present.size else [np.nan] * 3
+        rows.append(
+            {
+                "group": group,
+                "level": "",
+                "n": int(present.size),
+                "median": quartiles[1],
+                "q1": quartiles[0],
+                "q3": quartiles[2],
+                "n_missing": int(members.isna().sum()),
+            }
+        )
+    return rows
+
+
+def _not_estimable(reason: str) -> dict:
+    return {
+        "statistic": np.nan,
+        "p_value": np.nan,
+        "method": "",
+        "estimable": False,
+        "reason": reason,
+    }
+
+
+def table1(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    categorical: list[str],
+    continuous: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summaries (one row per variable, level and group) and tests (one row per variable).
+
+    Variables absent from the cohort are skipped here; the caller reports them as absent.
+    Returns (summary, tests).
+    """
+    summary_rows = []
+    test_rows = []
+    for by in (LINE_GROUPS, RESPONSE_GROUPS):
+        groups = grouping(patients, by)
+        order = GROUP_ORDER[by]
+        present_groups = [g for g in order if (groups == g).any()]
+        variables = [("categorical", v) for v in categorical if v in patients.columns]
+        if by == RESPONSE_GROUPS:
+            variables.insert(0, ("categorical", "line_of_therapy_group"))
+        variables += [("continuous", v) for v in continuous if v in patients.columns]
+        for kind, variable in variables:
+            if variable == "line_of_therapy_group":
+                values = grouping(patients, LINE_GROUPS)
+            else:
+                values = patients[variable]
+            described = (
+                _categorical_rows(values, groups, order)
+                if kind == "categorical"
+                else _continuous_rows(values, groups, order)
+            )
+            for row in described:
+                summary_rows.append(
+                    {"subgroup": subgroup, "by": by, "variable": variable, "type": kind, **row}
+                )
+            test = {"subgroup": subgroup, "by": by, "variable": variable, "type": kind}
+            if len(present_groups) < 2:
+                test.update(_not_estimable(f"only one {by.replace('_', ' ')} group present"))
+            elif kind == "categorical":
+                known = values.notna() & groups.notna()
+                counts = pd.crosstab(values[known].astype(str), groups[known])
+                result = fisher_exact(counts.to_numpy())
+                test.update(
+                    statistic=np.nan,
+                    p_value=result["p_value"],
+                    method=result["method"],
+                    estimable=result["estimable"],
+                    reason=result["reason"],
+                )
+            else:
+                a = values[groups == order[0]].dropna().to_numpy(dtype="float64")
+                b = values[groups == order[1]].dropna().to_numpy(dtype="float64")
+                result = mann_whitney_u(a, b)
+                test.update(
+                    statistic=result["statistic"],
+                    p_value=result["p_value"],
+                    method="Mann-Whitney U, " + result["method"],
+                    estimable=result["estimable"],
+                    reason=result["reason"],
+                )
+            test_rows.append(test)
+    summary_columns = [
+        "subgroup",
+        "by",
+        "variable",
+        "type",
+        "group",
+        "level",
+        "n",
+        "percent",
+        "median",
+        "q1",
+        "q3",
+        "n_missing",
+    ]
+    summary = pd.DataFrame(summary_rows).reindex(columns=summary_columns)
+    tests = pd.DataFrame(test_rows)
+    return summary, tests

@@ -1,0 +1,50 @@
+"""Rule paired_stats: pre/post tests, responders versus non-responders, logistic regression."""
+
+import pandas as pd
+
+from il6hcc.paired import logistic_table, prepost_table, responder_comparison_table
+from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.tables import read_patients
+
+
+def main(snakemake, log):
+    patients = read_patients(snakemake.input.patients)
+    subgroup = snakemake.wildcards.subgroup
+    markers = load_json_param(snakemake.params.markers)
+    metric = snakemake.params.metric
+    tests = load_json_param(snakemake.params.tests)
+    adjustment = tests["multiple_testing"]
+    options = {
+        "subgroup": subgroup,
+        "markers": markers,
+        "metric": metric,
+        "correct": tests["continuity_correction"],
+        "adjust_method": adjustment["method"],
+        "adjust_family": adjustment["family"],
+    }
+    status = data_status(patients)
+    write_result(prepost_table(patients, **options), snakemake.output.prepost, status)
+    write_result(
+        responder_comparison_table(patients, **options), snakemake.output.responders, status
+    )
+    logistic = tests["logistic"]
+    if logistic["enabled"]:
+        table = logistic_table(
+            patients,
+            subgroup=subgroup,
+            markers=markers,
+            metric=metric,
+            adjust_for=logistic["adjust_for"],
+        )
+    else:
+        table = pd.DataFrame(
+            {
+                "subgroup": [subgroup],
+                "estimable": [False],
+                "reason": ["logistic regression disabled in config (statistics.logistic)"],
+            }
+        )
+    write_result(table, snakemake.output.logistic, status)
+
+
+run_rule(snakemake, main)  # noqa: F821

@@ -1,0 +1,38 @@
+"""Rule roc: AUC with DeLong CI per marker, DeLong comparisons, ROC curve points."""
+
+from il6hcc.rocanalysis import auc_table, curve_table, delong_table
+from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.tables import read_patients
+
+
+def main(snakemake, log):
+    patients = read_patients(snakemake.input.patients)
+    subgroup = snakemake.wildcards.subgroup
+    markers = load_json_param(snakemake.params.markers)
+    metric = snakemake.params.metric
+    roc = load_json_param(snakemake.params.roc)
+    status = data_status(patients)
+    auc = auc_table(
+        patients,
+        subgroup=subgroup,
+        markers=markers,
+        metric=metric,
+        conf_level=roc["conf_level"],
+        bootstrap=roc["bootstrap"],
+        seed=roc["seed"],
+    )
+    write_result(auc, snakemake.output.auc, status)
+    delong = delong_table(
+        patients,
+        subgroup=subgroup,
+        markers=markers,
+        pairs=roc["pairs"],
+        metric=metric,
+        adjust_method=roc["method"],
+    )
+    write_result(delong, snakemake.output.delong, status)
+    curves = curve_table(patients, subgroup=subgroup, markers=markers, metric=metric)
+    write_result(curves, snakemake.output.curves, status)
+
+
+run_rule(snakemake, main)  # noqa: F821

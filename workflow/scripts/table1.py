@@ -1,0 +1,28 @@
+"""Rule table1: baseline characteristics of one subgroup by line of therapy and by response."""
+
+from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.table1 import table1
+from il6hcc.tables import read_patients
+
+
+def main(snakemake, log):
+    patients = read_patients(snakemake.input.patients)
+    variables = load_json_param(snakemake.params.variables)
+    markers = load_json_param(snakemake.params.markers)
+    baseline_markers = [f"{m['key']}_pre" for m in markers]
+    requested = variables["categorical"] + variables["continuous"]
+    absent = [v for v in requested if v not in patients.columns]
+    if absent:
+        log.warning("Table 1 variables absent from the cohort, skipped: %s", ", ".join(absent))
+    summary, tests = table1(
+        patients,
+        subgroup=snakemake.wildcards.subgroup,
+        categorical=variables["categorical"],
+        continuous=variables["continuous"] + baseline_markers,
+    )
+    status = data_status(patients)
+    write_result(summary, snakemake.output.summary, status)
+    write_result(tests, snakemake.output.tests, status)
+
+
+run_rule(snakemake, main)  # noqa: F821
