@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from il6hcc.cohort_io import read_cohort
-from il6hcc.rulekit import DATA_STATUS, load_json_param, run_rule, sha256_of
+from il6hcc.rulekit import DATA_STATUS, load_json_param, run_rule, sha256_of, write_result
 from il6hcc.tables import write_tsv
 
 
@@ -24,8 +24,9 @@ def main(snakemake, log):
     if snakemake.input.sidecar:
         sidecar = json.loads(Path(snakemake.input.sidecar[0]).read_text(encoding="utf-8"))
     simulated = bool(sidecar.get("simulated", False))
+    status = "simulated" if simulated else "observed"
     table = loaded.table.copy()
-    table.insert(0, DATA_STATUS, "simulated" if simulated else "observed")
+    table.insert(0, DATA_STATUS, status)
     manifest = {
         "file": path.name,
         "path": str(path),
@@ -36,7 +37,7 @@ def main(snakemake, log):
         "sidecar": sidecar,
     }
     write_tsv(table, snakemake.output.cohort)
-    write_tsv(loaded.audit, snakemake.output.normalisations)
+    write_result(loaded.audit, snakemake.output.normalisations, status)
     Path(snakemake.output.manifest).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

@@ -1,0 +1,74 @@
+"""Helpers for tests that run Snakemake for real on a temporary copy of the workflow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+# What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
+
+
+def copy_workflow(destination: Path) -> Path:
+    """Copy the workflow (code, config, bundled cohort, profiles) into ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in WORKFLOW_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
+    """Run the snakemake CLI in ``workdir`` (this Python's snakemake) and return the result."""
+    command = [sys.executable, "-m", "snakemake", *args]
+    result = subprocess.run(
+        command,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+        )
+    return result
+
+
+def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
+    """Jobs a dry run plans, as {rule: count} (empty when there is nothing to do)."""
+    result = snakemake(workdir, "-n", "--quiet", "rules", *args)
+    jobs = {}
+    lines = (result.stdout + result.stderr).splitlines()
+    in_table = False
+    for line in lines:
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            in_table = True
+            continue
+        if in_table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "total":
+                break
+            jobs[parts[0]] = int(parts[1])
+    return jobs
+
+
+def load_config(workdir: Path) -> dict:
+    return yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
+
+
+def write_config(workdir: Path, config: dict) -> None:
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
