@@ -439,6 +439,19 @@ def test_excel_default_sheet_and_named_sheet(tmp_path):
     )
 
 
+def test_excel_formula_without_saved_result_is_a_problem(tmp_path):
+    header = REQUIRED.split(",")
+    path = write_sheet(
+        tmp_path / "c.xlsx", [header, ["P1", 1, "PR", 2, "=D2*2", "=D2", 1, 1, 1, 1, 1]]
+    )
+    problems = problems_of(path)
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (2, "il6_post", "=D2*2"),
+        (2, "afp_pre", "=D2"),
+    ]
+    assert "result was never saved" in problems[0].expected
+
+
 # --- arguments --------------------------------------------------------------------------------
 
 

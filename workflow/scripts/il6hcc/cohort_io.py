@@ -73,6 +73,10 @@ _NUMBER = {
     ".": re.compile(r"[+-]?" + _DIGITS.format(sep=r"\.")),
     ",": re.compile(r"[+-]?" + _DIGITS.format(sep=",")),
 }
+UNSAVED_FORMULA = (
+    "a value; this formula's result was never saved in the file (open the file in a "
+    "spreadsheet program and save it, or type the value)"
+)
 _QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.')
 
 
@@ -138,6 +142,7 @@ class _RawSheet:
     header: list[str]
     rows: list[tuple[int, list[str]]]
     native_numbers: frozenset[tuple[int, int]]
+    unsaved_formulas: frozenset[tuple[int, int]]
     audit: list[tuple[int, int, str, str, str]]
 
 
@@ -346,7 +351,7 @@ def _read_delimited(data: bytes, label: str, encoding: str, delimiter: str) -> _
         audit.append((1, 0, "\ufeff" + records[0][0], records[0][0], removed))
     header, *rows = records
     numbered = list(enumerate(rows, start=2))
-    return _RawSheet(header, numbered, frozenset(), audit)
+    return _RawSheet(header, numbered, frozenset(), frozenset(), audit)
 
 
 def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
@@ -371,14 +376,23 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
     elif sheet not in worksheet_names:
         raise _unreadable(label, f"sheet {sheet!r} is a chart, not a worksheet")
     worksheet = workbook[sheet]
+    # A formula whose result was never saved (a file written by a script, not by a spreadsheet
+    # program) reads as an empty cell; the formulas themselves are read to tell the two apart.
+    formulas = openpyxl.load_workbook(path, data_only=False)[sheet]
     cells: list[tuple[int, list[str]]] = []
     native_numbers = set()
+    unsaved_formulas = set()
     audit = []
     # iter_rows from row 1 yields every row, blank ones included, so rows count as in the sheet.
     for number, row in enumerate(worksheet.iter_rows(min_row=1, min_col=1), start=1):
         texts = []
         for position, cell in enumerate(row):
             text, is_number, stored = _excel_cell_text(cell.value, cell.number_format)
+            if cell.value is None:
+                formula = formulas.cell(row=number, column=position + 1)
+                if formula.data_type == "f":
+                    text = str(formula.value)
+                    unsaved_formulas.add((number, position))
             if is_number:
                 native_numbers.add((number, position))
             if stored is not None:
@@ -394,7 +408,7 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
     header = cells[0][1]
     rows = [(number, texts[:width] + [""] * (width - len(texts))) for number, texts in cells[1:]]
     header = header[:width] + [""] * (width - len(header))
-    return _RawSheet(header, rows, frozenset(native_numbers), audit)
+    return _RawSheet(header, rows, frozenset(native_numbers), frozenset(unsaved_formulas), audit)
 
 
 def _trailing_blanks(texts: list[str]) -> int:
@@ -579,8 +593,18 @@ class _Validator:
         for canonical, position in self.columns_in_file_order:
             text = self.cell_text(row_number, position, canonical, cells[position])
             native = (row_number, position) in self.raw.native_numbers
-            for name, value in self.parse_cell(row_number, position, canonical, text, native):
+            if (row_number, position) in self.raw.unsaved_formulas:
+                self.problem(row_number, position, text, UNSAVED_FORMULA)
+                parsed = [(name, None) for name in self.table_columns_of(canonical)]
+            else:
+                parsed = self.parse_cell(row_number, position, canonical, text, native)
+            for name, value in parsed:
                 self.values.setdefault(name, []).append(value)
+
+    def table_columns_of(self, canonical: str) -> list[str]:
+        if canonical in self.marker_of:
+            return [canonical, f"{canonical}_censored"]
+        return [canonical]
 
     def cell_text(self, row_number: int, position: int, canonical: str, raw_text: str) -> str:
         if (row_number, position) in self.read_audit:
