@@ -17,7 +17,7 @@ rule ingest:
             {k: config["cohort"][k] for k in ("sheet", "encoding", "decimal", "column_map",
                                               "max_problems")}
         ),
-        markers=markers_param("kind"),
+        markers=markers_param("kind", "unit"),
     log:
         "logs/ingest/ingest.log",
     benchmark:

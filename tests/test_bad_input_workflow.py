@@ -1,0 +1,133 @@
+"""Bad input through the workflow's real entry point: `snakemake` on a temporary copy.
+
+Every malformed cohort of the corpus (tests/data/cohorts/malformed) stops the run in the ingest
+rule with its message on screen, no Python traceback, a non-zero exit and no result written; an
+invalid configuration is rejected before any job runs, naming the key and the allowed values.
+"""
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+
+CORPUS = Path(__file__).resolve().parent / "data" / "cohorts"
+
+
+def malformed_cases() -> list[dict]:
+    with (CORPUS / "malformed" / "expected.tsv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    return copy_workflow(tmp_path_factory.mktemp("pristine") / "workflow")
+
+
+def workflow_with(pristine: Path, tmp_path: Path, edit) -> Path:
+    workdir = tmp_path / "workflow"
+    shutil.copytree(pristine, workdir)
+    config = load_config(workdir)
+    edit(config)
+    write_config(workdir, config)
+    return workdir
+
+
+def output_of(result) -> str:
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("case", malformed_cases(), ids=lambda case: case["file"])
+def test_malformed_cohort_stops_the_workflow_with_its_message(pristine, tmp_path, case):
+    options = json.loads(case["options"])
+
+    def point_at_file(config):
+        config["cohort"]["path"] = f"data/{case['file']}"
+        config["cohort"].update(options)
+
+    workdir = workflow_with(pristine, tmp_path, point_at_file)
+    (workdir / "data").mkdir()
+    shutil.copy2(CORPUS / "malformed" / case["file"], workdir / "data" / case["file"])
+
+    result = snakemake(workdir, "--cores", "1", check=False)
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Traceback" not in text
+    assert f"data/{case['file']}" in text
+    for words in case["words"].split(" | "):
+        assert words in text, words
+    results = workdir / "results"
+    assert not results.exists() or not any(path.is_file() for path in results.rglob("*"))
+
+
+CONFIG_ERRORS = {
+    "unknown method": (
+        lambda c: c["statistics"]["multiple_testing"].update(method="hochberg"),
+        ["hochberg", "holm", "BH", "multiple_testing"],
+    ),
+    "unknown key": (
+        lambda c: c["statistics"].update(alpah=0.05),
+        ["alpah", "Additional properties are not allowed"],
+    ),
+    "criterion for an unknown marker": (
+        lambda c: c["criteria"].update(crp={"metric": "percent", "comparison": "gt", "value": 0}),
+        ["criteria: unknown marker key 'crp'", "il6, afp, afp_l3, dcp"],
+    ),
+    "comparison of an unknown subgroup": (
+        lambda c: c["subgroup_comparisons"].append({"name": "x", "a": "all", "b": "second_line"}),
+        ["unknown subgroup 'second_line'", "all, first_line, later_line"],
+    ),
+    "negative limit": (
+        lambda c: c["markers"][0].update(lloq=-1),
+        ["-1", "lloq"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONFIG_ERRORS, ids=list(CONFIG_ERRORS))
+def test_invalid_config_is_rejected_before_any_job(pristine, tmp_path, case):
+    edit, words = CONFIG_ERRORS[case]
+    workdir = workflow_with(pristine, tmp_path, edit)
+    result = snakemake(workdir, "--cores", "1", check=False)
+    text = output_of(result)
+    assert result.returncode != 0
+    for word in words:
+        assert word in text, word
+    assert not (workdir / "results").exists()
+
+
+SUBGROUP_ERRORS = {
+    "unknown column": (
+        [{"column": "line_of_treatment", "op": "eq", "value": 1}],
+        ["subgroups.broken[0]: unknown column 'line_of_treatment'", "line_of_therapy"],
+    ),
+    "value that never occurs": (
+        [{"column": "line_of_therapy", "op": "eq", "value": 0}],
+        ["value 0 never occurs in column 'line_of_therapy'", "known values: 1, 2, 3"],
+    ),
+    "text for a numeric column": (
+        [{"column": "line_of_therapy", "op": "ge", "value": "second"}],
+        ["'second' is not a number", "line_of_therapy"],
+    ),
+    "level that never occurs": (
+        [{"column": "bclc", "op": "in", "value": ["C", "D"]}],
+        ["['D'] never occur in column 'bclc'", "known values: B, C"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SUBGROUP_ERRORS, ids=list(SUBGROUP_ERRORS))
+def test_impossible_subgroup_filter_names_the_known_values(pristine, tmp_path, case):
+    filters, words = SUBGROUP_ERRORS[case]
+    workdir = workflow_with(pristine, tmp_path, lambda c: c["subgroups"].update(broken=filters))
+    result = snakemake(
+        workdir, "--cores", "1", "results/stratify/broken/patients.tsv", check=False
+    )
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Traceback" not in text
+    for word in words:
+        assert word in text, word
+    assert not (workdir / "results" / "stratify" / "broken" / "patients.tsv").exists()
