@@ -12,6 +12,10 @@ METRIC_LABELS = {
     "absolute": "absolute change, post-pre",
 }
 COMPARISON_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+# A change within this relative distance of a criterion's cut-off counts as equal to it: decimal
+# lab values are not exact in binary, so 3.0 -> 2.4 gives a percent change of -20.000000000000004
+# and 0.5 -> 0.4 one of -19.999999999999996; both are a fall of exactly 20%.
+CUT_OFF_TOLERANCE = 1e-9
 
 
 def marker_change(pre: pd.Series, post: pd.Series, metric: str) -> pd.Series:
@@ -31,7 +35,8 @@ def marker_change(pre: pd.Series, post: pd.Series, metric: str) -> pd.Series:
     if metric == "log2_ratio":
         return np.log2(ratio.where(ratio > 0))
     if metric == "percent":
-        return 100.0 * (ratio - 1.0)
+        # (post - pre) / pre, not ratio - 1: a 100 -> 80 fall is then exactly -20, not -19.99...
+        return 100.0 * (post - pre) / safe_pre
     raise ValueError(f"unknown change metric '{metric}' (known: {', '.join(METRIC_LABELS)})")
 
 
@@ -46,12 +51,16 @@ def criterion_positive(pre: pd.Series, post: pd.Series, criterion: dict) -> pd.S
     """Boolean (nullable) result of a pre-specified criterion such as percent change <= -20.
 
     <NA> where the change cannot be computed (a missing value), so the patient is counted as
-    not evaluable for that criterion rather than as negative.
+    not evaluable for that criterion rather than as negative. A change equal to the cut-off up to
+    floating-point rounding (CUT_OFF_TOLERANCE, relative) meets "ge"/"le" and fails "gt"/"lt".
     """
     change = marker_change(pre, post, criterion["metric"])
     symbol = criterion["comparison"]
+    cut_off = float(criterion["value"])
     compare = {"gt": change.gt, "ge": change.ge, "lt": change.lt, "le": change.le}[symbol]
-    result = compare(criterion["value"]).astype("boolean")
+    result = compare(cut_off).astype("boolean")
+    at_cut_off = (change - cut_off).abs() <= CUT_OFF_TOLERANCE * max(1.0, abs(cut_off))
+    result[at_cut_off] = symbol in ("ge", "le")
     result[change.isna()] = pd.NA
     return result
 

@@ -27,6 +27,10 @@ COLUMNS = [
 ]
 
 
+# The change meaning "no change" in each metric: a rise is a ratio above 1, other metrics above 0.
+NO_CHANGE = {"ratio": 1.0, "log2_ratio": 0.0, "percent": 0.0, "absolute": 0.0}
+
+
 def _row(claim, statement, subgroup, analysis, **values) -> dict:
     row = dict.fromkeys(COLUMNS, np.nan)
     row.update(claim=claim, statement=statement, subgroup=subgroup, analysis=analysis)
@@ -60,8 +64,9 @@ def _prepost_claim(
     holds = significant == expect_significant
     direction = ""
     if expect_rise is not None:
-        rose = result["change_median"] > 0 if expect_rise else result["change_median"] <= 0
-        holds = holds and bool(rose)
+        no_change = NO_CHANGE[result["change_metric"]]
+        rose = result["change_median"] > no_change
+        holds = holds and bool(rose == expect_rise)
         direction = f"; median change {result['change_median']:.3g} ({result['change_metric']})"
     return _row(
         claim,
@@ -137,12 +142,16 @@ def check_claims(
             expect_significant=False,
         ),
     ]
-    rows.append(_sensitivity_claim(accuracy, mcnemar, marker=marker, subgroup=accuracy_subgroup))
+    rows.append(
+        _sensitivity_claim(
+            accuracy, mcnemar, marker=marker, subgroup=accuracy_subgroup, alpha=alpha
+        )
+    )
     rows.extend(_interaction_rows(comparison, marker=marker, alpha=alpha))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup) -> dict:
+def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
     statement = (
         f"for predicting response, {marker} has a higher sensitivity than every other marker"
     )
@@ -162,12 +171,26 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup) -> dict:
     reference = sensitivity.loc[marker, "estimate"]
     others = sensitivity.drop(index=marker)
     others = others[others["estimable"].astype(bool)]
-    higher = bool((reference > others["estimate"]).all()) and not others.empty
+    if others.empty:
+        return _row(
+            "5",
+            statement,
+            subgroup,
+            analysis,
+            estimate=reference,
+            verdict="not checkable",
+            detail="no other marker's sensitivity is estimable",
+        )
+    higher = bool((reference > others["estimate"]).all())
     tests = mcnemar[(mcnemar["subgroup"] == subgroup) & (mcnemar["measure"] == "sensitivity")]
-    p_values = ", ".join(
-        f"{row.marker_b} {row.estimate_b:.2f} (McNemar p {row.p_value:.3g})"
-        for row in tests.itertuples()
-    )
+    tests = tests[tests["marker_b"].isin(others.index)]
+    comparisons = ", ".join(f"{key} {others.loc[key, 'estimate']:.2f}" for key in others.index)
+    significant = tests.loc[tests["p_value"] < alpha, "marker_b"].tolist()
+    if significant:
+        tested = f"McNemar p < {alpha:g} against {', '.join(significant)}"
+    else:
+        tested = f"no McNemar p < {alpha:g}"
+    p_values = ", ".join(f"{row.marker_b} {row.p_value:.3g}" for row in tests.itertuples())
     return _row(
         "5",
         statement,
@@ -176,7 +199,8 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup) -> dict:
         estimate=reference,
         method="exact McNemar test on responders' discordant pairs",
         verdict="reproduced" if higher else "not reproduced",
-        detail=f"{marker} {reference:.2f} versus {p_values}; higher is not significantly higher",
+        detail=f"{marker} {reference:.2f} versus {comparisons}; {tested} "
+        f"(McNemar p: {p_values or 'none estimable'})",
     )
 
 

@@ -14,6 +14,28 @@ from il6hcc.stats.proportions import diagnostic_accuracy, mcnemar_exact
 from il6hcc.tables import adjust_p_values
 
 CI_METHODS = {"clopper_pearson": "clopper-pearson", "wilson": "wilson"}
+ACCURACY_MEASURES = ("sensitivity", "specificity", "ppv", "npv", "accuracy")
+MCNEMAR_COLUMNS = [
+    "subgroup",
+    "measure",
+    "population",
+    "marker_a",
+    "marker_b",
+    "n",
+    "estimate_a",
+    "estimate_b",
+    "a_only",
+    "b_only",
+    "both",
+    "neither",
+    "p_value",
+    "method",
+    "estimable",
+    "reason",
+    "p_adjusted",
+    "adjust_method",
+    "adjust_family",
+]
 
 
 def criterion_results(patients: pd.DataFrame, markers: list[dict], criteria: dict) -> dict:
@@ -42,15 +64,37 @@ def accuracy_table(
     tables = []
     for marker in markers:
         positive = results[marker["key"]].to_numpy(dtype=object, na_value=None)
-        table = diagnostic_accuracy(
-            positive, is_case, ci_method=CI_METHODS[ci_method], conf_level=conf_level
-        )
+        if patients.empty:
+            table = _no_evaluable_response(ci_method, conf_level)
+        else:
+            table = diagnostic_accuracy(
+                positive, is_case, ci_method=CI_METHODS[ci_method], conf_level=conf_level
+            )
         table.insert(0, "criterion", describe_criterion(marker["label"], criteria[marker["key"]]))
         table.insert(0, "marker_label", marker["label"])
         table.insert(0, "marker", marker["key"])
         table.insert(0, "subgroup", subgroup)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
+
+
+def _no_evaluable_response(ci_method: str, conf_level: float) -> pd.DataFrame:
+    """Accuracy rows of a subgroup where no patient's response is evaluable."""
+    return pd.DataFrame(
+        {
+            "measure": ACCURACY_MEASURES,
+            "numerator": 0,
+            "denominator": 0,
+            "estimate": float("nan"),
+            "ci_low": float("nan"),
+            "ci_high": float("nan"),
+            "ci_method": CI_METHODS[ci_method],
+            "conf_level": conf_level,
+            "estimable": False,
+            "reason": "no patient with an evaluable response in the subgroup",
+            **dict.fromkeys(("tp", "fp", "fn", "tn", "n_evaluable", "n_not_evaluable"), 0),
+        }
+    )
 
 
 def mcnemar_table(
@@ -61,11 +105,13 @@ def mcnemar_table(
     criteria: dict,
     reference: str,
     adjust_method: str,
+    adjust_family: str = "marker",
 ) -> pd.DataFrame:
     """Exact McNemar tests of the reference criterion against each other marker's criterion.
 
     Sensitivity is compared on responders, specificity on non-responders, each on the patients
-    evaluable for both criteria (discordant pairs only enter the test).
+    evaluable for both criteria (discordant pairs only enter the test). Multiplicity family:
+    "marker" adjusts the comparisons of one measure together, "subgroup" all rows of the table.
     """
     patients = patients[patients["responder"].notna()].reset_index(drop=True)
     results = criterion_results(patients, markers, criteria)
@@ -82,12 +128,22 @@ def mcnemar_table(
             b = b[both_known].to_numpy(bool)
             if measure == "specificity":
                 a, b = ~a, ~b
-            test = mcnemar_exact(a, b)
+            population = "responders" if flag == 1 else "non-responders"
+            if a.size:
+                test = mcnemar_exact(a, b)
+            else:
+                test = dict.fromkeys(("n", "a_only", "b_only", "both", "neither"), 0)
+                test.update(
+                    p_value=float("nan"),
+                    method="not estimable",
+                    estimable=False,
+                    reason=f"no {population} evaluable for both criteria",
+                )
             rows.append(
                 {
                     "subgroup": subgroup,
                     "measure": measure,
-                    "population": "responders" if flag == 1 else "non-responders",
+                    "population": population,
                     "marker_a": reference,
                     "marker_b": marker["key"],
                     "n": test["n"],
@@ -103,8 +159,10 @@ def mcnemar_table(
                     "reason": test["reason"],
                 }
             )
-    table = pd.DataFrame(rows)
-    if not table.empty:
-        table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=["measure"])
-        table["adjust_method"] = adjust_method
+    table = pd.DataFrame(rows, columns=MCNEMAR_COLUMNS)
+    table["p_adjusted"] = adjust_p_values(
+        table, method=adjust_method, by=["measure"] if adjust_family == "marker" else []
+    )
+    table["adjust_method"] = adjust_method
+    table["adjust_family"] = adjust_family
     return table

@@ -170,6 +170,7 @@ def subgroup_comparison_table(
             row.update(
                 statistic=np.nan,
                 p_value=np.nan,
+                method="not estimable",
                 rank_biserial=np.nan,
                 estimable=False,
                 reason=f"the subgroups share {len(overlap)} patients; "
@@ -226,6 +227,9 @@ def logistic_table(
                 data[column] = values.astype("float64")
                 used.append(column)
         result = logistic_regression(data, "responder", [change_column, *used])
+        if data[change_column].isna().all():
+            # The regression would only see an empty data set and say "no events".
+            result["reason"] = f"no patient has both {key} values (pre and post)"
         result.insert(0, "marker", key)
         result.insert(0, "subgroup", subgroup)
         result["change_metric"] = metric

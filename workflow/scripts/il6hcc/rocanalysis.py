@@ -66,19 +66,27 @@ def auc_table(
             "estimable": auc["estimable"],
             "reason": auc["reason"],
         }
-        youden = youden_threshold(scores, is_case) if auc["estimable"] else None
-        sign = 1.0 if marker["favourable"] == "rise" else -1.0
-        row.update(
-            youden_threshold_change=sign * youden["threshold"] if youden else np.nan,
-            youden_rule=(
-                ("change >" if sign > 0 else "change <") + f" {sign * youden['threshold']:.6g}"
-                if youden
-                else ""
-            ),
-            youden_sensitivity=youden["sensitivity"] if youden else np.nan,
-            youden_specificity=youden["specificity"] if youden else np.nan,
-            youden_j=youden["youden_j"] if youden else np.nan,
-        )
+        youden = youden_threshold(scores, is_case)
+        if youden["estimable"]:
+            # Positive when the oriented score >= threshold (pROC's rule), i.e. for a fall
+            # marker when the change <= -threshold.
+            sign = 1.0 if marker["favourable"] == "rise" else -1.0
+            row.update(
+                youden_threshold_change=sign * youden["threshold"],
+                youden_rule=("change >= " if sign > 0 else "change <= ")
+                + f"{sign * youden['threshold']:.6g}",
+                youden_sensitivity=youden["sensitivity"],
+                youden_specificity=youden["specificity"],
+                youden_j=youden["youden_j"],
+            )
+        else:
+            row.update(
+                youden_threshold_change=np.nan,
+                youden_rule=f"not estimable: {youden['reason']}",
+                youden_sensitivity=np.nan,
+                youden_specificity=np.nan,
+                youden_j=np.nan,
+            )
         if bootstrap["enabled"] and auc["estimable"]:
             boot = bootstrap_auc_ci(
                 scores,

@@ -20,6 +20,7 @@ COMPARISONS = {
     "gt": operator.gt,
     "ge": operator.ge,
 }
+ORDER_OPS = ("lt", "le", "gt", "ge")
 KNOWN_VALUES_SHOWN = 20
 
 
@@ -30,11 +31,17 @@ def _known_values(column: pd.Series) -> str:
     return shown + (f", ... ({more} more)" if more > 0 else "") if values else "(no values)"
 
 
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+        column.dtype
+    )
+
+
 def _coerce(value, column: pd.Series, where: str):
     """The filter value in the column's type, or ConfigError naming the known values."""
     if isinstance(value, list):
         return [_coerce(v, column, where) for v in value]
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+    if _is_number_column(column):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(
                 f"{where}: value {value!r} is not a number, but column "
@@ -56,6 +63,12 @@ def filter_mask(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -
                 f"(columns: {', '.join(map(str, patients.columns))})"
             )
         column = patients[column_name]
+        if op in ORDER_OPS and not _is_number_column(column):
+            # Text sorts letter by letter ("10" < "2"): an order on a text column is a mistake.
+            raise ConfigError(
+                f"{where}: op '{op}' needs a numeric column, but column '{column_name}' holds "
+                f"text (known values: {_known_values(column)}); use eq, ne, in or not_in"
+            )
         value = _coerce(spec["value"], column, where)
         if op in ("in", "not_in"):
             present = column.isin(value)
@@ -68,7 +81,8 @@ def filter_mask(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -
             selected = present if op == "in" else ~present & column.notna()
         else:
             selected = COMPARISONS[op](column, value).fillna(False).astype(bool)
-            if op == "eq" and not selected.any():
+            # "ne" with a value that never occurs (a typo) would silently keep everyone.
+            if op in ("eq", "ne") and not (column == value).fillna(False).any():
                 raise ConfigError(
                     f"{where}: value {value!r} never occurs in column '{column_name}' "
                     f"(known values: {_known_values(column)})"

@@ -90,7 +90,7 @@ def _not_estimable(reason: str) -> dict:
     return {
         "statistic": np.nan,
         "p_value": np.nan,
-        "method": "",
+        "method": "not estimable",
         "estimable": False,
         "reason": reason,
     }

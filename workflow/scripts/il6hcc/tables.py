@@ -29,7 +29,7 @@ def adjust_p_values(table: pd.DataFrame, *, method: str, by: list[str]) -> pd.Se
     adjusted = pd.Series(np.nan, index=table.index, dtype="float64")
     if table.empty:
         return adjusted
-    families = table.groupby(by, sort=False).groups.values() if by else [table.index]
+    families = [group.index for _, group in table.groupby(by, sort=False)] if by else [table.index]
     for index in families:
         adjusted[index] = p_adjust(table.loc[index, "p_value"].to_numpy(dtype=float), method)
     return adjusted
