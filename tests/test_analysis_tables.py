@@ -1,0 +1,1023 @@
+"""The per-subgroup result tables (il6hcc.change, paired, rocanalysis, criteria, table1, claims,
+tables, provenance) on small hand-made cohorts.
+
+Where a number must be right, an R fixture dataset (tests/fixtures/core, tests/fixtures/roc) is
+fed through the table function and compared with the R value stored beside it, so the
+orchestration (orientation, grouping, missing values) is proven equal to R, not only the
+statistics underneath.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from analysis_helpers import AFP, IL6, assert_no_silent_nan, scores_as_change, with_responder
+
+from il6hcc.change import (
+    criterion_positive,
+    describe_criterion,
+    marker_change,
+    oriented_change,
+)
+from il6hcc.claims import check_claims
+from il6hcc.criteria import accuracy_table, mcnemar_table
+from il6hcc.paired import (
+    logistic_table,
+    prepost_table,
+    responder_comparison_table,
+    subgroup_comparison_table,
+)
+from il6hcc.provenance import provenance_table
+from il6hcc.rocanalysis import auc_table, curve_table, delong_table
+from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.table1 import table1
+from il6hcc.tables import adjust_p_values, read_patients, read_tsv, write_tsv
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REL = 1e-6
+NO_BOOTSTRAP = {"enabled": False, "replicates": 2000}
+
+
+def r_core(fn: str) -> dict:
+    table = pd.read_csv(
+        FIXTURES / "core" / "results.tsv", sep="\t", keep_default_na=False, dtype=str
+    )
+    table = table[table["fn"] == fn]
+    return {(row.case, row.key): row.value for row in table.itertuples()}
+
+
+def r_roc(name: str) -> pd.DataFrame:
+    return pd.read_csv(
+        FIXTURES / "roc" / name, sep="\t", keep_default_na=False, na_values=["NA", "NaN"]
+    )
+
+
+def close(ours, theirs):
+    return ours == pytest.approx(float(theirs), rel=REL, abs=1e-12)
+
+
+def paired_cohort(pre, post, responder, *, markers=(IL6,)):
+    """Patients with the same (pre, post) values for every marker in ``markers``."""
+    table = pd.DataFrame({"source_row": range(2, len(pre) + 2)})
+    for marker in markers:
+        table[f"{marker['key']}_pre"] = np.asarray(pre, dtype=float)
+        table[f"{marker['key']}_post"] = np.asarray(post, dtype=float)
+    return with_responder(table, responder)
+
+
+# --------------------------------------------------------------------------- change and criteria
+def test_change_metrics():
+    pre = pd.Series([2.0, 4.0, 0.0, np.nan])
+    post = pd.Series([4.0, 3.0, 1.0, 1.0])
+    ratio = marker_change(pre, post, "ratio")
+    assert ratio.iloc[:2].tolist() == [2.0, 0.75]
+    assert ratio.iloc[2:].isna().all(), "a ratio from pre = 0 or a missing value is undefined"
+    assert marker_change(pre, post, "log2_ratio").iloc[:2].tolist() == [1.0, math.log2(0.75)]
+    assert marker_change(pre, post, "percent").iloc[:2].tolist() == [100.0, -25.0]
+    absolute = marker_change(pre, post, "absolute")
+    assert absolute.iloc[:3].tolist() == [2.0, -1.0, 1.0]
+    assert math.isnan(absolute.iloc[3])
+    with pytest.raises(ValueError, match="unknown change metric 'difference'"):
+        marker_change(pre, post, "difference")
+
+
+def test_log2_ratio_of_a_zero_post_value_is_undefined_not_minus_infinity():
+    assert marker_change(pd.Series([2.0]), pd.Series([0.0]), "log2_ratio").isna().all()
+
+
+def test_orientation_negates_a_favourable_fall():
+    change = pd.Series([1.0, -2.0])
+    assert oriented_change(change, "rise").tolist() == [1.0, -2.0]
+    assert oriented_change(change, "fall").tolist() == [-1.0, 2.0]
+    with pytest.raises(ValueError, match="'rise' or 'fall'"):
+        oriented_change(change, "up")
+
+
+def test_criterion_missing_value_is_not_evaluable_rather_than_negative():
+    result = criterion_positive(
+        pd.Series([10.0, 10.0, np.nan, 10.0]),
+        pd.Series([7.0, 9.0, 5.0, np.nan]),
+        {"metric": "percent", "comparison": "le", "value": -20},
+    )
+    assert result.iloc[0] is True or bool(result.iloc[0]) is True
+    assert bool(result.iloc[1]) is False
+    assert result.iloc[2:].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("pre", "post"),
+    # Exactly a 20% fall, but 0.4/0.5 and (2.4 - 3)/3 are not exact in binary.
+    [(100.0, 80.0), (0.5, 0.4), (3.0, 2.4), (12.5, 10.0)],
+)
+def test_a_change_exactly_at_the_cut_off_meets_an_inclusive_criterion(pre, post):
+    pre, post = pd.Series([pre]), pd.Series([post])
+    fall_20 = {"metric": "percent", "comparison": "le", "value": -20}
+    assert bool(criterion_positive(pre, post, fall_20).iloc[0]) is True
+    assert bool(criterion_positive(pre, post, {**fall_20, "comparison": "lt"}).iloc[0]) is False
+
+
+def test_any_rise_criterion_and_its_wording():
+    any_rise = {"metric": "percent", "comparison": "gt", "value": 0}
+    result = criterion_positive(pd.Series([2.0, 2.0, 2.0]), pd.Series([2.1, 2.0, 1.9]), any_rise)
+    assert [bool(v) for v in result] == [True, False, False]
+    assert describe_criterion("IL-6", any_rise) == "IL-6 percent change, 100*(post-pre)/pre > 0"
+    assert (
+        describe_criterion("AFP", {"metric": "ratio", "comparison": "ge", "value": 1.4})
+        == "AFP post/pre ratio >= 1.4"
+    )
+
+
+# --------------------------------------------------------------------------- pre/post (Wilcoxon)
+SIGNED_RANK = r_core("wilcoxon_signed_rank")
+RANK_SUM = r_core("mann_whitney_u")
+
+
+def prepost(patients, *, markers=(IL6,), correct=True, family="marker", method="holm"):
+    return prepost_table(
+        patients,
+        subgroup="s",
+        markers=list(markers),
+        metric="log2_ratio",
+        correct=correct,
+        adjust_method=method,
+        adjust_family=family,
+    )
+
+
+@pytest.mark.parametrize("case", ["small", "tied", "censored"])
+@pytest.mark.parametrize("variant", ["default", "nocorrect"])
+def test_prepost_table_equals_r_wilcox_test(case, variant):
+    data = pd.read_csv(FIXTURES / "core" / f"data_paired_{case}.tsv", sep="\t")
+    patients = paired_cohort(data["pre"], data["post"], [1] * len(data))
+    table = prepost(patients, correct=variant == "default").set_index("group")
+    for group in ("all", "responders"):
+        row = table.loc[group]
+        assert close(row["statistic"], SIGNED_RANK[(f"{case}/{variant}", "statistic")])
+        assert close(row["p_value"], SIGNED_RANK[(f"{case}/{variant}", "p_value")])
+        assert row["estimable"]
+    assert table.loc["all", "n_patients"] == len(data)
+    assert not table.loc["non-responders", "estimable"]
+    assert table.loc["non-responders", "reason"] == "fewer than 2 complete pairs"
+
+
+def test_prepost_groups_count_and_describe_the_right_patients():
+    patients = paired_cohort(
+        pre=[1, 2, 3, 4, 5, 6, 7],
+        post=[2, 4, 2, 4, np.nan, 9, 8],
+        responder=[1, 1, 0, 0, 0, None, 1],
+    )
+    table = prepost(patients).set_index("group")
+    assert table.loc["all", "n_patients"] == 7, "not evaluable response still enters 'all'"
+    assert table.loc["all", "n_pairs"] == 6
+    assert table.loc["responders", "n_pairs"] == 3
+    assert table.loc["non-responders", "n_patients"] == 3
+    assert table.loc["non-responders", "n_pairs"] == 2
+    responders = table.loc["responders"]
+    assert (responders["n_increased"], responders["n_decreased"]) == (3, 0)
+    non = table.loc["non-responders"]
+    assert (non["n_increased"], non["n_decreased"], non["n_unchanged"]) == (0, 1, 1)
+    # R's quantile(type = 7) of the pre values 1, 2, 7
+    assert (responders["pre_q1"], responders["pre_median"], responders["pre_q3"]) == (
+        1.5,
+        2.0,
+        4.5,
+    )
+    assert responders["change_median"] == pytest.approx(1.0)
+    assert responders["change_metric"] == "log2_ratio"
+
+
+def two_marker_cohort():
+    rng = np.random.default_rng(3)
+    pre = rng.lognormal(1, 0.5, 24)
+    responder = [1] * 10 + [0] * 14
+    table = paired_cohort(pre, pre * rng.lognormal(0.4, 0.5, 24), responder, markers=(IL6, AFP))
+    table["afp_post"] = table["afp_pre"] * rng.lognormal(-0.1, 0.5, 24)
+    return table
+
+
+def test_multiplicity_family_marker_adjusts_markers_within_each_group():
+    table = prepost(two_marker_cohort(), family="marker")
+    for _, family in table.groupby("group"):
+        expected = p_adjust(family["p_value"].to_numpy(), "holm")
+        np.testing.assert_allclose(family["p_adjusted"], expected, rtol=1e-15)
+    assert (table["adjust_family"] == "marker").all()
+    assert (table["adjust_method"] == "holm").all()
+
+
+def test_multiplicity_family_subgroup_adjusts_every_pre_post_test_together():
+    by_marker = prepost(two_marker_cohort(), family="marker")
+    table = prepost(two_marker_cohort(), family="subgroup", method="BH")
+    expected = p_adjust(table["p_value"].to_numpy(), "BH")
+    np.testing.assert_allclose(table["p_adjusted"], expected, rtol=1e-15)
+    assert (table["adjust_family"] == "subgroup").all()
+    assert not np.allclose(
+        prepost(two_marker_cohort(), family="subgroup")["p_adjusted"], by_marker["p_adjusted"]
+    ), "the two families must give different adjustments here"
+
+
+def test_adjust_p_values_equals_r_p_adjust_and_skips_missing():
+    data = pd.read_csv(FIXTURES / "core" / "data_padjust.tsv", sep="\t")
+    data = data[data["case"] == "with_ties_and_na"].rename(columns={"p": "p_value"})
+    expected = r_core("p_adjust")
+    for method in ("holm", "BH", "bonferroni"):
+        adjusted = adjust_p_values(data.reset_index(drop=True), method=method, by=[])
+        for position, value in enumerate(adjusted, start=1):
+            theirs = expected[(f"with_ties_and_na/{method}", str(position))]
+            if theirs == "NA":
+                assert math.isnan(value)
+            else:
+                assert close(value, theirs)
+
+
+# --------------------------------------------------------------------------- between groups
+def twogroup(case):
+    data = pd.read_csv(FIXTURES / "core" / f"data_twogroup_{case}.tsv", sep="\t")
+    return data.loc[data["group"] == "x", "value"], data.loc[data["group"] == "y", "value"]
+
+
+@pytest.mark.parametrize("case", ["small", "tied", "censored"])
+@pytest.mark.parametrize("variant", ["default", "nocorrect"])
+def test_responders_versus_non_responders_equals_r_wilcox_test(case, variant):
+    x, y = twogroup(case)
+    values = pd.concat([x, y], ignore_index=True)
+    pre, post = scores_as_change(values, "rise")
+    patients = paired_cohort(pre, post, [1] * len(x) + [0] * len(y))
+    table = responder_comparison_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        metric="absolute",
+        correct=variant == "default",
+        adjust_method="holm",
+        adjust_family="marker",
+    )
+    row = table.iloc[0]
+    assert (row["group_a"], row["group_b"]) == ("responders", "non-responders")
+    assert (row["n_a"], row["n_b"]) == (len(x), len(y))
+    key = f"{case}/{variant}"
+    assert close(row["statistic"], RANK_SUM[(key, "statistic")])
+    assert close(row["p_value"], RANK_SUM[(key, "p_value")])
+    assert close(row["rank_biserial"], RANK_SUM[(key, "rank_biserial")])
+
+
+@pytest.mark.parametrize("case", ["small", "tied"])
+def test_subgroup_comparison_equals_r_wilcox_test(case):
+    x, y = twogroup(case)
+    group_a = paired_cohort(*scores_as_change(x, "rise"), [1] * len(x))
+    group_b = paired_cohort(*scores_as_change(y, "rise"), [0] * len(y))
+    group_b["source_row"] += 1000
+    table = subgroup_comparison_table(
+        group_a,
+        group_b,
+        comparison={"name": "first_vs_later", "a": "first_line", "b": "later_line"},
+        markers=[IL6],
+        metric="absolute",
+        correct=True,
+        adjust_method="holm",
+    )
+    row = table.iloc[0]
+    assert (row["comparison"], row["group_a"], row["group_b"]) == (
+        "first_vs_later",
+        "first_line",
+        "later_line",
+    )
+    assert close(row["statistic"], RANK_SUM[(f"{case}/default", "statistic")])
+    assert close(row["p_value"], RANK_SUM[(f"{case}/default", "p_value")])
+
+
+def test_overlapping_subgroups_are_not_compared_as_independent_groups():
+    everyone = paired_cohort([1, 2, 3, 4], [2, 3, 5, 3], [1, 0, 1, 0])
+    table = subgroup_comparison_table(
+        everyone,
+        everyone.iloc[:2],
+        comparison={"name": "all_vs_first", "a": "all", "b": "first_line"},
+        markers=[IL6],
+        metric="absolute",
+        correct=True,
+        adjust_method="holm",
+    )
+    row = table.iloc[0]
+    assert not row["estimable"]
+    assert row["method"] == "not estimable"
+    assert "share 2 patients" in row["reason"]
+    assert math.isnan(row["p_value"]) and math.isnan(row["p_adjusted"])
+
+
+def test_logistic_drops_constant_adjustment_columns_and_names_those_used():
+    patients = two_marker_cohort()
+    patients["line_of_therapy"] = 1
+    table = logistic_table(
+        patients, subgroup="s", markers=[IL6], metric="log2_ratio", adjust_for=["line_of_therapy"]
+    )
+    assert set(table["adjusted_for"]) == {"none"}
+    assert "line_of_therapy" not in set(table["term"])
+    patients["line_of_therapy"] = [1, 2] * 12
+    table = logistic_table(
+        patients, subgroup="s", markers=[IL6], metric="log2_ratio", adjust_for=["line_of_therapy"]
+    )
+    assert set(table["adjusted_for"]) == {"line_of_therapy"}
+    assert {"il6_change", "line_of_therapy"} <= set(table["term"])
+
+
+# --------------------------------------------------------------------------- ROC
+AUC_ROWS = r_roc("auc.tsv")
+TEST_ROWS = r_roc("roc_test.tsv").set_index("dataset")
+BEST = r_roc("coords_best.tsv")
+ROC_DATASETS = ["small", "ties", "censored", "large"]
+
+
+def roc_cohort(dataset, favourable_a="rise", favourable_b="fall"):
+    """The fixture's marker_a and marker_b as IL-6 and AFP changes, oriented as configured."""
+    data = r_roc(f"data_{dataset}.tsv")
+    is_case = data["is_case"].astype(str).str.upper() == "TRUE"
+    patients = pd.DataFrame({"source_row": range(2, len(data) + 2)})
+    for marker, column, favourable in (
+        (IL6, "marker_a", favourable_a),
+        (AFP, "marker_b", favourable_b),
+    ):
+        pre, post = scores_as_change(data[column], favourable)
+        patients[f"{marker['key']}_pre"] = pre
+        patients[f"{marker['key']}_post"] = post
+    return with_responder(patients, is_case.astype(int).tolist())
+
+
+def auc(patients, markers=(IL6, AFP)):
+    return auc_table(
+        patients,
+        subgroup="s",
+        markers=list(markers),
+        metric="absolute",
+        conf_level=0.95,
+        bootstrap=NO_BOOTSTRAP,
+        seed=1,
+    ).set_index("marker")
+
+
+@pytest.mark.parametrize("dataset", ROC_DATASETS)
+def test_auc_table_equals_proc_for_rise_and_fall_markers(dataset):
+    table = auc(roc_cohort(dataset))
+    for key, column in (("il6", "marker_a"), ("afp", "marker_b")):
+        expected = AUC_ROWS[(AUC_ROWS["dataset"] == dataset) & (AUC_ROWS["marker"] == column)]
+        expected = expected.iloc[0]
+        row = table.loc[key]
+        assert (row["n_cases"], row["n_controls"]) == (expected["n_cases"], expected["n_controls"])
+        assert close(row["auc"], expected["auc"])
+        assert close(row["ci_low"], expected["ci_low"])
+        assert close(row["ci_high"], expected["ci_high"])
+        assert row["estimable"]
+
+
+@pytest.mark.parametrize("dataset", ROC_DATASETS)
+def test_youden_threshold_is_reported_on_the_change_scale(dataset):
+    table = auc(roc_cohort(dataset))
+    for key, column, sign, symbol in (("il6", "marker_a", 1, ">="), ("afp", "marker_b", -1, "<=")):
+        expected = BEST[(BEST["dataset"] == dataset) & (BEST["marker"] == column)].iloc[0]
+        row = table.loc[key]
+        assert close(row["youden_threshold_change"], sign * expected["threshold"])
+        assert close(row["youden_sensitivity"], expected["sensitivity"])
+        assert close(row["youden_specificity"], expected["specificity"])
+        assert row["youden_rule"] == f"change {symbol} {sign * expected['threshold']:.6g}"
+
+
+def test_a_fall_marker_is_negated_so_that_a_fall_predicts_response():
+    # AFP falls in every responder and rises in every non-responder: a perfect predictor.
+    patients = with_responder(
+        pd.DataFrame({"afp_pre": [10.0] * 6, "afp_post": [5.0, 6.0, 7.0, 12.0, 13.0, 14.0]}),
+        [1, 1, 1, 0, 0, 0],
+    )
+    row = auc(patients, markers=[AFP]).loc["afp"]
+    assert row["auc"] == 1.0
+    assert row["direction"] == "responders have higher negated change"
+    rising = {**AFP, "favourable": "rise"}
+    assert auc(patients, markers=[rising]).loc["afp", "auc"] == 0.0
+
+
+@pytest.mark.parametrize("dataset", ROC_DATASETS)
+def test_delong_table_equals_proc_roc_test(dataset):
+    table = delong_table(
+        roc_cohort(dataset),
+        subgroup="s",
+        markers=[IL6, AFP],
+        pairs=[["il6", "afp"]],
+        metric="absolute",
+        adjust_method="holm",
+    )
+    row, expected = table.iloc[0], TEST_ROWS.loc[dataset]
+    assert (row["marker_a"], row["marker_b"]) == ("il6", "afp")
+    assert (row["n_cases"], row["n_controls"]) == (expected["n_cases"], expected["n_controls"])
+    for ours, theirs in (
+        ("auc_a", "auc_a"),
+        ("auc_b", "auc_b"),
+        ("z", "z"),
+        ("p_value", "p_value"),
+        ("ci_low", "conf_low"),
+        ("ci_high", "conf_high"),
+    ):
+        assert close(row[ours], expected[theirs]), ours
+
+
+def test_roc_uses_only_patients_with_an_evaluable_response():
+    patients = roc_cohort("small")
+    extra = patients.iloc[:3].copy()
+    extra["responder"] = pd.array([None] * 3, dtype="Int64")
+    extra["il6_post"] = [1000.0, -1000.0, 1000.0]
+    table = auc(pd.concat([patients, extra], ignore_index=True))
+    expected = AUC_ROWS[(AUC_ROWS["dataset"] == "small") & (AUC_ROWS["marker"] == "marker_a")]
+    assert close(table.loc["il6", "auc"], expected["auc"].iloc[0])
+    assert table.loc["il6", "n_cases"] + table.loc["il6", "n_controls"] <= len(patients)
+
+
+def test_all_tied_changes_give_an_explicit_not_estimable_youden_rule():
+    patients = with_responder(
+        pd.DataFrame({"il6_pre": [1.0] * 6, "il6_post": [2.0] * 6}), [1, 1, 1, 0, 0, 0]
+    )
+    row = auc(patients, markers=[IL6]).loc["il6"]
+    assert row["auc"] == 0.5
+    assert row["youden_rule"].startswith("not estimable: ")
+    assert "Youden" in row["youden_rule"]
+    assert math.isnan(row["youden_threshold_change"])
+
+
+def test_bootstrap_columns_are_seeded_and_reproducible():
+    patients = roc_cohort("ties")
+    options = {
+        "subgroup": "s",
+        "markers": [IL6],
+        "metric": "absolute",
+        "conf_level": 0.95,
+        "bootstrap": {"enabled": True, "replicates": 200},
+    }
+    first = auc_table(patients, seed=7, **options).iloc[0]
+    again = auc_table(patients, seed=7, **options).iloc[0]
+    other = auc_table(patients, seed=8, **options).iloc[0]
+    assert (first["bootstrap_ci_low"], first["bootstrap_ci_high"]) == (
+        again["bootstrap_ci_low"],
+        again["bootstrap_ci_high"],
+    )
+    assert (first["bootstrap_ci_low"], first["bootstrap_ci_high"]) != (
+        other["bootstrap_ci_low"],
+        other["bootstrap_ci_high"],
+    )
+    assert first["bootstrap_replicates"] == 200 and first["bootstrap_seed"] == 7
+    assert first["bootstrap_ci_low"] < first["auc"] < first["bootstrap_ci_high"]
+
+
+def test_curve_table_skips_markers_without_a_curve():
+    patients = roc_cohort("small")
+    patients["afp_post"] = np.nan
+    curves = curve_table(patients, subgroup="s", markers=[IL6, AFP], metric="absolute")
+    assert set(curves["marker"]) == {"il6"}
+    coords = r_roc("coords_all.tsv")
+    expected = coords[(coords["dataset"] == "small") & (coords["marker"] == "marker_a")]
+    assert len(curves) == len(expected)
+
+
+# --------------------------------------------------------------------------- criteria, McNemar
+DIAGNOSTIC = r_core("diagnostic_accuracy")
+MCNEMAR = r_core("mcnemar_exact")
+ANY_RISE = {"metric": "absolute", "comparison": "gt", "value": 0}
+
+
+def criterion_cohort(positive_a, positive_b, responder):
+    """IL-6 and AFP criterion results set directly: True -> rise, False -> fall, None -> missing."""
+
+    def post(values):
+        return [np.nan if v is None else (1.0 if v else -1.0) for v in values]
+
+    table = pd.DataFrame(
+        {
+            "il6_pre": 0.0,
+            "il6_post": post(positive_a),
+            "afp_pre": 0.0,
+            "afp_post": post(positive_b),
+        }
+    )
+    return with_responder(table, responder)
+
+
+def optional(values):
+    return [None if pd.isna(v) else bool(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    ("ci_method", "r_name"), [("clopper_pearson", "clopper_pearson"), ("wilson", "wilson")]
+)
+def test_accuracy_table_equals_r_binom_and_prop_test(ci_method, r_name):
+    data = pd.read_csv(FIXTURES / "core" / "data_diagnostic.tsv", sep="\t")
+    positive = optional(data["test_positive"])
+    responder = [None if pd.isna(v) else int(bool(v)) for v in data["is_case"]]
+    patients = criterion_cohort(positive, positive, responder)
+    table = accuracy_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        criteria={"il6": ANY_RISE},
+        ci_method=ci_method,
+        conf_level=0.95,
+    ).set_index("measure")
+    for measure in ("sensitivity", "specificity", "ppv", "npv", "accuracy"):
+        row = table.loc[measure]
+        assert row["numerator"] == int(DIAGNOSTIC[(measure, "numerator")])
+        assert row["denominator"] == int(DIAGNOSTIC[(measure, "denominator")])
+        assert close(row["estimate"], DIAGNOSTIC[(measure, "estimate")])
+        assert close(row["ci_low"], DIAGNOSTIC[(measure, f"{r_name}_low")])
+        assert close(row["ci_high"], DIAGNOSTIC[(measure, f"{r_name}_high")])
+    for count in ("tp", "fp", "fn", "tn"):
+        assert table.loc["sensitivity", count] == int(DIAGNOSTIC[("counts", count)])
+    # R counts 3 incomplete rows; one of them has no evaluable response, so it never reaches
+    # the criterion table (the clean step's flow counts it): 2 criterion results missing.
+    assert table.loc["sensitivity", "n_not_evaluable"] == 2
+    assert table.loc["sensitivity", "criterion"] == "IL-6 absolute change, post-pre > 0"
+
+
+def test_a_missing_criterion_result_is_not_evaluable_not_negative():
+    patients = criterion_cohort([True, None, None, False], [True] * 4, [1, 1, 0, 0])
+    table = accuracy_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        criteria={"il6": ANY_RISE},
+        ci_method="clopper_pearson",
+        conf_level=0.95,
+    ).set_index("measure")
+    fraction = ["numerator", "denominator"]
+    assert table.loc["sensitivity", fraction].tolist() == [1, 1]
+    assert table.loc["specificity", fraction].tolist() == [1, 1]
+    assert table.loc["accuracy", "n_not_evaluable"] == 2
+
+
+def mcnemar(patients, family="marker"):
+    return mcnemar_table(
+        patients,
+        subgroup="s",
+        markers=[IL6, AFP],
+        criteria={"il6": ANY_RISE, "afp": ANY_RISE},
+        reference="il6",
+        adjust_method="holm",
+        adjust_family=family,
+    ).set_index("measure")
+
+
+def test_sensitivity_mcnemar_on_responders_equals_r_binom_test():
+    data = pd.read_csv(FIXTURES / "core" / "data_mcnemar.tsv", sep="\t")
+    a, b = optional(data["a"]), optional(data["b"])
+    # Every fixture patient is a responder; non-responders with discordant results are added
+    # and must not enter the sensitivity comparison.
+    patients = criterion_cohort(a + [True] * 6, b + [False] * 6, [1] * len(a) + [0] * 6)
+    row = mcnemar(patients).loc["sensitivity"]
+    assert row["population"] == "responders"
+    assert (row["marker_a"], row["marker_b"]) == ("il6", "afp")
+    assert row["n"] == int(MCNEMAR[("simulated", "n")])
+    assert row["a_only"] == int(MCNEMAR[("simulated", "a_only")])
+    assert row["b_only"] == int(MCNEMAR[("simulated", "b_only")])
+    assert close(row["p_value"], MCNEMAR[("simulated", "p_value")])
+
+
+def test_specificity_mcnemar_on_non_responders_counts_correct_negatives():
+    data = pd.read_csv(FIXTURES / "core" / "data_mcnemar.tsv", sep="\t")
+    a, b = optional(data["a"]), optional(data["b"])
+    patients = criterion_cohort(a + [True] * 6, b + [False] * 6, [0] * len(a) + [1] * 6)
+    row = mcnemar(patients).loc["specificity"]
+    assert row["population"] == "non-responders"
+    assert row["n"] == int(MCNEMAR[("simulated", "n")])
+    # A non-responder is correctly classified when the criterion is negative: "a only" means
+    # IL-6 negative and AFP positive, R's b_only.
+    assert row["a_only"] == int(MCNEMAR[("simulated", "b_only")])
+    assert row["b_only"] == int(MCNEMAR[("simulated", "a_only")])
+    assert close(row["p_value"], MCNEMAR[("simulated", "p_value")])
+    known = [u is not None and v is not None for u, v in zip(a, b, strict=True)]
+    specificity_a = np.mean([not u for u, k in zip(a, known, strict=True) if k])
+    assert row["estimate_a"] == pytest.approx(specificity_a)
+
+
+def test_mcnemar_family_marker_is_per_measure_and_subgroup_is_the_whole_table():
+    rng = np.random.default_rng(11)
+    a = (rng.random(40) < 0.8).tolist()
+    b = (rng.random(40) < 0.3).tolist()
+    patients = criterion_cohort(a, b, [1] * 20 + [0] * 20)
+    by_measure = mcnemar(patients, family="marker")
+    whole = mcnemar(patients, family="subgroup")
+    # One comparison per measure: per-measure Holm leaves it unchanged, the whole table doubles.
+    np.testing.assert_allclose(by_measure["p_adjusted"], by_measure["p_value"])
+    np.testing.assert_allclose(whole["p_adjusted"], p_adjust(whole["p_value"], "holm"))
+    assert not np.allclose(whole["p_adjusted"], by_measure["p_adjusted"])
+    assert set(whole["adjust_family"]) == {"subgroup"}
+
+
+# --------------------------------------------------------------------------- Table 1
+FISHER = r_core("fisher_exact")
+
+
+def counts_to_patients(case):
+    """Expand a fixture contingency table: row 1/2 -> first-/later-line and responder/not."""
+    counts = pd.read_csv(FIXTURES / "core" / "data_tables.tsv", sep="\t")
+    counts = counts[counts["case"] == case]
+    records = []
+    for row in counts.itertuples():
+        records += [{"group_row": row.row, "level": f"L{row.col}"}] * row.count
+    table = pd.DataFrame(records)
+    table["line_of_therapy"] = pd.array(table["group_row"].map({1: 1, 2: 2}), dtype="Int64")
+    table["responder"] = pd.array(table["group_row"].map({1: 1, 2: 0}), dtype="Int64")
+    table["etiology"] = table["level"].astype("string")
+    return table
+
+
+@pytest.mark.parametrize("case", ["two_by_two", "etiology_two_by_four"])
+def test_table1_categorical_equals_r_fisher_test(case):
+    _, tests = table1(
+        counts_to_patients(case), subgroup="all", categorical=["etiology"], continuous=[]
+    )
+    tests = tests[tests["variable"] == "etiology"].set_index("by")
+    for by in ("line_of_therapy", "response"):
+        assert close(tests.loc[by, "p_value"], FISHER[(case, "p_value")])
+        assert tests.loc[by, "method"].startswith("exact")
+
+
+@pytest.mark.parametrize("case", ["small", "tied"])
+def test_table1_continuous_equals_r_wilcox_test(case):
+    x, y = twogroup(case)
+    patients = pd.DataFrame(
+        {
+            "line_of_therapy": pd.array([1] * len(x) + [2] * len(y), dtype="Int64"),
+            "responder": pd.array([1] * len(x) + [0] * len(y), dtype="Int64"),
+            "age": pd.concat([x, y], ignore_index=True),
+        }
+    )
+    summary, tests = table1(patients, subgroup="all", categorical=[], continuous=["age"])
+    for by in ("line_of_therapy", "response"):
+        row = tests[(tests["by"] == by) & (tests["variable"] == "age")].iloc[0]
+        assert close(row["statistic"], RANK_SUM[(f"{case}/default", "statistic")])
+        assert close(row["p_value"], RANK_SUM[(f"{case}/default", "p_value")])
+        assert row["method"].startswith("Mann-Whitney U")
+    first = summary[(summary["by"] == "line_of_therapy") & (summary["group"] == "first-line")]
+    q1, median, q3 = np.quantile(x, [0.25, 0.5, 0.75])
+    assert (first["q1"].item(), first["median"].item(), first["q3"].item()) == (q1, median, q3)
+
+
+def test_table1_counts_missing_values_and_uses_known_values_as_denominator():
+    patients = pd.DataFrame(
+        {
+            "line_of_therapy": pd.array([1, 1, 1, 1, 2, 2], dtype="Int64"),
+            "responder": pd.array([1, 0, 1, None, 0, 0], dtype="Int64"),
+            "sex": pd.array(["M", "F", pd.NA, "M", "M", pd.NA], dtype="string"),
+            "age": [70.0, np.nan, 60.0, 80.0, 75.0, 65.0],
+        }
+    )
+    summary, tests = table1(patients, subgroup="all", categorical=["sex"], continuous=["age"])
+    line = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "sex")]
+    first_m = line[(line["group"] == "first-line") & (line["level"] == "M")].iloc[0]
+    assert (first_m["n"], first_m["n_missing"]) == (2, 1)
+    assert first_m["percent"] == pytest.approx(100 * 2 / 3)
+    overall_m = line[(line["group"] == "overall") & (line["level"] == "M")].iloc[0]
+    assert (overall_m["n"], overall_m["n_missing"]) == (3, 2)
+    age = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "age")]
+    assert age.set_index("group")["n_missing"].to_dict() == {
+        "first-line": 1,
+        "later-line": 0,
+        "overall": 1,
+    }
+    response = summary[summary["by"] == "response"]
+    assert "line_of_therapy_group" in set(response["variable"])
+    overall = response[(response["variable"] == "age") & (response["group"] == "overall")]
+    assert overall["n"].item() == 5, "'overall' includes the patient whose response is unknown"
+    assert len(tests) == 5
+
+
+def test_table1_with_one_group_says_why_there_is_no_test():
+    patients = pd.DataFrame(
+        {
+            "line_of_therapy": pd.array([1, 1, 1], dtype="Int64"),
+            "responder": pd.array([1, 0, 1], dtype="Int64"),
+            "sex": pd.array(["M", "M", "M"], dtype="string"),
+            "age": [70.0, 60.0, 65.0],
+        }
+    )
+    _, tests = table1(patients, subgroup="first_line", categorical=["sex"], continuous=["age"])
+    by_line = tests[tests["by"] == "line_of_therapy"]
+    assert set(by_line["reason"]) == {"only one line of therapy group present"}
+    assert set(by_line["method"]) == {"not estimable"}
+    sex = tests[(tests["by"] == "response") & (tests["variable"] == "sex")].iloc[0]
+    assert not sex["estimable"] and sex["reason"] == "fewer than 2 non-empty rows or columns"
+    assert_no_silent_nan(tests)
+
+
+# --------------------------------------------------------------------------- degenerate cohorts
+def run_all_tables(patients):
+    options = {"subgroup": "s", "markers": [IL6, AFP], "metric": "log2_ratio"}
+    criteria = {
+        "il6": {"metric": "percent", "comparison": "gt", "value": 0},
+        "afp": {"metric": "percent", "comparison": "le", "value": -20},
+    }
+    adjust = {"adjust_method": "holm", "adjust_family": "marker"}
+    return {
+        "prepost": prepost_table(patients, correct=True, **options, **adjust),
+        "responders": responder_comparison_table(patients, correct=True, **options, **adjust),
+        "logistic": logistic_table(patients, adjust_for=["line_of_therapy"], **options),
+        "auc": auc_table(
+            patients,
+            conf_level=0.95,
+            bootstrap={"enabled": True, "replicates": 100},
+            seed=1,
+            **options,
+        ),
+        "delong": delong_table(patients, pairs=[["il6", "afp"]], adjust_method="holm", **options),
+        "accuracy": accuracy_table(
+            patients,
+            subgroup="s",
+            markers=[IL6, AFP],
+            criteria=criteria,
+            ci_method="clopper_pearson",
+            conf_level=0.95,
+        ),
+        "mcnemar": mcnemar_table(
+            patients,
+            subgroup="s",
+            markers=[IL6, AFP],
+            criteria=criteria,
+            reference="il6",
+            **adjust,
+        ),
+        "table1": table1(patients, subgroup="s", categorical=["sex"], continuous=["age"])[1],
+    }
+
+
+VALUE_COLUMN = {"auc": "auc", "accuracy": "estimate"}
+
+
+def degenerate(responder, il6_post=None, afp=True):
+    n = len(responder)
+    table = pd.DataFrame(
+        {
+            "source_row": range(2, n + 2),
+            "line_of_therapy": pd.array([1] * n, dtype="Int64"),
+            "il6_pre": np.linspace(2.0, 4.0, n),
+            "il6_post": il6_post if il6_post is not None else np.linspace(3.0, 9.0, n),
+            "afp_pre": np.linspace(10.0, 40.0, n) if afp else np.nan,
+            "afp_post": np.linspace(9.0, 20.0, n) if afp else np.nan,
+            "sex": pd.array(["M", "F"] * (n // 2) + ["M"] * (n % 2), dtype="string"),
+            "age": np.linspace(60.0, 80.0, n),
+        }
+    )
+    return with_responder(table, responder)
+
+
+@pytest.mark.parametrize(
+    "patients",
+    [
+        pytest.param(degenerate([0, 0, 0, 0, 0]), id="no responders"),
+        pytest.param(degenerate([1, 1, 1, 1]), id="no non-responders"),
+        pytest.param(degenerate([None, None, None]), id="no evaluable response"),
+        pytest.param(degenerate([1, 0]), id="one pair per group"),
+        pytest.param(degenerate([1]), id="one patient"),
+        pytest.param(degenerate([1, 0, 1, 0, 1, 0], afp=False), id="AFP missing for everyone"),
+        pytest.param(degenerate([1, 0, 1, 0], il6_post=np.linspace(2.0, 4.0, 4)), id="no change"),
+    ],
+)
+def test_degenerate_cohorts_give_not_estimable_rows_with_reasons(patients):
+    tables = run_all_tables(patients)
+    for name, table in tables.items():
+        assert not table.empty, name
+        value_column = VALUE_COLUMN.get(name, "p_value")
+        assert_no_silent_nan(table, value_column)
+        assert table["estimable"].map(lambda v: v in (True, False)).all(), name
+
+
+def test_no_responders_names_the_missing_group():
+    tables = run_all_tables(degenerate([0, 0, 0, 0, 0]))
+    responders = tables["prepost"].set_index(["marker", "group"]).loc[("il6", "responders")]
+    assert responders["reason"] == "fewer than 2 complete pairs"
+    assert tables["auc"].set_index("marker").loc["il6", "reason"].startswith("no cases")
+    sensitivity = tables["mcnemar"].set_index("measure").loc["sensitivity"]
+    assert sensitivity["reason"] == "no responders evaluable for both criteria"
+    accuracy = tables["accuracy"].set_index(["marker", "measure"]).loc[("il6", "sensitivity")]
+    assert accuracy["reason"] == "no evaluable cases"
+
+
+def test_a_marker_missing_for_everyone_says_so_in_the_logistic_table():
+    tables = run_all_tables(degenerate([1, 0, 1, 0, 1, 0], afp=False))
+    afp = tables["logistic"][tables["logistic"]["marker"] == "afp"].iloc[0]
+    assert not afp["estimable"]
+    assert afp["reason"] == "no patient has both afp values (pre and post)"
+    il6 = tables["logistic"][tables["logistic"]["marker"] == "il6"]
+    assert il6["estimable"].all()
+
+
+def test_no_evaluable_response_gives_every_accuracy_measure_a_reason():
+    accuracy = run_all_tables(degenerate([None, None, None]))["accuracy"]
+    assert len(accuracy) == 10
+    assert set(accuracy["reason"]) == {"no patient with an evaluable response in the subgroup"}
+    assert (accuracy["n_evaluable"] == 0).all()
+
+
+# --------------------------------------------------------------------------- claims
+def prepost_rows(results, *, metric="log2_ratio"):
+    """Pre/post rows from {(subgroup, group): (p_value, change_median)}."""
+    rows = []
+    for (subgroup, group), (p_value, change) in results.items():
+        rows.append(
+            {
+                "subgroup": subgroup,
+                "group": group,
+                "marker": "il6",
+                "n_pairs": 10,
+                "statistic": 40.0,
+                "p_value": p_value,
+                "p_adjusted": min(1.0, 4 * p_value) if not math.isnan(p_value) else np.nan,
+                "method": "exact",
+                "change_metric": metric,
+                "change_median": change,
+                "estimable": not math.isnan(p_value),
+                "reason": "" if not math.isnan(p_value) else "fewer than 2 complete pairs",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+PAPER = {
+    ("first_line", "all"): (0.001, 0.3),
+    ("later_line", "all"): (0.4, -0.1),
+    ("first_line", "responders"): (0.002, 1.5),
+    ("first_line", "non-responders"): (0.6, 0.1),
+}
+
+
+def accuracy_rows(sensitivities):
+    return pd.DataFrame(
+        [
+            {
+                "subgroup": "first_line",
+                "marker": key,
+                "measure": "sensitivity",
+                "estimate": value,
+                "estimable": not math.isnan(value),
+            }
+            for key, value in sensitivities.items()
+        ]
+    )
+
+
+def mcnemar_rows(p_values):
+    return pd.DataFrame(
+        [
+            {
+                "subgroup": "first_line",
+                "measure": "sensitivity",
+                "marker_a": "il6",
+                "marker_b": key,
+                "estimate_b": 0.5,
+                "p_value": p,
+            }
+            for key, p in p_values.items()
+        ]
+    )
+
+
+COMPARISON = pd.DataFrame(
+    [
+        {
+            "comparison": "first_vs_later_line",
+            "marker": "il6",
+            "group_a": "first_line",
+            "group_b": "later_line",
+            "n_a": 27,
+            "n_b": 17,
+            "statistic": 369.5,
+            "p_value": 0.0008,
+            "p_adjusted": 0.003,
+            "method": "exact",
+            "estimable": True,
+            "reason": "",
+        }
+    ]
+)
+
+
+def claims(prepost=None, sensitivities=None, p_values=None, comparison=COMPARISON):
+    return check_claims(
+        prepost=prepost if prepost is not None else prepost_rows(PAPER),
+        accuracy=accuracy_rows(sensitivities or {"il6": 0.9, "afp": 0.5, "dcp": 0.4}),
+        mcnemar=mcnemar_rows(p_values or {"afp": 0.06, "dcp": 0.03}),
+        comparison=comparison,
+        reference_marker="il6",
+        first_line="first_line",
+        later_line="later_line",
+        accuracy_subgroup="first_line",
+        alpha=0.05,
+    ).set_index("claim")
+
+
+def test_claims_reproduced_when_the_tables_say_what_the_paper_says():
+    table = claims()
+    assert table.loc[["1", "2", "3", "4", "5"], "verdict"].tolist() == ["reproduced"] * 5
+    assert table.loc["1", "p_value"] == 0.001 and table.loc["1", "p_adjusted"] == 0.004
+    assert table.loc["1 vs 2", "verdict"] == "difference shown"
+    assert table.loc["5", "estimate"] == 0.9
+
+
+@pytest.mark.parametrize(
+    ("changed", "claim"),
+    [
+        ({("first_line", "all"): (0.2, 0.3)}, "1"),
+        ({("later_line", "all"): (0.01, 0.3)}, "2"),
+        ({("first_line", "responders"): (0.2, 1.5)}, "3"),
+        ({("first_line", "responders"): (0.002, -1.5)}, "3"),
+        ({("first_line", "non-responders"): (0.01, 0.1)}, "4"),
+    ],
+)
+def test_each_claim_fails_when_its_own_result_disagrees(changed, claim):
+    table = claims(prepost_rows({**PAPER, **changed}))
+    assert table.loc[claim, "verdict"] == "not reproduced"
+    others = [c for c in ("1", "2", "3", "4", "5") if c != claim]
+    assert (table.loc[others, "verdict"] == "reproduced").all()
+
+
+def test_a_rise_on_the_ratio_scale_means_a_median_ratio_above_one():
+    falling = {**PAPER, ("first_line", "responders"): (0.002, 0.6)}
+    assert claims(prepost_rows(falling, metric="ratio")).loc["3", "verdict"] == "not reproduced"
+    rising = {**PAPER, ("first_line", "responders"): (0.002, 1.6)}
+    assert claims(prepost_rows(rising, metric="ratio")).loc["3", "verdict"] == "reproduced"
+
+
+def test_a_claim_without_an_estimable_result_is_not_checkable():
+    table = claims(prepost_rows({**PAPER, ("first_line", "responders"): (np.nan, np.nan)}))
+    assert table.loc["3", "verdict"] == "not checkable"
+    assert table.loc["3", "detail"] == "fewer than 2 complete pairs"
+
+
+def test_claim_5_needs_a_higher_sensitivity_than_every_other_marker():
+    table = claims(sensitivities={"il6": 0.6, "afp": 0.5, "dcp": 0.7})
+    assert table.loc["5", "verdict"] == "not reproduced"
+    table = claims(sensitivities={"il6": 0.6, "afp": np.nan, "dcp": np.nan})
+    assert table.loc["5", "verdict"] == "not checkable"
+
+
+def test_claim_5_detail_says_which_differences_are_significant():
+    detail = claims(p_values={"afp": 0.06, "dcp": 0.03}).loc["5", "detail"]
+    assert "McNemar p < 0.05 against dcp" in detail
+    detail = claims(p_values={"afp": 0.06, "dcp": 0.07}).loc["5", "detail"]
+    assert "no McNemar p < 0.05" in detail
+
+
+def test_the_direct_between_subgroup_test_is_reported_beside_the_claims():
+    row = claims().loc["1 vs 2"]
+    assert row["p_value"] == 0.0008
+    assert "first_line" in row["statement"] and "later_line" in row["statement"]
+    not_shown = COMPARISON.assign(p_value=0.3)
+    assert claims(comparison=not_shown).loc["1 vs 2", "verdict"] == "difference not shown"
+
+
+# --------------------------------------------------------------------------- TSV and provenance
+def test_tsv_round_trip_keeps_text_numbers_and_missing_values(tmp_path):
+    table = pd.DataFrame(
+        {
+            "patient_id": ["001", "002"],
+            "reason": ["", "fewer than 2 complete pairs"],
+            "p_value": [0.1 + 0.2, np.nan],
+        }
+    )
+    path = tmp_path / "t.tsv"
+    write_tsv(table, path)
+    assert "\r" not in path.read_text(encoding="utf-8")
+    again = read_tsv(path)
+    assert again["p_value"].iloc[0] == 0.1 + 0.2, "full precision"
+    assert math.isnan(again["p_value"].iloc[1])
+    assert again["reason"].tolist() == ["", "fewer than 2 complete pairs"]
+    patients_path = tmp_path / "patients.tsv"
+    write_tsv(
+        pd.DataFrame({"patient_id": ["001", "002"], "albi_grade": ["1", None], "il6_pre": [1, 2]}),
+        patients_path,
+    )
+    patients = read_patients(patients_path)
+    assert patients["patient_id"].tolist() == ["001", "002"], "identifiers stay text"
+    assert patients["albi_grade"].iloc[0] == "1" and pd.isna(patients["albi_grade"].iloc[1])
+    assert patients["il6_pre"].dtype == "float64"
+
+
+def test_provenance_table_has_one_row_per_output(tmp_path):
+    records = []
+    for rule, outputs in (("roc", {"b.tsv": "22", "a.tsv": "11"}), ("clean", {"c.tsv": "33"})):
+        path = tmp_path / f"{rule}.json"
+        record = {
+            "rule": rule,
+            "wildcards": {"subgroup": "all"},
+            "inputs": {"in.tsv": "00"},
+            "params": {"metric": "log2_ratio"},
+            "outputs": outputs,
+            "packages": {"pandas": "3"},
+            "python": "3.11.7",
+        }
+        path.write_text(json.dumps(record), encoding="utf-8")
+        records.append(path)
+    table = provenance_table(records, git_commit="abc", git_dirty=False)
+    outputs = table["output"].tolist()
+    assert outputs == sorted(outputs)
+    assert {"a.tsv", "b.tsv", "c.tsv"} <= set(outputs)
+    assert set(outputs) - {"a.tsv", "b.tsv", "c.tsv"} <= {str(path) for path in records}
+    by_output = table.set_index("output")
+    assert by_output.loc["c.tsv", "rule"] == "clean"
+    assert by_output.loc["a.tsv", "sha256"] == "11"
+    assert json.loads(table["params"].iloc[0]) == {"metric": "log2_ratio"}
+    assert set(table["git_commit"]) == {"abc"}
