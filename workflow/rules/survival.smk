@@ -1,0 +1,40 @@
+# Stage 8: prognosis by IL-6 change, from the week-3 landmark (claim 6): KM, log-rank, Cox.
+
+
+rule survival:
+    input:
+        patients=rules.stratify.output.patients,
+        code=modules("survival"),
+    output:
+        flow="results/survival/{subgroup}/flow.tsv",
+        excluded="results/survival/{subgroup}/excluded.tsv",
+        km="results/survival/{subgroup}/km.tsv",
+        medians="results/survival/{subgroup}/medians.tsv",
+        at_risk="results/survival/{subgroup}/at_risk.tsv",
+        logrank="results/survival/{subgroup}/logrank.tsv",
+        cox="results/survival/{subgroup}/cox.tsv",
+        zph="results/survival/{subgroup}/zph.tsv",
+        claim="results/survival/{subgroup}/claim.tsv",
+        km_svg=expand(
+            "results/survival/{{subgroup}}/km_{endpoint}.svg", endpoint=SURVIVAL_ENDPOINTS
+        ),
+        # fmt: skip
+        km_pdf=expand(
+            "results/survival/{{subgroup}}/km_{endpoint}.pdf", endpoint=SURVIVAL_ENDPOINTS
+        ),
+        # fmt: skip
+        provenance="results/provenance/survival/{subgroup}.json",
+    log:
+        "logs/survival/{subgroup}.log",
+    benchmark:
+        "benchmarks/survival/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(10, floor=1024),
+        runtime=20,
+    params:
+        analysis=survival_settings(),
+    script:
+        rule_script("survival")

@@ -1,0 +1,614 @@
+"""Prognosis by IL-6 change: landmark survival analysis of PFS and OS in one subgroup.
+
+The paper's claim 6 is that a rise in IL-6 after treatment may mean a better prognosis. The
+group (rise versus no rise, or a configured cut-off on the change) is only known at the week-3
+blood draw, so survival is counted from that landmark: patients whose event or censoring came
+at or before it are excluded and counted, and every analysed time is measured from it
+(Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9). Without the landmark the "rise" group
+would be credited with the weeks every patient had to survive to be classified (immortal-time
+bias).
+
+Per endpoint the module gives Kaplan-Meier tables per group with 95% CIs, medians with CIs,
+numbers at risk, the log-rank test, Cox hazard ratios (unadjusted and adjusted for configured
+covariates) and the proportional-hazards check, all from :mod:`il6hcc.stats.survival` (which
+matches R's survival package). Too few events, an empty group or a cohort without survival
+columns give rows with ``estimable`` False and a ``reason``, never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from il6hcc.change import METRIC_LABELS, marker_change
+from il6hcc.claims import COLUMNS as CLAIM_COLUMNS
+from il6hcc.stats.survival import (
+    cox_regression,
+    cox_zph,
+    kaplan_meier,
+    km_median,
+    landmark,
+    logrank_test,
+    numbers_at_risk,
+)
+
+ENDPOINT_COLUMNS = {"pfs": ("pfs_months", "pfs_event"), "os": ("os_months", "os_event")}
+ENDPOINT_LABELS = {"pfs": "progression-free survival", "os": "overall survival"}
+# Claim 6 is about prognosis, i.e. survival: overall survival decides it, PFS is shown beside.
+CLAIM_ENDPOINT = "os"
+NO_GROUP_REASON = "{marker} change not available (pre or post value missing)"
+
+FLOW_COLUMNS = ["subgroup", "endpoint", "step", "reason", "n"]
+EXCLUDED_COLUMNS = ["subgroup", "endpoint", "source_row", "patient_id", "reason"]
+KM_COLUMNS = [
+    "subgroup",
+    "endpoint",
+    "group",
+    "time",
+    "n_risk",
+    "n_event",
+    "n_censor",
+    "survival",
+    "std_err",
+    "ci_low",
+    "ci_high",
+    "method",
+    "estimable",
+    "reason",
+]
+MEDIAN_COLUMNS = [
+    "subgroup",
+    "endpoint",
+    "group",
+    "n",
+    "n_events",
+    "median",
+    "ci_low",
+    "ci_high",
+    "conf_level",
+    "median_reached",
+    "ci_low_reached",
+    "ci_high_reached",
+    "last_follow_up",
+    "note",
+    "method",
+    "estimable",
+    "reason",
+]
+AT_RISK_COLUMNS = ["subgroup", "endpoint", "group", "time", "n_risk", "estimable", "reason"]
+LOGRANK_COLUMNS = [
+    "subgroup",
+    "endpoint",
+    "group_a",
+    "group_b",
+    "n_a",
+    "n_b",
+    "events_a",
+    "events_b",
+    "expected_a",
+    "expected_b",
+    "chisq",
+    "df",
+    "p_value",
+    "method",
+    "estimable",
+    "reason",
+]
+COX_COLUMNS = [
+    "subgroup",
+    "endpoint",
+    "model",
+    "comparison",
+    "adjusted_for",
+    "term",
+    "coef",
+    "hazard_ratio",
+    "se",
+    "z",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_events",
+    "loglik_null",
+    "loglik",
+    "lr_chisq",
+    "lr_df",
+    "lr_p_value",
+    "iterations",
+    "method",
+    "estimable",
+    "reason",
+]
+ZPH_COLUMNS = [
+    "subgroup",
+    "endpoint",
+    "model",
+    "adjusted_for",
+    "term",
+    "chisq",
+    "df",
+    "p_value",
+    "method",
+    "estimable",
+    "reason",
+]
+TABLES = ("flow", "excluded", "km", "medians", "at_risk", "logrank", "cox", "zph", "claim")
+
+
+# ---------------------------------------------------------------------------------------
+# Grouping by the change of the marker
+# ---------------------------------------------------------------------------------------
+
+
+def group_labels(grouping: dict) -> tuple[str, str]:
+    """``(index group, reference group)``: "rise"/"no rise", or the two sides of the cut-off.
+
+    The index group is the one claim 6 expects to live longer; hazard ratios compare it with
+    the reference group.
+    """
+    if grouping["rule"] == "rise":
+        return "rise", "no rise"
+    cutoff = f"{grouping['cutoff']:g}"
+    return f"change > {cutoff}", f"change <= {cutoff}"
+
+
+def indicator_name(grouping: dict) -> str:
+    """Name of the 0/1 Cox covariate (1 = index group), e.g. ``il6_rise``."""
+    suffix = "rise" if grouping["rule"] == "rise" else "above_cutoff"
+    return f"{grouping['marker']}_{suffix}"
+
+
+def describe_grouping(grouping: dict, marker_label: str) -> str:
+    """Human wording of the grouping rule, e.g. 'IL-6 rise (post > pre) versus no rise'."""
+    if grouping["rule"] == "rise":
+        return f"{marker_label} rise (post > pre) versus no rise (post <= pre)"
+    index, reference = group_labels(grouping)
+    metric = METRIC_LABELS[grouping["metric"]]
+    return f"{marker_label} {metric}: {index} versus {reference} (pre-specified cut-off)"
+
+
+def change_groups(patients: pd.DataFrame, grouping: dict) -> pd.DataFrame:
+    """Each patient's change of the grouping marker and group, aligned with ``patients``.
+
+    Columns ``change`` (post - pre for the rise rule, else the configured metric),
+    ``group`` (label, <NA> when the change cannot be computed) and ``indicator`` (1 for the
+    index group, 0 for the reference group, <NA> when not computable). Censored values were
+    substituted in cleaning: two values both below the LLOQ are equal, so "no rise".
+    """
+    key = grouping["marker"]
+    pre, post = patients[f"{key}_pre"], patients[f"{key}_post"]
+    if grouping["rule"] == "rise":
+        change = marker_change(pre, post, "absolute")
+        threshold = 0.0
+    else:
+        change = marker_change(pre, post, grouping["metric"])
+        threshold = float(grouping["cutoff"])
+    known = change.notna()
+    indicator = pd.Series(pd.NA, index=patients.index, dtype="Int64")
+    indicator[known] = (change[known] > threshold).astype("int64")
+    index_label, reference_label = group_labels(grouping)
+    group = pd.Series(pd.NA, index=patients.index, dtype="string")
+    group[known] = np.where(indicator[known] == 1, index_label, reference_label)
+    return pd.DataFrame({"change": change, "group": group, "indicator": indicator})
+
+
+# ---------------------------------------------------------------------------------------
+# Landmark cohort of one endpoint
+# ---------------------------------------------------------------------------------------
+
+
+def absent_columns(patients: pd.DataFrame, endpoint: str) -> list[str]:
+    """The endpoint's time/event columns that the cohort does not have."""
+    return [column for column in ENDPOINT_COLUMNS[endpoint] if column not in patients.columns]
+
+
+def landmark_cohort(
+    patients: pd.DataFrame,
+    *,
+    endpoint: str,
+    grouping: dict,
+    landmark_months: float,
+    marker_label: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patients analysed for one endpoint, and those excluded with the reason.
+
+    Patients without a group (the change cannot be computed) are excluded first, then the
+    landmark excludes those with an event, a censoring or a missing time/event at or before
+    ``landmark_months``. ``analysed`` keeps every column of ``patients`` plus ``group``,
+    ``indicator``, ``change``, ``time`` (months from the landmark), ``time_from_start`` and
+    ``event``; ``excluded`` has ``source_row, patient_id, reason``. If the cohort has no
+    such survival columns every patient is excluded with that reason.
+    """
+    time_column, event_column = ENDPOINT_COLUMNS[endpoint]
+    absent = absent_columns(patients, endpoint)
+    identity = [c for c in ("source_row", "patient_id") if c in patients.columns]
+    if absent:
+        excluded = patients[identity].copy()
+        excluded["reason"] = f"column(s) {', '.join(absent)} absent from the cohort"
+        return patients.iloc[0:0].copy(), excluded
+    groups = change_groups(patients, grouping)
+    with_groups = patients.assign(
+        group=groups["group"], indicator=groups["indicator"], change=groups["change"]
+    )
+    no_group = with_groups["group"].isna()
+    ungrouped = with_groups.loc[no_group, identity].copy()
+    ungrouped["reason"] = NO_GROUP_REASON.format(marker=marker_label)
+    grouped = with_groups.loc[~no_group]
+    kept, before = landmark(
+        grouped, time=time_column, event=event_column, landmark_time=landmark_months
+    )
+    before = before[identity].assign(reason=before["exclusion_reason"])
+    analysed = kept.assign(
+        time=kept[time_column].astype("float64"),
+        time_from_start=kept[f"{time_column}_from_start"].astype("float64"),
+        event=kept[event_column].astype("float64"),
+    )
+    excluded = pd.concat([ungrouped, before]).sort_index()
+    return analysed, excluded.reset_index(drop=True)
+
+
+def _flow(subgroup, endpoint, n_read, analysed, excluded, labels) -> list[dict]:
+    rows = [{"step": "read", "reason": "", "n": n_read}]
+    for reason in pd.unique(excluded["reason"]):
+        n = int((excluded["reason"] == reason).sum())
+        rows.append({"step": "excluded", "reason": reason, "n": n})
+    rows.append({"step": "analysed", "reason": "", "n": len(analysed)})
+    for label in labels:
+        n = int((analysed["group"] == label).sum()) if len(analysed) else 0
+        rows.append({"step": "group", "reason": label, "n": n})
+    return [{"subgroup": subgroup, "endpoint": endpoint, **row} for row in rows]
+
+
+# ---------------------------------------------------------------------------------------
+# Tables of one endpoint
+# ---------------------------------------------------------------------------------------
+
+
+def _nan_row(columns, **values) -> dict:
+    row = dict.fromkeys(columns, math.nan)
+    row.update(values)
+    return row
+
+
+def _km_rows(analysed, labels, conf_level, reason) -> list[dict]:
+    rows = []
+    for label in labels:
+        members = analysed[analysed["group"] == label] if not reason else analysed.iloc[0:0]
+        if members.empty:
+            why = reason or "no patient of this group is analysed after the landmark"
+            rows.append(_nan_row(KM_COLUMNS, group=label, estimable=False, reason=why))
+            continue
+        table = kaplan_meier(members["time"], members["event"], conf_level=conf_level)
+        table.insert(0, "group", label)
+        table["estimable"] = True
+        table["reason"] = ""
+        rows.extend(table.to_dict(orient="records"))
+    return rows
+
+
+def _median_rows(analysed, labels, conf_level, reason) -> list[dict]:
+    rows = []
+    for label in labels:
+        if reason:
+            rows.append(
+                _nan_row(
+                    MEDIAN_COLUMNS, group=label, n=0, n_events=0, estimable=False, reason=reason
+                )
+            )
+            continue
+        members = analysed[analysed["group"] == label]
+        result = km_median(members["time"], members["event"], conf_level=conf_level)
+        rows.append({"group": label, **result})
+    return rows
+
+
+def _at_risk_rows(analysed, labels, at_times, reason) -> list[dict]:
+    rows = []
+    for label in labels:
+        if reason:
+            rows.extend(
+                _nan_row(
+                    AT_RISK_COLUMNS, group=label, time=float(t), estimable=False, reason=reason
+                )
+                for t in sorted(at_times)
+            )
+            continue
+        members = analysed[analysed["group"] == label]
+        table = numbers_at_risk(
+            members["time"], members["event"], pd.Series(label, index=members.index), at_times
+        )
+        if table.empty:
+            table = pd.DataFrame(
+                {"group": label, "time": sorted(float(t) for t in at_times), "n_risk": 0}
+            )
+        rows.extend(table.assign(estimable=True, reason="").to_dict(orient="records"))
+    return rows
+
+
+def _events_reason(analysed, labels, min_events) -> str:
+    """Why a comparison of the groups is not estimable ('' when it is)."""
+    too_few = []
+    for label in labels:
+        members = analysed[analysed["group"] == label]
+        events = int(members["event"].sum()) if len(members) else 0
+        if events < min_events:
+            too_few.append(f"{label}: {events} events in {len(members)} patients")
+    if too_few:
+        return f"fewer than {min_events} events in a group ({'; '.join(too_few)})"
+    return ""
+
+
+def _logrank_row(analysed, labels, reason) -> dict:
+    index_label, reference_label = labels
+    base = {"group_a": index_label, "group_b": reference_label}
+    if reason:
+        return _nan_row(LOGRANK_COLUMNS, **base, estimable=False, reason=reason)
+    result = logrank_test(analysed["time"], analysed["event"], analysed["group"])
+    return {
+        **base,
+        "n_a": result["n"].get(index_label, 0),
+        "n_b": result["n"].get(reference_label, 0),
+        "events_a": result["observed"].get(index_label, 0.0),
+        "events_b": result["observed"].get(reference_label, 0.0),
+        "expected_a": result["expected"].get(index_label, math.nan),
+        "expected_b": result["expected"].get(reference_label, math.nan),
+        "chisq": result["chisq"],
+        "df": result["df"],
+        "p_value": result["p_value"],
+        "method": result["method"],
+        "estimable": result["estimable"],
+        "reason": result["reason"],
+    }
+
+
+def _adjustment(analysed, adjust_for) -> tuple[list[str], str]:
+    """Adjustment columns usable here, or ('', reason) why the adjusted model is not fitted.
+
+    A column constant among the analysed patients (line of therapy within first-line
+    patients) carries no information: the adjusted model would repeat the unadjusted one.
+    """
+    if not adjust_for:
+        return [], "no adjustment configured (survival.adjust_for is empty)"
+    absent = [column for column in adjust_for if column not in analysed.columns]
+    if absent:
+        return [], f"adjustment column(s) {', '.join(absent)} absent from the cohort"
+    used = [column for column in adjust_for if analysed[column].dropna().nunique() > 1]
+    if not used:
+        return [], (
+            f"{', '.join(adjust_for)} constant in this subgroup: the adjusted model would "
+            "repeat the unadjusted one"
+        )
+    return used, ""
+
+
+def _model_data(analysed, indicator, covariates) -> pd.DataFrame:
+    data = pd.DataFrame(
+        {"time": analysed["time"], "event": analysed["event"]}, index=analysed.index
+    )
+    data[indicator] = analysed["indicator"].astype("float64")
+    for column in covariates:
+        values = analysed[column]
+        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        )
+        data[column] = values.astype("float64") if numeric else values.astype(object)
+    return data
+
+
+def _cox_tables(analysed, *, indicator, adjust_for, comparison, conf_level, min_events, reason):
+    cox_parts, zph_parts = [], []
+    used, adjust_reason = _adjustment(analysed, adjust_for) if not reason else ([], "")
+    # A model that is not fitted lists the terms it would have had (the configured ones).
+    for model, covariates, planned, model_reason in (
+        ("unadjusted", [], [], reason),
+        ("adjusted", used, used or adjust_for, reason or adjust_reason),
+    ):
+        terms = [indicator, *planned]
+        adjusted_for = ", ".join(covariates) if covariates else "none"
+        labels = {"model": model, "comparison": comparison, "adjusted_for": adjusted_for}
+        if model_reason:
+            cox = pd.DataFrame(
+                [_nan_row(COX_COLUMNS, term=t, estimable=False, reason=model_reason) for t in terms]
+            )
+            zph = pd.DataFrame(
+                [
+                    _nan_row(ZPH_COLUMNS, term=t, estimable=False, reason=model_reason)
+                    for t in [*terms, "GLOBAL"]
+                ]
+            )
+        else:
+            data = _model_data(analysed, indicator, covariates)
+            options = {"time": "time", "event": "event", "covariates": [indicator, *covariates]}
+            cox = cox_regression(
+                data, **options, conf_level=conf_level, min_events_per_level=min_events
+            )
+            zph = cox_zph(data, **options, min_events_per_level=min_events)
+        cox_parts.append(cox.assign(**labels))
+        zph_parts.append(zph.assign(model=model, adjusted_for=adjusted_for))
+    return cox_parts, zph_parts
+
+
+def _endpoint_reason(patients, analysed, endpoint) -> str:
+    absent = absent_columns(patients, endpoint)
+    if absent:
+        return f"column(s) {', '.join(absent)} absent from the cohort"
+    if analysed.empty:
+        return "no patient is analysed after the landmark"
+    return ""
+
+
+def prognosis_tables(
+    patients: pd.DataFrame,
+    *,
+    subgroup: str,
+    marker_label: str,
+    landmark_months: float,
+    grouping: dict,
+    endpoints: list[str],
+    adjust_for: list[str],
+    min_events_per_group: int,
+    at_risk_months: list[float],
+    conf_level: float,
+    alpha: float,
+) -> dict[str, pd.DataFrame]:
+    """Every prognosis table of one subgroup, keyed ``flow, excluded, km, medians, at_risk,
+    logrank, cox, zph, claim`` (columns in the module's ``*_COLUMNS`` lists and
+    :data:`il6hcc.claims.COLUMNS`).
+
+    Times are months from the landmark. Log-rank and Cox need at least
+    ``min_events_per_group`` events in each group (Cox also at each value of a two-valued
+    covariate); KM tables and medians are descriptive and given whenever a group has patients.
+    The claim row tests claim 6 on overall survival: "reproduced" when the index group's
+    hazard ratio is below 1 and the log-rank p-value below ``alpha``.
+    """
+    labels = group_labels(grouping)
+    indicator = indicator_name(grouping)
+    comparison = f"{labels[0]} vs {labels[1]}"
+    parts = {name: [] for name in TABLES if name != "claim"}
+    for endpoint in endpoints:
+        analysed, excluded = landmark_cohort(
+            patients,
+            endpoint=endpoint,
+            grouping=grouping,
+            landmark_months=landmark_months,
+            marker_label=marker_label,
+        )
+        keys = {"subgroup": subgroup, "endpoint": endpoint}
+        parts["flow"].append(
+            pd.DataFrame(_flow(subgroup, endpoint, len(patients), analysed, excluded, labels))
+        )
+        parts["excluded"].append(excluded.assign(**keys))
+        reason = _endpoint_reason(patients, analysed, endpoint)
+        compare_reason = reason or _events_reason(analysed, labels, min_events_per_group)
+        for name, rows in (
+            ("km", _km_rows(analysed, labels, conf_level, reason)),
+            ("medians", _median_rows(analysed, labels, conf_level, reason)),
+            ("at_risk", _at_risk_rows(analysed, labels, at_risk_months, reason)),
+            ("logrank", [_logrank_row(analysed, labels, compare_reason)]),
+        ):
+            parts[name].append(pd.DataFrame(rows).assign(**keys))
+        cox, zph = _cox_tables(
+            analysed,
+            indicator=indicator,
+            adjust_for=adjust_for,
+            comparison=comparison,
+            conf_level=conf_level,
+            min_events=min_events_per_group,
+            reason=compare_reason,
+        )
+        parts["cox"].extend(part.assign(**keys) for part in cox)
+        parts["zph"].extend(part.assign(**keys) for part in zph)
+    columns = {
+        "flow": FLOW_COLUMNS,
+        "excluded": EXCLUDED_COLUMNS,
+        "km": KM_COLUMNS,
+        "medians": MEDIAN_COLUMNS,
+        "at_risk": AT_RISK_COLUMNS,
+        "logrank": LOGRANK_COLUMNS,
+        "cox": COX_COLUMNS,
+        "zph": ZPH_COLUMNS,
+    }
+    tables = {name: _concat(parts[name], columns[name]) for name in columns}
+    tables["claim"] = claim_row(
+        tables,
+        subgroup=subgroup,
+        grouping=grouping,
+        marker_label=marker_label,
+        landmark_months=landmark_months,
+        alpha=alpha,
+    )
+    return tables
+
+
+def _concat(frames, columns) -> pd.DataFrame:
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True)
+    for column in columns:
+        if column not in table.columns:
+            table[column] = math.nan
+    table = table[columns]
+    if "estimable" in columns:
+        table["estimable"] = table["estimable"].astype(bool)
+        table["reason"] = table["reason"].fillna("")
+    return table
+
+
+# ---------------------------------------------------------------------------------------
+# Claim 6
+# ---------------------------------------------------------------------------------------
+
+
+def _hr_text(row) -> str:
+    if not bool(row["estimable"]):
+        return f"not estimable ({row['reason']})"
+    return f"{row['hazard_ratio']:.2f} ({row['ci_low']:.2f}-{row['ci_high']:.2f})"
+
+
+def claim_row(
+    tables: dict[str, pd.DataFrame],
+    *,
+    subgroup: str,
+    grouping: dict,
+    marker_label: str,
+    landmark_months: float,
+    alpha: float,
+) -> pd.DataFrame:
+    """Claim 6 checked on the subgroup's OS results, one row in the claims-table columns.
+
+    "reproduced" when the index group (a rise) has a hazard ratio below 1 and the log-rank
+    p-value is below ``alpha``; "not reproduced" otherwise; "not checkable" when OS was not
+    analysed or the comparison is not estimable. PFS and the adjusted HR are in ``detail``.
+    """
+    index_label, reference_label = group_labels(grouping)
+    statement = (
+        f"a rise in {marker_label} after treatment goes with a better prognosis "
+        "(the abstract gives no survival figures)"
+    )
+    analysis = (
+        f"OS from the {landmark_months:g}-month landmark, {index_label} vs {reference_label}: "
+        "log-rank test and Cox HR"
+    )
+    row = dict.fromkeys(CLAIM_COLUMNS, math.nan)
+    row.update(claim="6", statement=statement, subgroup=subgroup, analysis=analysis)
+    logrank = tables["logrank"]
+    os_logrank = logrank[logrank["endpoint"] == CLAIM_ENDPOINT]
+    if os_logrank.empty:
+        row.update(verdict="not checkable", detail="OS not analysed (survival.endpoints)")
+        return pd.DataFrame([row], columns=CLAIM_COLUMNS)
+    test = os_logrank.iloc[0]
+    cox = tables["cox"]
+    term = indicator_name(grouping)
+    hazard = {
+        (endpoint, model): rows.iloc[0]
+        for (endpoint, model), rows in cox[cox["term"] == term].groupby(["endpoint", "model"])
+    }
+    unadjusted = hazard[(CLAIM_ENDPOINT, "unadjusted")]
+    if not bool(test["estimable"]) or not bool(unadjusted["estimable"]):
+        why = test["reason"] if not bool(test["estimable"]) else unadjusted["reason"]
+        row.update(verdict="not checkable", detail=f"not estimable: {why}")
+        return pd.DataFrame([row], columns=CLAIM_COLUMNS)
+    significant = test["p_value"] < alpha
+    longer = unadjusted["hazard_ratio"] < 1
+    details = [
+        f"n = {int(test['n_a'])} {index_label} ({int(test['events_a'])} deaths) vs "
+        f"{int(test['n_b'])} {reference_label} ({int(test['events_b'])} deaths)",
+        f"OS HR {_hr_text(unadjusted)}",
+        f"adjusted HR {_hr_text(hazard[(CLAIM_ENDPOINT, 'adjusted')])}",
+        f"{'p < ' if significant else 'p >= '}{alpha:g}",
+    ]
+    if ("pfs", "unadjusted") in hazard:
+        details.append(f"PFS HR {_hr_text(hazard[('pfs', 'unadjusted')])}")
+    row.update(
+        statistic=test["chisq"],
+        p_value=test["p_value"],
+        method=f"{test['method']}; {unadjusted['method']}",
+        estimate=unadjusted["hazard_ratio"],
+        verdict="reproduced" if significant and longer else "not reproduced",
+        detail="; ".join(details),
+    )
+    return pd.DataFrame([row], columns=CLAIM_COLUMNS)
