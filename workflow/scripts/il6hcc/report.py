@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+import numbers
 from pathlib import Path
 
 import jinja2
@@ -16,6 +17,7 @@ import pandas as pd
 
 from il6hcc.change import METRIC_LABELS, describe_criterion
 from il6hcc.clean import BELOW_LLOQ_RULES
+from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS, grouping
 
 ADJUST_LABELS = {
     "holm": "Holm",
@@ -30,20 +32,49 @@ FAMILY_LABELS = {
 CI_LABELS = {"clopper_pearson": "exact (Clopper-Pearson)", "wilson": "Wilson score"}
 
 
+VERDICT_CLASSES = {
+    "reproduced": "reproduced",
+    "not reproduced": "not-reproduced",
+    "difference shown": "reproduced",
+    "difference not shown": "not-reproduced",
+    "not checkable": "not-checkable",
+}
+
+
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def format_number(value, digits: int = 3) -> str:
-    """Significant-digit formatting for tables; missing values print as an em dash."""
+    """A number for a table: ``digits`` significant digits; missing values print as an em dash.
+
+    Integers print in full; 1,000 to 999,999 with a thousands separator (10,700, not 1.07e+04);
+    below 1 with ``digits`` decimals (0.500, so a column reads evenly); very small or very
+    large values in scientific notation.
+    """
     if _is_missing(value):
         return "\u2014"
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
     value = float(value)
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+    if value == 0:
+        return "0"
+    # Decide the form on the rounded value, so 999.6 prints as 1,000 and not as 1e+03.
+    rounded = float(f"{value:.{digits}g}")
+    if abs(rounded) >= 1e6 or abs(value) < 1e-3:
         return f"{value:.{digits - 1}e}"
-    return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits}f}".rstrip("0")
+    if abs(rounded) >= 1000:
+        return f"{rounded:,.0f}"
+    if abs(rounded) >= 1:
+        return f"{rounded:.{digits}g}"
+    return f"{value:.{digits}f}"
+
+
+def format_percent(value) -> str:
+    """A percentage with one decimal (7.4), as Table 1 prints it."""
+    if _is_missing(value):
+        return "\u2014"
+    return f"{float(value):.1f}"
 
 
 def format_p(value) -> str:
@@ -54,9 +85,15 @@ def format_p(value) -> str:
 
 
 def format_interval(low, high, digits: int = 3) -> str:
+    """A confidence interval as 'low to high' (a dash would read as a minus sign)."""
     if _is_missing(low) or _is_missing(high):
         return "\u2014"
     return f"{format_number(low, digits)} to {format_number(high, digits)}"
+
+
+def verdict_class(verdict) -> str:
+    """CSS class of a claims-check verdict (colour plus weight, never colour alone)."""
+    return VERDICT_CLASSES.get(verdict, "not-checkable")
 
 
 def svg_data_uri(path) -> str:
@@ -71,6 +108,55 @@ def records(table: pd.DataFrame) -> list[dict]:
         {k: (None if _is_missing(v) else v) for k, v in row.items()}
         for row in table.astype(object).to_dict(orient="records")
     ]
+
+
+def participant_flow(flow: pd.DataFrame, patients: pd.DataFrame) -> dict:
+    """The STARD participant flow: rows read, exclusions with reasons, analysed, then the split.
+
+    ``flow`` is results/clean/flow.tsv (steps read / excluded / analysed per analysis);
+    ``patients`` is results/clean/patients.tsv. The response analysis is the trunk of the
+    diagram, split by line of therapy and, within each line, by response group; the per-marker
+    analyses (patients with both values) are listed beside it.
+    """
+
+    def analysis_steps(name: str, rows: pd.DataFrame) -> dict:
+        excluded = rows[rows["step"] == "excluded"]
+        return {
+            "name": name,
+            "read": int(rows.loc[rows["step"] == "read", "n"].iloc[0]),
+            "excluded": [{"reason": r.reason, "n": int(r.n)} for r in excluded.itertuples()],
+            "n_excluded": int(excluded["n"].sum()),
+            "analysed": int(rows.loc[rows["step"] == "analysed", "n"].iloc[0]),
+        }
+
+    steps = flow[flow["step"] != "group"]
+    analyses = {name: rows for name, rows in steps.groupby("analysis", sort=False)}
+    response = analysis_steps("response", analyses.pop("response"))
+    evaluable = patients[patients["responder"].notna()]
+    line = grouping(evaluable, LINE_GROUPS).fillna("line of therapy unknown")
+    outcome = grouping(evaluable, RESPONSE_GROUPS)
+    line_all = grouping(patients, LINE_GROUPS).fillna("line of therapy unknown")
+    lines = []
+    for label in [*GROUP_ORDER[LINE_GROUPS], "line of therapy unknown"]:
+        members = line == label
+        if not members.any():
+            continue
+        lines.append(
+            {
+                "label": label,
+                "n": int(members.sum()),
+                "n_read": int((line_all == label).sum()),
+                "groups": [
+                    {"label": group, "n": int((outcome[members] == group).sum())}
+                    for group in GROUP_ORDER[RESPONSE_GROUPS]
+                ],
+            }
+        )
+    return {
+        **response,
+        "lines": lines,
+        "markers": [analysis_steps(name, rows) for name, rows in analyses.items()],
+    }
 
 
 def methods_text(config: dict) -> list[str]:
@@ -111,10 +197,10 @@ def methods_text(config: dict) -> list[str]:
         "correlated AUCs were compared with DeLong's test (fast algorithm of Sun and Xu, "
         "matching R's pROC); the Youden-optimal threshold is data-driven and optimistic."
         + (
-            f" A stratified bootstrap CI ({stats['bootstrap']['replicates']} replicates, seed "
-            f"{stats['seed']}) is also given."
+            f" A stratified bootstrap CI ({stats['bootstrap']['replicates']} replicates, random "
+            f"seed {stats['seed']}) is also given."
             if stats["bootstrap"]["enabled"]
-            else ""
+            else f" No bootstrap was run, so the random seed ({stats['seed']}) was not used."
         ),
         f"Pre-specified response criteria ({criteria}) were summarised by sensitivity, "
         f"specificity, PPV, NPV and accuracy with {CI_LABELS[stats['proportion_ci']]} "
@@ -140,7 +226,13 @@ def make_environment(template_dir) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(num=format_number, p=format_p, ci=format_interval)
+    environment.filters.update(
+        num=format_number,
+        pct=format_percent,
+        p=format_p,
+        ci=format_interval,
+        verdict_class=verdict_class,
+    )
     return environment
 
 

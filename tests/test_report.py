@@ -1,0 +1,286 @@
+"""Unit tests of the study report's building blocks: number formatting, the Methods text, the
+participant flow, the rule graph and the template environment (no workflow run, under a second).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from il6hcc.report import (
+    format_interval,
+    format_number,
+    format_p,
+    format_percent,
+    make_environment,
+    methods_text,
+    participant_flow,
+    records,
+    svg_data_uri,
+    verdict_class,
+)
+from il6hcc.rulegraph import canonical_dot, parse_rulegraph, rulegraph_figure, text_svg
+
+REPO = Path(__file__).resolve().parents[1]
+EM_DASH = "\u2014"
+
+
+@pytest.fixture
+def config() -> dict:
+    return yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (0.0, "0"),
+        (44, "44"),
+        (np.int64(12345), "12,345"),
+        (0.5, "0.500"),
+        (-0.04, "-0.040"),
+        (0.0834, "0.083"),
+        (1.64, "1.64"),
+        (6.5, "6.5"),
+        (122.4, "122"),
+        (999.6, "1,000"),
+        (1980.4, "1,980"),
+        (-10734.2, "-10,700"),
+        (1.07e6, "1.07e+06"),
+        (7.7e-4, "7.70e-04"),
+        (np.float64(0.931), "0.931"),
+        (None, EM_DASH),
+        (math.nan, EM_DASH),
+        (pd.NA, EM_DASH),
+    ],
+)
+def test_format_number(value, expected):
+    assert format_number(value) == expected
+
+
+def test_format_number_digits():
+    assert format_number(3.14159, digits=2) == "3.1"
+    assert format_number(0.123456, digits=4) == "0.1235"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(7.407407, "7.4"), (0, "0.0"), (100.0, "100.0"), (25, "25.0"), (None, EM_DASH)],
+)
+def test_format_percent(value, expected):
+    assert format_percent(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.000875, "<0.001"),
+        (0.001, "0.001"),
+        (0.0494, "0.049"),
+        (0.05, "0.050"),
+        (1.0, "1.000"),
+        (math.nan, EM_DASH),
+        (None, EM_DASH),
+    ],
+)
+def test_format_p(value, expected):
+    assert format_p(value) == expected
+
+
+def test_format_interval():
+    assert format_interval(0.834, 1.0) == "0.834 to 1"
+    assert format_interval(-0.0093, 0.404) == "-0.009 to 0.404"
+    assert format_interval(4.85, 723.2) == "4.85 to 723"
+    assert format_interval(None, 0.5) == EM_DASH
+    assert format_interval(0.5, math.nan) == EM_DASH
+
+
+def test_verdict_class_covers_every_verdict_and_falls_back():
+    assert verdict_class("reproduced") == "reproduced"
+    assert verdict_class("difference shown") == "reproduced"
+    assert verdict_class("not reproduced") == "not-reproduced"
+    assert verdict_class("difference not shown") == "not-reproduced"
+    assert verdict_class("not checkable") == "not-checkable"
+    assert verdict_class("something new") == "not-checkable"
+
+
+def test_records_turn_missing_values_into_none():
+    table = pd.DataFrame({"a": [1.5, np.nan], "b": ["x", pd.NA]})
+    assert records(table) == [{"a": 1.5, "b": "x"}, {"a": None, "b": None}]
+
+
+def test_svg_data_uri_round_trips(tmp_path):
+    import base64
+
+    svg = tmp_path / "figure.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    uri = svg_data_uri(svg)
+    assert uri.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(uri.split(",", 1)[1]) == svg.read_bytes()
+
+
+def test_environment_escapes_text_and_formats_through_filters():
+    environment = make_environment(REPO / "workflow" / "templates")
+    template = environment.from_string("<td>{{ id }}</td><td>{{ x|num }}</td><td>{{ q|p }}</td>")
+    html = template.render(id="<script>alert(1)</script>", x=1980.4, q=0.0004)
+    assert html == "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>1,980</td><td>&lt;0.001</td>"
+
+
+def test_environment_refuses_undefined_names():
+    environment = make_environment(REPO / "workflow" / "templates")
+    with pytest.raises(Exception, match="undefined"):
+        environment.from_string("{{ missing }}").render()
+
+
+def test_methods_text_follows_the_configuration(config):
+    text = " ".join(methods_text(config))
+    assert "CR/PR counted as response" in text
+    assert "patients coded NE were excluded" in text
+    assert "half the limit (LLOQ/2)" in text
+    assert "IL-6 1.5 pg/mL" in text
+    assert "continuity correction, as R's wilcox.test" in text
+    assert "Holm method" in text
+    assert "log2(post/pre)" in text or "log2" in text
+    assert "exact (Clopper-Pearson)" in text
+    assert "95%" in text
+    assert "random seed (20250101) was not used" in text
+    assert "adjusted for line_of_therapy" in text
+
+
+def test_methods_text_changes_when_the_configuration_changes(config):
+    changed = copy.deepcopy(config)
+    changed["censoring"]["below_lloq"] = "lloq"
+    changed["statistics"]["continuity_correction"] = False
+    changed["statistics"]["multiple_testing"] = {"method": "BH", "family": "subgroup"}
+    changed["statistics"]["proportion_ci"] = "wilson"
+    changed["statistics"]["conf_level"] = 0.9
+    changed["statistics"]["bootstrap"] = {"enabled": True, "replicates": 500}
+    changed["statistics"]["seed"] = 7
+    changed["statistics"]["logistic"]["enabled"] = False
+    changed["response"]["responder_codes"] = ["CR"]
+    text = " ".join(methods_text(changed))
+    assert "the limit itself (LLOQ)" in text
+    assert "without continuity correction" in text
+    assert "Benjamini-Hochberg" in text and "every p-value of one kind" in text
+    assert "Wilson score 90% intervals" in text
+    assert "500 replicates, random seed 7" in text
+    assert "Logistic regression" not in text
+    assert "CR counted as response" in text
+    assert text != " ".join(methods_text(config))
+
+
+def flow_table(rows):
+    return pd.DataFrame(rows, columns=["analysis", "step", "reason", "n"])
+
+
+def test_participant_flow_splits_evaluable_patients_by_line_and_response():
+    flow = flow_table(
+        [
+            ("response", "read", None, 6),
+            ("response", "excluded", "response not evaluable (NE)", 1),
+            ("response", "analysed", None, 5),
+            ("il6 change", "read", None, 6),
+            ("il6 change", "excluded", "il6 post value missing", 2),
+            ("il6 change", "analysed", None, 4),
+            ("response", "group", "responders", 2),
+        ]
+    )
+    patients = pd.DataFrame(
+        {
+            "line_of_therapy": pd.array([1, 1, 1, 2, 3, pd.NA], dtype="Int64"),
+            "responder": pd.array([1, 0, 0, 1, pd.NA, 0], dtype="Int64"),
+        }
+    )
+    result = participant_flow(flow, patients)
+    assert (result["read"], result["n_excluded"], result["analysed"]) == (6, 1, 5)
+    assert result["excluded"] == [{"reason": "response not evaluable (NE)", "n": 1}]
+    assert result["lines"] == [
+        {
+            "label": "first-line",
+            "n": 3,
+            "n_read": 3,
+            "groups": [{"label": "responders", "n": 1}, {"label": "non-responders", "n": 2}],
+        },
+        {
+            "label": "later-line",
+            "n": 1,
+            "n_read": 2,
+            "groups": [{"label": "responders", "n": 1}, {"label": "non-responders", "n": 0}],
+        },
+        {
+            "label": "line of therapy unknown",
+            "n": 1,
+            "n_read": 1,
+            "groups": [{"label": "responders", "n": 0}, {"label": "non-responders", "n": 1}],
+        },
+    ]
+    assert result["markers"] == [
+        {
+            "name": "il6 change",
+            "read": 6,
+            "excluded": [{"reason": "il6 post value missing", "n": 2}],
+            "n_excluded": 2,
+            "analysed": 4,
+        }
+    ]
+
+
+RULEGRAPH_A = """digraph snakemake_dag {
+    graph[bgcolor=white, margin=0];
+	0[label = "all", color = "0.00 0.6 0.85", style="rounded"];
+	1[label = "report", color = "0.46 0.6 0.85", style="rounded"];
+	2[label = "ingest", color = "0.31 0.6 0.85", style="rounded"];
+	1 -> 0
+	2 -> 1
+}
+"""
+# The same graph as snakemake prints it on another run: other numbers, other edge order.
+RULEGRAPH_B = """digraph snakemake_dag {
+	0[label = "ingest", color = "0.31 0.6 0.85", style="rounded"];
+	1[label = "all", color = "0.00 0.6 0.85", style="rounded"];
+	2[label = "report", color = "0.46 0.6 0.85", style="rounded"];
+	0 -> 2
+	2 -> 1
+}
+"""
+
+
+def test_rulegraph_is_canonical_whatever_snakemake_numbering():
+    rules, edges = parse_rulegraph(RULEGRAPH_A)
+    assert rules == ["all", "ingest", "report"]
+    assert edges == [("ingest", "report"), ("report", "all")]
+    assert parse_rulegraph(RULEGRAPH_B) == (rules, edges)
+    dot = canonical_dot(rules, edges)
+    assert '"ingest" -> "report";' in dot and '"report" -> "all";' in dot
+    assert rulegraph_figure(RULEGRAPH_A)[:2] == rulegraph_figure(RULEGRAPH_B)[:2]
+
+
+def test_rulegraph_text_form_lists_every_edge_escaped():
+    svg = text_svg([("a<b", "c")], "note & more")
+    assert svg.startswith("<svg ")
+    assert "note &amp; more" in svg
+    assert "a&lt;b \u2192 c" in svg
+
+
+def test_rulegraph_without_graphviz_falls_back_to_text(monkeypatch):
+    monkeypatch.setattr("il6hcc.rulegraph.shutil.which", lambda name: None)
+    dot, svg, drawn_by = rulegraph_figure(RULEGRAPH_A)
+    assert drawn_by == "text (graphviz not installed)"
+    assert "ingest \u2192 report" in svg
+    assert dot.startswith("digraph rulegraph {")
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("dot") is None, reason="graphviz (Debian package) not installed"
+)
+def test_rulegraph_drawn_by_graphviz_without_a_network_address():
+    _, svg, drawn_by = rulegraph_figure(RULEGRAPH_A)
+    assert drawn_by == "graphviz dot"
+    assert "<svg" in svg and ">ingest<" in svg
+    assert "DOCTYPE" not in svg

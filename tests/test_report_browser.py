@@ -1,0 +1,245 @@
+"""The study report end to end: opened in headless Chromium, with a hostile patient id, twice.
+
+Browser tests need the Debian packages chromium and chromium-driver (/usr/bin/chromium,
+/usr/bin/chromedriver) and Python selenium; they are skipped, with the reason, only when those
+are not installed. Cost: one extra workflow run of a one-subgroup configuration and one forced
+rerun of it (about 30 s each here), plus a few seconds of browser per test.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCRIPT_ID = "<script>alert(1)</script>"
+IMAGE_ID = '<img src="x" onerror="alert(2)">'
+SECTION_HEADINGS = [
+    "Claims check",
+    "Data and flow",
+    "Table 1: baseline characteristics by line of therapy",
+    "Per subgroup",
+    "Methods",
+    "Provenance",
+]
+# The lines allowed to differ between two runs of the same inputs: the date of the run.
+DATE_LINE = re.compile(r"(Generated|Date:) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+
+selenium = pytest.importorskip("selenium", reason="Python package selenium is not installed")
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+needs_chromium = pytest.mark.skipif(
+    not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()),
+    reason="Chromium is not installed (Debian packages chromium and chromium-driver)",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless Chromium with a fresh profile, recording network events and the console."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    # Leave an alert open instead of failing the next command, so a test can see it was opened.
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_report(driver, path: Path) -> list[dict]:
+    """Load the report and return the DevTools events recorded while loading it."""
+    # Settle on a blank page and drop what the browser's own start-up tab loaded (chrome://
+    # resources), so every event left is the report's.
+    driver.get("about:blank")
+    driver.get_log("performance")
+    driver.get(path.resolve().as_uri())
+    return [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+
+
+def requested_urls(events: list[dict]) -> list[str]:
+    return [
+        event["params"]["request"]["url"]
+        for event in events
+        if event["method"] == "Network.requestWillBeSent"
+    ]
+
+
+def dialogs_opened(driver, events: list[dict]) -> list[str]:
+    """Messages of any alert/confirm/prompt the page opened (a script ran)."""
+    opened = [
+        event["params"].get("message", "")
+        for event in events
+        if event["method"] == "Page.javascriptDialogOpening"
+    ]
+    try:
+        opened.append(driver.switch_to.alert.text)
+    except NoAlertPresentException:
+        pass
+    return opened
+
+
+def full_page_screenshot(driver, path: Path) -> None:
+    """A screenshot of the whole page (not only the window), through the DevTools protocol."""
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics["cssContentSize"]
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        },
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def without_date(html: str) -> list[str]:
+    return [line for line in html.splitlines() if not DATE_LINE.search(line)]
+
+
+@needs_chromium
+def test_report_opens_offline_with_every_section_and_no_error(completed_run, browser, tmp_path):
+    report = completed_run / "results" / "report.html"
+    events = open_report(browser, report)
+
+    headings = [element.text for element in browser.find_elements(By.TAG_NAME, "h2")]
+    for heading in SECTION_HEADINGS:
+        assert any(text.endswith(heading) for text in headings), (heading, headings)
+    subheadings = [element.text for element in browser.find_elements(By.TAG_NAME, "h3")]
+    config = load_config(completed_run)
+    for subgroup in config["subgroups"]:
+        assert any(f"Subgroup: {subgroup} (n = " in text for text in subheadings), subgroup
+    for heading in ("Participant flow (STARD)", "Software versions", "Rule graph"):
+        assert heading in subheadings
+
+    urls = requested_urls(events)
+    assert report.resolve().as_uri() in urls
+    leaving = [
+        url for url in urls if url != report.resolve().as_uri() and not url.startswith("data:")
+    ]
+    assert leaving == []
+
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []
+
+    # Every figure (paired plots, ROC curves, rule graph) decoded from its data URI.
+    images = browser.find_elements(By.TAG_NAME, "img")
+    n_markers = len(config["markers"])
+    assert len(images) >= len(config["subgroups"]) * (n_markers + 1) + 1
+    for image in images:
+        assert image.get_attribute("src").startswith("data:image/svg+xml;base64,")
+        assert browser.execute_script("return arguments[0].naturalWidth", image) > 0
+
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "SIMULATED DATA" in body
+    assert "Caveat on sample size" in body
+    screenshot = tmp_path / "report.png"
+    full_page_screenshot(browser, screenshot)
+    assert screenshot.stat().st_size > 100_000
+
+
+@needs_chromium
+def test_the_checks_see_a_request_a_script_and_a_console_error(browser, tmp_path):
+    """The detectors used above are not blind: a page that does all three is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+        "</head><body><p>bad</p><script>console.error('boom'); alert(3)</script></body></html>",
+        encoding="utf-8",
+    )
+    events = open_report(browser, page)
+    assert "http://127.0.0.1:9/x.css" in requested_urls(events)
+    assert "3" in dialogs_opened(browser, events)
+    browser.switch_to.alert.accept()
+    assert any(entry["level"] == "SEVERE" for entry in browser.get_log("browser"))
+
+
+def test_report_source_makes_no_request_and_needs_no_script(completed_run):
+    html = (completed_run / "results" / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html) is None
+    assert "@import" not in html and "url(" not in html
+    assert 'href="provenance.tsv"' in html
+    assert (completed_run / "results" / "provenance.tsv").is_file()
+
+
+def hostile_cohort(workdir: Path, exclusions: Path) -> None:
+    """Give two excluded patients ids that are markup: a script, and an image with a handler."""
+    cohort = workdir / "resources" / "simulated_cohort.csv"
+    with exclusions.open(encoding="utf-8") as handle:
+        excluded = [row["patient_id"] for row in csv.DictReader(handle, delimiter="\t")]
+    first, second = sorted(set(excluded))[:2]
+    text = cohort.read_text(encoding="utf-8")
+    text = text.replace(f"{first},", f"{first}{SCRIPT_ID},", 1)
+    text = text.replace(f"{second},", f'"{second}{IMAGE_ID.replace(chr(34), chr(34) * 2)}",', 1)
+    cohort.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_runs(completed_run, tmp_path_factory):
+    """Two full runs (the second forced) of a one-subgroup workflow on the hostile cohort."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("hostile") / "workflow")
+    hostile_cohort(workdir, completed_run / "results" / "clean" / "exclusions.tsv")
+    config = load_config(workdir)
+    config["subgroups"] = {"all": []}
+    config["subgroup_comparisons"] = []
+    config["claims"] = None
+    if "survival" in config:
+        config["survival"]["enabled"] = False
+    write_config(workdir, config)
+    report = workdir / "results" / "report.html"
+    snakemake(workdir, "--cores", "2")
+    first = report.read_text(encoding="utf-8")
+    snakemake(workdir, "--cores", "2", "--forceall")
+    return workdir, first, report.read_text(encoding="utf-8")
+
+
+def test_hostile_patient_id_is_escaped_in_the_source(hostile_runs):
+    _, html, _ = hostile_runs
+    assert SCRIPT_ID not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<img src="x"' not in html
+    assert "&lt;img src=&#34;x&#34; onerror=&#34;alert(2)&#34;&gt;" in html
+    assert "<script" not in html.lower()
+
+
+@needs_chromium
+def test_hostile_patient_id_is_shown_as_text_not_run(hostile_runs, browser):
+    workdir, _, _ = hostile_runs
+    events = open_report(browser, workdir / "results" / "report.html")
+    assert dialogs_opened(browser, events) == []
+    cells = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#data td")]
+    assert any(cell.endswith(SCRIPT_ID) for cell in cells)
+    assert any(cell.endswith(IMAGE_ID) for cell in cells)
+    assert browser.find_elements(By.CSS_SELECTOR, "body script") == []
+
+
+def test_two_runs_give_the_same_report_apart_from_the_date(hostile_runs):
+    _, first, second = hostile_runs
+    assert len(DATE_LINE.findall(first)) == 2
+    assert without_date(first) == without_date(second)
