@@ -3,7 +3,8 @@
 Browser tests need the Debian packages chromium and chromium-driver (/usr/bin/chromium,
 /usr/bin/chromedriver) and Python selenium; they are skipped, with the reason, only when those
 are not installed. Cost: one extra workflow run of a one-subgroup configuration and one forced
-rerun of it (about 30 s each here), plus a few seconds of browser per test.
+rerun of it (about 15-30 s each here), a few seconds of browser per test and about 3 s for
+Snakemake's own report.
 """
 
 from __future__ import annotations
@@ -243,3 +244,15 @@ def test_two_runs_give_the_same_report_apart_from_the_date(hostile_runs):
     _, first, second = hostile_runs
     assert len(DATE_LINE.findall(first)) == 2
     assert without_date(first) == without_date(second)
+
+
+def test_snakemakes_own_report_builds_with_filled_captions(completed_run, tmp_path):
+    target = tmp_path / "workflow-report.html"
+    snakemake(completed_run, "--report", str(target))
+    html = target.read_text(encoding="utf-8")
+    assert "Paired plot, subgroup <strong>first_line</strong>" in html
+    assert 'Change metric: <tt class=\\"docutils literal\\">log2_ratio</tt>' in html
+    # Captions are rendered: no template expression is left in them.
+    assert "snakemake.params" not in html and "snakemake.wildcards" not in html
+    for category in ("1 Study report", "2 Claims check", "8 Figures", "9 Provenance"):
+        assert category in html
