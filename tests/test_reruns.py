@@ -1,0 +1,318 @@
+"""Reruns redo only what changed, a killed run resumes, and two runs give identical bytes.
+
+Every test runs Snakemake on a temporary copy. The plans are compared job by job (rule and
+wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is checked exactly.
+
+What legitimately reruns besides the jobs that read a changed value:
+- every job downstream of a job in the plan: Snakemake plans it because its input will be
+  rewritten, even when the new bytes turn out to be the same;
+- `report` and `rulegraph`, whose params hold the whole configuration (canonical JSON, so
+  reordering keys changes nothing): the report prints the configuration, and the configuration
+  decides which rules the rule graph shows;
+- `provenance`, which gathers the record every job writes, and the target rule `all`.
+
+Cost: two full runs (the killed-and-resumed run and the second clean run) and a dozen dry runs
+of 1-3 s, on top of the session's `completed_run`: 75 s for the file on this 2-core machine
+when idle (a full run takes 20-60 s here depending on load).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from workflow_helpers import (
+    copy_workflow,
+    load_config,
+    planned_job_names,
+    planned_jobs,
+    snakemake,
+    write_config,
+)
+
+from il6hcc.depends import package_dependencies
+
+# Jobs every change of config.yaml's values reruns, whatever the value (see the module docstring).
+CONFIG_READERS = {"report", "rulegraph"}
+GATHERING = {"provenance", "all"}
+# The stages every subgroup goes through (one job each); survival and later stages may add more.
+CORE_SUBGROUP_RULES = {"stratify", "table1", "paired_stats", "roc", "criteria", "figures"}
+
+
+@pytest.fixture(scope="module")
+def full_plan(completed_run, tmp_path_factory) -> set[str]:
+    """Every job of the workflow: the dry-run plan of a copy without results."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("fresh") / "workflow", source=completed_run)
+    return planned_job_names(workdir)
+
+
+def subgroup_jobs(plan: set[str], subgroup: str) -> set[str]:
+    """The jobs of one subgroup (those whose only wildcard is that subgroup)."""
+    jobs = {job for job in plan if job.endswith(f"[subgroup={subgroup}]")}
+    assert {job.split("[")[0] for job in jobs} >= CORE_SUBGROUP_RULES
+    return jobs
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def result_files(workdir: Path) -> dict[str, Path]:
+    results = workdir / "results"
+    return {str(path.relative_to(workdir)): path for path in results.rglob("*") if path.is_file()}
+
+
+# The report prints when it was made (its own test compares the rest), so its bytes differ from
+# run to run, and so do its job's record and the two rows of provenance.tsv describing them.
+DATED = {"results/report.html", "results/provenance/report/report.json"}
+
+
+def provenance_rows(workdir: Path) -> pd.DataFrame:
+    """provenance.tsv without the rows of the dated files (see DATED)."""
+    table = pd.read_csv(
+        workdir / "results" / "provenance.tsv", sep="\t", dtype=str, keep_default_na=False
+    )
+    return table[~table["output"].isin(DATED)].reset_index(drop=True)
+
+
+def assert_same_results(reference: Path, candidate: Path) -> None:
+    """Same result files, byte for byte, apart from the report's date (see DATED)."""
+    expected, found = result_files(reference), result_files(candidate)
+    assert sorted(found) == sorted(expected)
+    compared = [name for name in expected if name not in DATED | {"results/provenance.tsv"}]
+    assert any(name.endswith(".tsv") for name in compared)
+    assert any(name.endswith(".svg") for name in compared)
+    assert any(name.endswith(".pdf") for name in compared)
+    different = [name for name in compared if sha256_of(expected[name]) != sha256_of(found[name])]
+    assert different == []
+    pd.testing.assert_frame_equal(provenance_rows(candidate), provenance_rows(reference))
+
+
+# --- Reruns after edits ----------------------------------------------------------------------
+
+
+def test_second_run_plans_no_job(completed_copy):
+    assert planned_jobs(completed_copy) == {}
+    assert planned_job_names(completed_copy) == set()
+
+
+def test_editing_a_subgroup_outside_comparisons_reruns_that_subgroup_and_report(
+    completed_copy, full_plan
+):
+    config = load_config(completed_copy)
+    config["subgroups"]["all"] = [{"column": "ecog_ps", "op": "le", "value": 1}]
+    write_config(completed_copy, config)
+
+    expected = subgroup_jobs(full_plan, "all") | CONFIG_READERS | GATHERING
+    assert planned_job_names(completed_copy) == expected
+
+
+def test_editing_a_compared_subgroup_also_reruns_its_comparison_and_claims(
+    completed_copy, full_plan
+):
+    # first_line is side "a" of first_vs_later_line and plays the claims' first-line role, so
+    # the comparison and the claims check read its tables and must follow.
+    config = load_config(completed_copy)
+    config["subgroups"]["first_line"].append({"column": "ecog_ps", "op": "le", "value": 1})
+    write_config(completed_copy, config)
+
+    expected = (
+        subgroup_jobs(full_plan, "first_line")
+        | {"compare_subgroups[comparison=first_vs_later_line]", "claims"}
+        | CONFIG_READERS
+        | GATHERING
+    )
+    assert planned_job_names(completed_copy) == expected
+
+
+def test_adding_a_subgroup_runs_only_its_jobs_and_report(completed_copy, full_plan):
+    config = load_config(completed_copy)
+    config["subgroups"]["ecog_0"] = [{"column": "ecog_ps", "op": "eq", "value": 0}]
+    write_config(completed_copy, config)
+
+    new_jobs = {
+        job.replace("[subgroup=all]", "[subgroup=ecog_0]")
+        for job in subgroup_jobs(full_plan, "all")
+    }
+    assert planned_job_names(completed_copy) == new_jobs | CONFIG_READERS | GATHERING
+
+
+def test_removing_a_subgroup_reruns_only_report(completed_copy):
+    config = load_config(completed_copy)
+    del config["subgroups"]["all"]
+    # The survival claim must name an existing subgroup; only the report reads that key.
+    if config.get("survival", {}).get("claim_subgroup") == "all":
+        config["survival"]["claim_subgroup"] = "first_line"
+    write_config(completed_copy, config)
+
+    assert planned_job_names(completed_copy) == CONFIG_READERS | GATHERING
+
+
+def test_changing_a_marker_lloq_reruns_cleaning_and_downstream_not_ingest(
+    completed_copy, full_plan
+):
+    config = load_config(completed_copy)
+    (afp,) = [marker for marker in config["markers"] if marker["key"] == "afp"]
+    afp["lloq"] = 2.0
+    write_config(completed_copy, config)
+
+    planned = planned_job_names(completed_copy)
+    assert "ingest" not in planned
+    # Every other job depends on the cleaned table (or, like the rule graph, on the config).
+    assert planned == full_plan - {"ingest"}
+
+
+def test_changing_a_response_criterion_reruns_criteria_claims_and_report(completed_copy, full_plan):
+    config = load_config(completed_copy)
+    config["criteria"]["afp"]["value"] = -30
+    write_config(completed_copy, config)
+
+    criteria_jobs = {job for job in full_plan if job.startswith("criteria[")}
+    assert len(criteria_jobs) == len(load_config(completed_copy)["subgroups"])
+    # claims reads the accuracy and McNemar tables of its accuracy subgroup.
+    expected = criteria_jobs | {"claims"} | CONFIG_READERS | GATHERING
+    assert planned_job_names(completed_copy) == expected
+
+
+def test_editing_a_package_module_reruns_the_rules_importing_it(completed_copy, full_plan):
+    scripts = completed_copy / "workflow" / "scripts"
+    module = scripts / "il6hcc" / "stats" / "roc.py"
+    importers = {
+        script.stem
+        for script in scripts.glob("*.py")
+        if str(module) in package_dependencies(script, scripts)
+    }
+    assert importers == {"roc"}
+    with module.open("a", encoding="utf-8") as handle:
+        handle.write("\n# An edit that changes the file's bytes (its checksum).\n")
+
+    # roc reruns; figures draws the ROC curves from roc's outputs; report and provenance gather.
+    expected = {job for job in full_plan if job.split("[")[0] in {"roc", "figures"}}
+    assert planned_job_names(completed_copy) == expected | {"report"} | GATHERING
+
+
+def test_reordering_config_keys_reruns_nothing(completed_copy):
+    def reversed_keys(value):
+        if isinstance(value, dict):
+            return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+        if isinstance(value, list):
+            return [reversed_keys(item) for item in value]
+        return value
+
+    config = load_config(completed_copy)
+    before = (completed_copy / "config.yaml").read_text(encoding="utf-8")
+    write_config(completed_copy, reversed_keys(config))
+    after = (completed_copy / "config.yaml").read_text(encoding="utf-8")
+    assert after != before
+    assert load_config(completed_copy) == config
+
+    assert planned_job_names(completed_copy) == set()
+
+
+# --- One subgroup alone ------------------------------------------------------------------------
+
+
+def test_one_subgroup_can_be_run_alone(completed_run, full_plan, tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow", source=completed_run)
+    upstream = {"ingest", "clean"}
+
+    planned = planned_job_names(workdir, "subgroup_first_line")
+    assert planned == upstream | subgroup_jobs(full_plan, "first_line") | {"subgroup_first_line"}
+
+    one_table = planned_job_names(workdir, "results/paired_stats/first_line/prepost.tsv")
+    assert one_table == upstream | {
+        "stratify[subgroup=first_line]",
+        "paired_stats[subgroup=first_line]",
+    }
+
+
+# --- Interruption and determinism ------------------------------------------------------------
+
+
+def processes_in(workdir: Path) -> list[int]:
+    """Process ids of this user's processes whose working directory is inside ``workdir``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if cwd == workdir or workdir in cwd.parents:
+            found.append(int(entry.name))
+    return found
+
+
+def test_killed_run_resumes_to_identical_results(completed_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow", source=completed_run)
+    log_path = tmp_path / "killed_run.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        # Its own session, so one killpg reaches Snakemake and every job it started.
+        run = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "4"],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 600
+        try:
+            # Wait until the first subgroup table exists: the per-subgroup jobs are then running.
+            while not list((workdir / "results" / "stratify").glob("*/patients.tsv")):
+                assert run.poll() is None, log_path.read_text(encoding="utf-8")
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+    assert run.returncode == -signal.SIGKILL
+    time.sleep(0.5)
+    assert processes_in(workdir) == []
+    assert (workdir / "results" / "clean" / "patients.tsv").is_file()
+    assert not (workdir / "results" / "report.html").exists()
+    # Jobs were cut off mid-way: Snakemake left markers of their incomplete outputs.
+    assert any((workdir / ".snakemake" / "incomplete").iterdir())
+
+    # The README's command, unchanged: the default profile sets rerun-incomplete.
+    snakemake(workdir, "--cores", "4")
+
+    assert planned_job_names(workdir) == set()
+    assert_same_results(completed_run, workdir)
+
+
+def test_two_clean_runs_give_identical_results(completed_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=completed_run)
+    snakemake(workdir, "--cores", "4")
+    assert_same_results(completed_run, workdir)
+
+
+# --- Provenance ------------------------------------------------------------------------------
+
+
+def test_provenance_lists_every_output_with_its_sha256(completed_run):
+    table = pd.read_csv(completed_run / "results" / "provenance.tsv", sep="\t", dtype=str)
+    files = result_files(completed_run)
+    del files["results/provenance.tsv"]
+
+    assert table["output"].is_unique
+    assert sorted(table["output"]) == sorted(files)
+    for row in table.itertuples():
+        assert row.sha256 == sha256_of(files[row.output]), row.output
+        assert row.rule and row.git_commit and row.python
+        packages = json.loads(row.packages)
+        assert {"snakemake", "pandas", "numpy", "scipy"} <= set(packages)
+        assert isinstance(json.loads(row.params), dict)
+        # The recorded inputs are the files as they are now: no record is stale.
+        for path, digest in json.loads(row.inputs).items():
+            assert digest == sha256_of(completed_run / path), (row.output, path)
