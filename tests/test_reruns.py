@@ -12,7 +12,7 @@ What legitimately reruns besides the jobs that read a changed value:
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
 Cost: two full runs (the killed-and-resumed run and the second clean run) and a dozen dry runs
-of 1-3 s, on top of the session's `completed_run`: 75 s for the file on this 2-core machine
+of 1-3 s, on top of the session's `completed_run`: about 95 s for the file on this 2-core machine
 when idle (a full run takes 20-60 s here depending on load).
 """
 
