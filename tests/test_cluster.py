@@ -1,0 +1,61 @@
+"""The workflow runs unchanged through a cluster executor plugin and gives the local results.
+
+snakemake-executor-plugin-cluster-generic submits every job as its own background process
+(`bash jobscript &`, the way sbatch would start it on a node), each a separate Snakemake
+process that sees only the shared working directory: a rule that relied on state outside its
+declared inputs (a file another job left, a module-level cache, the main process's working
+directory or environment) would fail or give different tables. One cluster run, about a
+minute on 2 cores; compared with the local run of the `completed_run` fixture.
+"""
+
+from pathlib import Path
+
+from workflow_helpers import copy_workflow, snakemake
+
+# `$0` is the job script the plugin appends to the command; `$!` the background process's id,
+# which the plugin records as the external job id.
+SUBMIT_IN_BACKGROUND = "bash -c 'bash \"$0\" >/dev/null 2>&1 & echo $!'"
+
+
+# The report states when it was generated, so its sha256 (and that of its job's record) differ
+# between any two runs; provenance.tsv lists both.
+TIME_STAMPED = ("results/report.html", "results/provenance/report/report.json")
+
+
+def result_tables(workdir: Path) -> dict[str, bytes]:
+    results = workdir / "results"
+    return {str(path.relative_to(results)): path.read_bytes() for path in results.rglob("*.tsv")}
+
+
+def without_time_stamped_rows(provenance: bytes) -> list[str]:
+    rows = provenance.decode("utf-8").splitlines()
+    return [row for row in rows if row.split("\t", 1)[0] not in TIME_STAMPED]
+
+
+def test_cluster_generic_run_gives_the_local_result_tables(completed_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow")
+    run = snakemake(
+        workdir,
+        "--executor",
+        "cluster-generic",
+        "--cluster-generic-submit-cmd",
+        SUBMIT_IN_BACKGROUND,
+        "--jobs",
+        "4",
+        "--seconds-between-status-checks",
+        "1",
+    )
+    # The jobs really went through the plugin (one submission per job, each with an id).
+    output = run.stdout + run.stderr
+    assert output.count("with external jobid") >= 25
+
+    local = result_tables(completed_run)
+    cluster = result_tables(workdir)
+    assert len(local) > 50
+    assert sorted(cluster) == sorted(local)
+    differing = [name for name in local if cluster[name] != local[name]]
+    assert differing in ([], ["provenance.tsv"]), f"tables that differ: {differing}"
+    local_rows = without_time_stamped_rows(local.pop("provenance.tsv"))
+    assert without_time_stamped_rows(cluster.pop("provenance.tsv")) == local_rows
+    assert len(local_rows) > 100
+    assert (workdir / "results" / "report.html").stat().st_size > 0
