@@ -9,6 +9,7 @@ statements, without importing anything) as the rule's inputs closes that gap: ed
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "il6hcc"
@@ -23,7 +24,16 @@ def _module_path(root: Path, dotted: str) -> Path | None:
     return as_package if as_package.is_file() else None
 
 
-def _imported_names(path: Path) -> set[str]:
+def _imported_names(path: Path) -> frozenset[str]:
+    stat = path.stat()
+    return _parsed_imports(path, stat.st_mtime_ns, stat.st_size)
+
+
+# Memoised: the Snakefile asks once per rule and most modules are shared between scripts, so each
+# file is parsed once per Snakemake start, not once per rule (a no-op run waits on this). The
+# modification time and size are part of the key, so an edited file is parsed again.
+@cache
+def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
@@ -31,7 +41,7 @@ def _imported_names(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in names if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    return frozenset(name for name in names if name == PACKAGE or name.startswith(PACKAGE + "."))
 
 
 def package_dependencies(script: str | Path, root: str | Path) -> list[str]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import norm, rankdata
+
+from il6hcc.stats.distributions import average_ranks, normal_cdf, normal_sf
 
 # R's default: exact p-values below this sample size (per group for the rank-sum test).
 EXACT_SAMPLE_SIZE_LIMIT = 50
@@ -62,7 +63,7 @@ def _exact_two_sided(statistic: float, counts: list[int], centre: float) -> floa
 def _normal_two_sided(z_numerator: float, sigma: float, correct: bool) -> float:
     correction = 0.5 * math.copysign(1.0, z_numerator) if (correct and z_numerator != 0) else 0.0
     z = (z_numerator - correction) / sigma
-    return float(2 * min(norm.cdf(z), norm.sf(z)))
+    return float(2 * min(normal_cdf(z), normal_sf(z)))
 
 
 def _tie_sizes(values: np.ndarray) -> np.ndarray:
@@ -124,7 +125,7 @@ def wilcoxon_signed_rank(post, pre, *, exact: bool | None = None, correct: bool 
         return result
 
     n = nonzero.size
-    ranks = rankdata(np.abs(nonzero))
+    ranks = average_ranks(np.abs(nonzero))
     statistic = float(ranks[nonzero > 0].sum())
     negative_rank_sum = float(ranks[nonzero < 0].sum())
     has_ties = np.unique(ranks).size != n
@@ -203,7 +204,7 @@ def mann_whitney_u(x, y, *, exact: bool | None = None, correct: bool = True) -> 
         result["reason"] = "all values are identical in both groups"
         return result
 
-    ranks = rankdata(pooled)
+    ranks = average_ranks(pooled)
     statistic = float(ranks[:n_x].sum() - n_x * (n_x + 1) / 2)
     has_ties = np.unique(ranks).size != ranks.size
     use_exact = (

@@ -14,7 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 from scipy.special import gammaln
-from scipy.stats import beta, chi2, norm
+
+from il6hcc.stats.distributions import beta_quantile, chi2_sf, normal_quantile
 
 # Largest number of tables with the observed margins that fisher_exact enumerates before it
 # falls back to Pearson's chi-squared test; enumeration runs at roughly 5-10 million tables a
@@ -90,6 +91,28 @@ def _fisher_tail_probability(
     return tail_probability, n_tables
 
 
+def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
+    """Number of tables with the margins of ``table`` that differ from it only in its first two
+    rows, or ``cap`` if there are at least that many.
+
+    These are a subset of all tables with the same margins, so the count is a lower bound of
+    the number that _fisher_tail_probability would enumerate (exact for two rows). It is the
+    coefficient of z**r in the product over columns of (1 + z + ... + z**u), r being the first
+    row's total and u the column's total over the two rows: one pass per column with running
+    sums, in float64, which is exact here because every value is capped at ``cap``.
+    """
+    first_row_total = int(table[0].sum())
+    ways = np.zeros(first_row_total + 1)
+    ways[0] = 1.0
+    for capacity in (table[0] + table[1]).tolist():
+        running = np.cumsum(ways)
+        window = running.copy()
+        if capacity + 1 <= first_row_total:
+            window[capacity + 1 :] -= running[: first_row_total - capacity]
+        ways = np.minimum(window, cap)
+    return int(ways[first_row_total])
+
+
 def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
     """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
 
@@ -139,13 +162,19 @@ def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
         tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
     else:
         tolerance = FISHER_LOG_TOLERANCE_RXC
-    tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
+    # Counting the tables is cheap, enumerating them is not: when there are certainly more than
+    # max_tables, go straight to the fallback instead of enumerating max_tables of them first
+    # (seconds per variable in a cohort of 100,000). The outcome is the same either way.
+    if _tables_varying_two_rows(oriented, max_tables + 1) > max_tables:
+        tail = None
+    else:
+        tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
     if tail is None:
         expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
         statistic = float(((counts - expected) ** 2 / expected).sum())
         degrees_of_freedom = (counts.shape[0] - 1) * (counts.shape[1] - 1)
         result.update(
-            p_value=float(chi2.sf(statistic, degrees_of_freedom)),
+            p_value=float(chi2_sf(statistic, degrees_of_freedom)),
             method=(
                 "Pearson chi-squared test (no continuity correction); exact enumeration "
                 f"would exceed {max_tables} tables"
@@ -187,15 +216,17 @@ def binomial_ci(
     alpha = 1 - conf_level
     if method == "clopper-pearson":
         low = (
-            0.0 if successes == 0 else float(beta.ppf(alpha / 2, successes, trials - successes + 1))
+            0.0
+            if successes == 0
+            else float(beta_quantile(alpha / 2, successes, trials - successes + 1))
         )
         high = (
             1.0
             if successes == trials
-            else float(beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+            else float(beta_quantile(1 - alpha / 2, successes + 1, trials - successes))
         )
         return low, high
-    z = norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     proportion = successes / trials
     centre = proportion + z**2 / (2 * trials)
     half_width = z * math.sqrt(proportion * (1 - proportion) / trials + z**2 / (4 * trials**2))
@@ -207,13 +238,18 @@ def binomial_ci(
 
 def _as_optional_booleans(values, name: str) -> np.ndarray:
     """Object array of True/False/None from booleans or 0/1 with NaN/None/pd.NA for missing."""
+    if isinstance(values, np.ndarray) and values.dtype == bool:
+        return values.astype(object)
     series = pd.Series(list(values), dtype=object)
     missing = series.isna().to_numpy()
-    present = series[~missing]
-    if not present.map(lambda v: v in (True, False)).all():
+    present = series[~missing].to_numpy()
+    # Element-wise ``v == True`` / ``v == False`` is what ``v in (True, False)`` tests, done in
+    # one vectorised pass (a Python call per patient took seconds at registry scale).
+    is_true = np.equal(present, True)
+    if not (is_true | np.equal(present, False)).all():
         raise ValueError(f"{name} must hold booleans (or 0/1), with NaN/None for missing")
     out = np.full(series.size, None, dtype=object)
-    out[~missing] = present.map(bool).to_numpy()
+    out[~missing] = is_true
     return out
 
 
@@ -222,7 +258,7 @@ def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray,
     b = _as_optional_booleans(second, names[1])
     if a.size != b.size:
         raise ValueError(f"{names[0]} and {names[1]} must have one value per patient")
-    complete = np.array([u is not None and v is not None for u, v in zip(a, b, strict=True)])
+    complete = np.not_equal(a, None) & np.not_equal(b, None)
     return a[complete].astype(bool), b[complete].astype(bool), int((~complete).sum())
 
 
@@ -325,7 +361,14 @@ def mcnemar_exact(test_a_positive, test_b_positive) -> dict:
     if discordant == 0:
         result["reason"] = "no discordant pairs"
         return result
-    smaller_tail = sum(math.comb(discordant, k) for k in range(min(a_only, b_only) + 1))
+    # Sum of C(d, k) for k = 0..min(b, c), each coefficient from the previous one by the exact
+    # integer step C(d, k) = C(d, k - 1) * (d - k + 1) / k: the same integer as calling math.comb
+    # for every k, one cheap step per term instead of a fresh coefficient (with 40,000
+    # discordant pairs, 0.3 s instead of 10 s).
+    coefficient = smaller_tail = 1
+    for k in range(1, min(a_only, b_only) + 1):
+        coefficient = coefficient * (discordant - k + 1) // k
+        smaller_tail += coefficient
     result.update(
         p_value=min(1.0, 2 * smaller_tail / 2**discordant),
         method="exact (binomial test on discordant pairs)",

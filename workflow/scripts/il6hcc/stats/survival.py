@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from il6hcc.stats.distributions import chi2_sf, normal_quantile, normal_sf
 
 # R's aeqSurv tolerance: sqrt(.Machine$double.eps).
 TIME_TIE_TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -40,8 +41,8 @@ COX_TOLER_INF = math.sqrt(COX_EPS)
 
 # A Cox model is reported as not estimable when any two-valued design column (a 0/1
 # indicator, a factor level, a 1/2 line-of-therapy code) has fewer than this many events
-# at either of its values: with 0 events the partial likelihood has no finite maximum (R warns that a
-# coefficient "may be infinite") and with 1 the estimate rests on a single patient.
+# at either of its values: with 0 events the partial likelihood has no finite maximum (R warns
+# that a coefficient "may be infinite") and with 1 the estimate rests on a single patient.
 MIN_EVENTS_PER_LEVEL = 2
 
 NOT_REACHED_NOTE = "not reached: the {what} stays above 0.5 up to the last follow-up ({last})"
@@ -84,7 +85,7 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _z_value(conf_level: float) -> float:
-    return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+    return float(normal_quantile(1 - (1 - conf_level) / 2))
 
 
 # ---------------------------------------------------------------------------------------
@@ -382,7 +383,7 @@ def logrank_test(time, event, group) -> dict:
     diff = (observed - expected)[used][1:]
     sub_var = variance[np.ix_(used, used)][1:, 1:]
     chisq = float(diff @ np.linalg.solve(sub_var, diff))
-    result.update(chisq=chisq, df=df, p_value=float(stats.chi2.sf(chisq, df)))
+    result.update(chisq=chisq, df=df, p_value=float(chi2_sf(chisq, df)))
     return result
 
 
@@ -596,8 +597,9 @@ def cox_regression(
     every row), ``iterations, method, estimable, reason``.
 
     Not estimable (one row per term, NaN numbers, the reason given) when there are no events
-    or no covariates, a covariate does not vary or has one level, a two-valued column has fewer than ``min_events_per_level`` events
-    at either value (default 2; also a two-valued code such as line 1/2), the covariates are collinear, or the fit does not converge
+    or no covariates, a covariate does not vary or has one level, a two-valued column has fewer
+    than ``min_events_per_level`` events at either value (default 2; also a two-valued code such
+    as line 1/2), the covariates are collinear, or the fit does not converge
     (including R's "coefficient may be infinite" condition).
     """
     prep = _prepare_cox(data, time, event, covariates, min_events_per_level)
@@ -645,7 +647,7 @@ def cox_regression(
             "hazard_ratio": np.exp(coef),
             "se": se,
             "z": z,
-            "p_value": 2 * stats.norm.sf(np.abs(z)),
+            "p_value": 2 * normal_sf(np.abs(z)),
             "ci_low": np.exp(coef - z_crit * se),
             "ci_high": np.exp(coef + z_crit * se),
             "n": prep["n"],
@@ -654,7 +656,7 @@ def cox_regression(
             "loglik": fit["loglik"],
             "lr_chisq": lr_chisq,
             "lr_df": lr_df,
-            "lr_p_value": stats.chi2.sf(lr_chisq, lr_df),
+            "lr_p_value": chi2_sf(lr_chisq, lr_df),
             "iterations": fit["iterations"],
             "method": method,
             "estimable": True,
@@ -733,7 +735,7 @@ def cox_zph(
             "term": [r[0] for r in rows],
             "chisq": [r[1] for r in rows],
             "df": [r[2] for r in rows],
-            "p_value": [float(stats.chi2.sf(r[1], r[2])) for r in rows],
+            "p_value": [float(chi2_sf(r[1], r[2])) for r in rows],
             "method": method,
             "estimable": True,
             "reason": "",
