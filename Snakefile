@@ -14,9 +14,9 @@ include: "workflow/rules/common.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_targets(),
-    default_target: True
 
 
 include: "workflow/rules/ingest.smk"
@@ -26,5 +26,18 @@ include: "workflow/rules/table1.smk"
 include: "workflow/rules/paired_stats.smk"
 include: "workflow/rules/roc.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/survival.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/provenance.smk"
+
+
+# One subgroup alone, for example `snakemake --cores 4 subgroup_first_line`: that subgroup's
+# tables and figures (and the ingest and cleaning they need), not the report.
+for subgroup_name in SUBGROUPS:
+
+    rule:
+        name:
+            f"subgroup_{subgroup_name}"
+        input:
+            subgroup_outputs(subgroup_name),
+        localrule: True

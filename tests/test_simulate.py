@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import simulate_cohort as simulate_cohort_cli
-from il6hcc import simulate
-from il6hcc.simulate import check_published_claims, claims_survey_fraction, simulate_cohort
 from pandas.testing import assert_frame_equal
 from scipy.stats import wilcoxon
+
+from il6hcc import simulate
+from il6hcc.simulate import check_published_claims, claims_survey_fraction, simulate_cohort
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 BUNDLED_CSV = RESOURCES / "simulated_cohort.csv"

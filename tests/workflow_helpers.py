@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,16 +16,20 @@ REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
 
 
-def copy_workflow(destination: Path) -> Path:
-    """Copy the workflow (code, config, bundled cohort, profiles) into ``destination``."""
+def copy_workflow(destination: Path, source: Path = REPO) -> Path:
+    """Copy the workflow (code, config, bundled cohort, profiles) into ``destination``.
+
+    ``source`` may be another copy (for example ``completed_run``), so that two runs compared
+    byte for byte use the same code even while the repository is being edited.
+    """
     destination.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=ignore)
+        origin = source / name
+        if origin.is_dir():
+            shutil.copytree(origin, destination / name, ignore=ignore)
         else:
-            shutil.copy2(source, destination / name)
+            shutil.copy2(origin, destination / name)
     return destination
 
 
@@ -64,6 +69,22 @@ def planned_jobs(workdir: Path, *args: str) -> dict[str, int]:
                 break
             jobs[parts[0]] = int(parts[1])
     return jobs
+
+
+def planned_job_names(workdir: Path, *args: str) -> set[str]:
+    """Jobs a dry run plans, each as "rule[wildcard=value, ...]" or "rule" without wildcards.
+
+    Finer than planned_jobs: it says which subgroup's jobs would run, not only how many.
+    """
+    result = snakemake(workdir, "-n", *args)
+    jobs = []
+    for line in (result.stdout + result.stderr).splitlines():
+        started = re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line)
+        if started:
+            jobs.append(started.group(1))
+        elif jobs and line.startswith("    wildcards: "):
+            jobs[-1] += f"[{line.removeprefix('    wildcards: ')}]"
+    return set(jobs)
 
 
 def load_config(workdir: Path) -> dict:

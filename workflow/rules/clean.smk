@@ -7,21 +7,33 @@ rule clean:
         code=modules("clean"),
     output:
         patients="results/clean/patients.tsv",
-        exclusions="results/clean/exclusions.tsv",
+        exclusions=report(
+            "results/clean/exclusions.tsv",
+            caption="../report/exclusions.rst",
+            category="3 Data and flow",
+            labels={"table": "excluded patients"},
+        ),
         censoring="results/clean/censoring.tsv",
-        flow="results/clean/flow.tsv",
+        flow=report(
+            "results/clean/flow.tsv",
+            caption="../report/flow.rst",
+            category="3 Data and flow",
+            labels={"table": "participant flow"},
+        ),
         provenance="results/provenance/clean/clean.json",
-    params:
-        markers=markers_param("lloq", "uloq"),
-        censoring=canonical_json(config["censoring"]),
-        response=canonical_json(config["response"]),
     log:
         "logs/clean/clean.log",
     benchmark:
         "benchmarks/clean/clean.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(20),
+        mem_mb=mem_mb_from_input(25),
         runtime=10,
+    params:
+        markers=markers_param("lloq", "uloq"),
+        censoring=canonical_json(config["censoring"]),
+        response=canonical_json(config["response"]),
     script:
         rule_script("clean")

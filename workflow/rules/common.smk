@@ -1,5 +1,6 @@
-# Shared by every rule file: configuration checks, wildcard constraints, params builders,
-# package-module inputs and the final targets.
+# Shared by every rule file (configuration checks, wildcard constraints, params builders,
+# package-module inputs, input functions and the targets). Functions live here only, so that
+# `snakemake --lint` finds no file mixing rules and functions.
 
 import os
 import sys
@@ -28,12 +29,12 @@ wildcard_constraints:
 
 
 def rule_script(name):
-    """Path of a rule script (relative to the Snakefile, as `script:` expects)."""
+    """Path of the script `name`.py relative to the rule files, as the script directive expects."""
     return f"../scripts/{name}.py"
 
 
 def modules(name):
-    """Package modules the rule script imports: inputs, so editing one reruns its rules."""
+    """Package modules that script `name`.py imports, as inputs (editing one reruns its jobs)."""
     found = package_dependencies(SCRIPTS / f"{name}.py", SCRIPTS)
     return [os.path.relpath(path) for path in found]
 
@@ -67,18 +68,130 @@ def comparison_inputs(wildcards):
     return {side: f"results/stratify/{spec[side]}/patients.tsv" for side in ("a", "b")}
 
 
-def mem_mb_from_input(factor, floor=512):
-    """Memory request grown with the input size (tables expand several-fold in pandas)."""
+def mem_mb_from_input(factor, base=512):
+    """Memory request: ``base`` MB (a Python process with pandas and the rule's imports) plus
+    ``factor`` MB per MB of input. Text tables grow 10-40 fold once parsed; the factors are the
+    per-rule growth measured at 100,000 patients by bench/bench_workflow.py, with headroom.
+    """
 
     def mem_mb(wildcards, input):
-        return max(floor, int(factor * input.size_mb))
+        return base + int(factor * input.size_mb)
 
     return mem_mb
 
 
 STATISTICS = config["statistics"]
 ADJUSTMENT = canonical_json(STATISTICS["multiple_testing"])
+SURVIVAL = config["survival"]
+SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 
 
 def final_targets():
     return ["results/report.html", "results/provenance.tsv"]
+
+
+def subgroup_rules():
+    """The rules run once per subgroup (their one wildcard); survival only when switched on."""
+    per_subgroup = [rules.stratify, rules.table1, rules.paired_stats, rules.roc, rules.criteria,
+                    rules.figures]  # fmt: skip
+    if SURVIVAL["enabled"]:
+        per_subgroup.append(rules.survival)
+    return per_subgroup
+
+
+def subgroup_outputs(subgroup):
+    """Every table and figure of one subgroup: what the target subgroup_<name> builds."""
+    return [path for rule_ in subgroup_rules() for path in expand(rule_.output, subgroup=subgroup)]
+
+
+def claims_roles():
+    roles = dict(config["claims"] or {})
+    roles.update(reference_marker=config["reference_marker"], alpha=STATISTICS["alpha"])
+    return roles
+
+
+def workflow_sources():
+    """The Snakefile (first) and every file of workflow/rules, as relative paths.
+
+    The rule graph is drawn from them, so editing any redraws it and a moved copy does not.
+    """
+    rule_files = sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk"))
+    return [os.path.relpath(path) for path in [workflow.main_snakefile, *rule_files]]
+
+
+def per_subgroup(pattern):
+    return expand(pattern, subgroup=SUBGROUPS)
+
+
+def report_inputs(wildcards):
+    inputs = {
+        "manifest": rules.ingest.output.manifest,
+        "normalisations": rules.ingest.output.normalisations,
+        "flow": rules.clean.output.flow,
+        "patients": rules.clean.output.patients,
+        "exclusions": rules.clean.output.exclusions,
+        "censoring": rules.clean.output.censoring,
+        "prepost": per_subgroup(rules.paired_stats.output.prepost),
+        "responders": per_subgroup(rules.paired_stats.output.responders),
+        "logistic": per_subgroup(rules.paired_stats.output.logistic),
+        "table1": per_subgroup(rules.table1.output.summary),
+        "table1_tests": per_subgroup(rules.table1.output.tests),
+        "auc": per_subgroup(rules.roc.output.auc),
+        "delong": per_subgroup(rules.roc.output.delong),
+        "accuracy": per_subgroup(rules.criteria.output.accuracy),
+        "mcnemar": per_subgroup(rules.criteria.output.mcnemar),
+        # Subgroup by subgroup, each with its markers in config order (the script slices it).
+        "paired_figures": [
+            path for subgroup in SUBGROUPS
+            for path in expand(rules.figures.output.paired_svg, subgroup=subgroup)
+        ],  # fmt: skip
+        "roc_figures": per_subgroup(rules.figures.output.roc_svg),
+        "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
+        "templates": ["workflow/templates/report.html.j2", "workflow/templates/table1.html.j2"],
+        "rulegraph_svg": rules.rulegraph.output.svg,
+        "rulegraph_dot": rules.rulegraph.output.dot,
+        "rulegraph_info": rules.rulegraph.output.info,
+        "code": modules("report"),
+    }
+    if config["claims"]:
+        inputs["claims"] = rules.claims.output.claims
+    if config["survival"]["enabled"]:
+        inputs.update(survival_report_inputs())
+    return inputs
+
+
+def job_records(wildcards):
+    """The provenance record of every job in the workflow (one per rule and wildcard value)."""
+    records = [rules.ingest.output.provenance, rules.clean.output.provenance,
+               rules.report.output.provenance, rules.rulegraph.output.provenance]  # fmt: skip
+    for rule_ in subgroup_rules():
+        records += expand(rule_.output.provenance, subgroup=SUBGROUPS)
+    records += expand(rules.compare_subgroups.output.provenance, comparison=COMPARISONS)
+    if config["claims"]:
+        records.append(rules.claims.output.provenance)
+    return records
+
+
+def survival_settings():
+    """Everything the analysis reads, as one canonical value (the grouping marker's label too)."""
+    (marker,) = [m for m in config["markers"] if m["key"] == SURVIVAL["grouping"]["marker"]]
+    settings = {
+        key: SURVIVAL[key]
+        for key in ("landmark_months", "grouping", "endpoints", "adjust_for",
+                    "min_events_per_group", "at_risk_months")
+    }  # fmt: skip
+    settings.update(
+        marker_label=marker["label"],
+        conf_level=STATISTICS["conf_level"],
+        alpha=STATISTICS["alpha"],
+    )
+    return canonical_json(settings)
+
+
+def survival_report_inputs():
+    """What the report's Prognosis section reads: tables and KM figures of every subgroup."""
+    names = ("flow", "medians", "logrank", "cox", "zph", "claim", "km_svg")
+    inputs = {f"survival_{name}": expand(getattr(rules.survival.output, name), subgroup=SUBGROUPS)
+              for name in names}  # fmt: skip
+    inputs["prognosis_template"] = "workflow/templates/prognosis.html.j2"
+    return inputs

@@ -8,21 +8,41 @@ rule figures:
         curves=rules.roc.output.curves,
         code=modules("figures"),
     output:
-        paired_svg=expand("results/figures/{{subgroup}}/paired_{marker}.svg", marker=MARKER_KEYS),
+        paired_svg=[
+            report(
+                path,
+                caption="../report/paired_figure.rst",
+                category="8 Figures",
+                subcategory="{subgroup}",
+                labels={"subgroup": "{subgroup}", "figure": f"paired plot, {marker}"},
+            )
+            for marker, path in zip(
+                MARKER_KEYS,
+                expand("results/figures/{{subgroup}}/paired_{marker}.svg", marker=MARKER_KEYS),
+            )
+        ],
         paired_pdf=expand("results/figures/{{subgroup}}/paired_{marker}.pdf", marker=MARKER_KEYS),
-        roc_svg="results/figures/{subgroup}/roc.svg",
+        roc_svg=report(
+            "results/figures/{subgroup}/roc.svg",
+            caption="../report/roc_figure.rst",
+            category="8 Figures",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "figure": "ROC curves"},
+        ),
         roc_pdf="results/figures/{subgroup}/roc.pdf",
         provenance="results/provenance/figures/{subgroup}.json",
-    params:
-        markers=markers_param("label", "unit", "lloq", "uloq"),
-        max_lines=config["figures"]["max_patients_per_line_plot"],
     log:
         "logs/figures/{subgroup}.log",
     benchmark:
         "benchmarks/figures/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(10, floor=1024),
+        mem_mb=mem_mb_from_input(20, base=1024),
         runtime=20,
+    params:
+        markers=markers_param("label", "unit", "lloq", "uloq"),
+        max_lines=config["figures"]["max_patients_per_line_plot"],
     script:
         rule_script("figures")

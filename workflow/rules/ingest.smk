@@ -11,20 +11,24 @@ rule ingest:
         normalisations="results/ingest/normalisations.tsv",
         manifest="results/ingest/input.json",
         provenance="results/provenance/ingest/ingest.json",
-    params:
-        # Only what reading needs: a marker's limits or label do not change how it is read.
-        reading=canonical_json(
-            {k: config["cohort"][k] for k in ("sheet", "encoding", "decimal", "column_map",
-                                              "max_problems")}
-        ),
-        markers=markers_param("kind", "unit"),
     log:
         "logs/ingest/ingest.log",
     benchmark:
         "benchmarks/ingest/ingest.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(20),
+        mem_mb=mem_mb_from_input(60),
         runtime=10,
+    params:
+        # Only what reading needs: a marker's limits or label do not change how it is read.
+        reading=canonical_json(
+            {
+                k: config["cohort"][k]
+                for k in ("sheet", "encoding", "decimal", "column_map", "max_problems")
+            }
+        ),
+        markers=markers_param("kind", "unit"),
     script:
         rule_script("ingest")

@@ -7,10 +7,32 @@ rule paired_stats:
         patients=rules.stratify.output.patients,
         code=modules("paired_stats"),
     output:
-        prepost="results/paired_stats/{subgroup}/prepost.tsv",
-        responders="results/paired_stats/{subgroup}/responders_vs_nonresponders.tsv",
+        prepost=report(
+            "results/paired_stats/{subgroup}/prepost.tsv",
+            caption="../report/prepost.rst",
+            category="5 Pre/post change",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "pre/post"},
+        ),
+        responders=report(
+            "results/paired_stats/{subgroup}/responders_vs_nonresponders.tsv",
+            caption="../report/responders.rst",
+            category="5 Pre/post change",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "responders vs non-responders"},
+        ),
         logistic="results/paired_stats/{subgroup}/logistic.tsv",
         provenance="results/provenance/paired_stats/{subgroup}.json",
+    log:
+        "logs/paired_stats/{subgroup}.log",
+    benchmark:
+        "benchmarks/paired_stats/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(40),
+        runtime=20,
     params:
         markers=markers_param("label", "unit"),
         metric=config["change_metric"],
@@ -21,14 +43,6 @@ rule paired_stats:
                 "logistic": STATISTICS["logistic"],
             }
         ),
-    log:
-        "logs/paired_stats/{subgroup}.log",
-    benchmark:
-        "benchmarks/paired_stats/{subgroup}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_from_input(10),
-        runtime=20,
     script:
         rule_script("paired_stats")
 
@@ -38,8 +52,24 @@ rule compare_subgroups:
         unpack(comparison_inputs),
         code=modules("compare_subgroups"),
     output:
-        table="results/compare_subgroups/{comparison}.tsv",
+        table=report(
+            "results/compare_subgroups/{comparison}.tsv",
+            caption="../report/comparison.rst",
+            category="5 Pre/post change",
+            subcategory="between subgroups",
+            labels={"comparison": "{comparison}"},
+        ),
         provenance="results/provenance/compare_subgroups/{comparison}.json",
+    log:
+        "logs/compare_subgroups/{comparison}.log",
+    benchmark:
+        "benchmarks/compare_subgroups/{comparison}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(25),
+        runtime=10,
     params:
         comparison=comparison_spec,
         markers=markers_param("label"),
@@ -50,13 +80,5 @@ rule compare_subgroups:
                 "method": STATISTICS["multiple_testing"]["method"],
             }
         ),
-    log:
-        "logs/compare_subgroups/{comparison}.log",
-    benchmark:
-        "benchmarks/compare_subgroups/{comparison}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_from_input(10),
-        runtime=10,
     script:
         rule_script("compare_subgroups")

@@ -1,12 +1,6 @@
 # Stage 7: the claims check and the self-contained HTML report.
 
 
-def claims_roles():
-    roles = dict(config["claims"] or {})
-    roles.update(reference_marker=config["reference_marker"], alpha=STATISTICS["alpha"])
-    return roles
-
-
 rule claims:
     input:
         prepost_first=lambda wc: f"results/paired_stats/{config['claims']['first_line']}/prepost.tsv",
@@ -16,69 +10,85 @@ rule claims:
         comparison=lambda wc: f"results/compare_subgroups/{config['claims']['comparison']}.tsv",
         code=modules("claims"),
     output:
-        claims="results/claims.tsv",
+        claims=report(
+            "results/claims.tsv",
+            caption="../report/claims.rst",
+            category="2 Claims check",
+            labels={"table": "claims 1-5"},
+        ),
         provenance="results/provenance/claims/claims.json",
-    params:
-        roles=canonical_json(claims_roles()),
     log:
         "logs/claims/claims.log",
     benchmark:
         "benchmarks/claims/claims.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
         mem_mb=512,
         runtime=5,
+    params:
+        roles=canonical_json(claims_roles()),
     script:
         rule_script("claims")
 
 
-def per_subgroup(pattern):
-    return expand(pattern, subgroup=SUBGROUPS)
-
-
-def report_inputs(wildcards):
-    inputs = {
-        "manifest": rules.ingest.output.manifest,
-        "normalisations": rules.ingest.output.normalisations,
-        "flow": rules.clean.output.flow,
-        "exclusions": rules.clean.output.exclusions,
-        "censoring": rules.clean.output.censoring,
-        "prepost": per_subgroup(rules.paired_stats.output.prepost),
-        "responders": per_subgroup(rules.paired_stats.output.responders),
-        "logistic": per_subgroup(rules.paired_stats.output.logistic),
-        "table1": per_subgroup(rules.table1.output.summary),
-        "table1_tests": per_subgroup(rules.table1.output.tests),
-        "auc": per_subgroup(rules.roc.output.auc),
-        "delong": per_subgroup(rules.roc.output.delong),
-        "accuracy": per_subgroup(rules.criteria.output.accuracy),
-        "mcnemar": per_subgroup(rules.criteria.output.mcnemar),
-        "paired_figures": per_subgroup(rules.figures.output.paired_svg),
-        "roc_figures": per_subgroup(rules.figures.output.roc_svg),
-        "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
-        "templates": ["workflow/templates/report.html.j2", "workflow/templates/table1.html.j2"],
-        "code": modules("report"),
-    }
-    if config["claims"]:
-        inputs["claims"] = rules.claims.output.claims
-    return inputs
+rule rulegraph:
+    input:
+        sources=workflow_sources(),
+        code=modules("rulegraph"),
+    output:
+        dot="results/rulegraph/rulegraph.dot",
+        svg=report(
+            "results/rulegraph/rulegraph.svg",
+            caption="../report/rulegraph.rst",
+            category="9 Provenance",
+            labels={"figure": "rule graph"},
+        ),
+        info="results/rulegraph/rulegraph.json",
+        provenance="results/provenance/rulegraph/rulegraph.json",
+    log:
+        "logs/rulegraph/rulegraph.log",
+    benchmark:
+        "benchmarks/rulegraph/rulegraph.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=5,
+    params:
+        # The whole configuration: it decides which rules exist (claims: null drops one).
+        config=canonical_json(config),
+    script:
+        rule_script("rulegraph")
 
 
 rule report:
     input:
         unpack(report_inputs),
     output:
-        html="results/report.html",
+        html=report(
+            "results/report.html",
+            caption="../report/study_report.rst",
+            category="1 Study report",
+            labels={"file": "report.html"},
+        ),
         provenance="results/provenance/report/report.json",
-    params:
-        # The whole configuration: the report prints it, so any edit re-renders the report.
-        config=canonical_json(config),
     log:
         "logs/report/report.log",
     benchmark:
         "benchmarks/report/report.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(5, floor=1024),
+        mem_mb=mem_mb_from_input(5, base=1024),
         runtime=10,
+    params:
+        # The whole configuration: the report prints it, so any edit re-renders the report.
+        config=canonical_json(config),
+        # Linked from the report, not read: provenance.tsv lists the report itself.
+        provenance_table="results/provenance.tsv",
     script:
         rule_script("report")

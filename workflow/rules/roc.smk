@@ -7,10 +7,32 @@ rule roc:
         patients=rules.stratify.output.patients,
         code=modules("roc"),
     output:
-        auc="results/roc/{subgroup}/auc.tsv",
-        delong="results/roc/{subgroup}/delong.tsv",
+        auc=report(
+            "results/roc/{subgroup}/auc.tsv",
+            caption="../report/auc.rst",
+            category="6 ROC",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "AUC"},
+        ),
+        delong=report(
+            "results/roc/{subgroup}/delong.tsv",
+            caption="../report/delong.rst",
+            category="6 ROC",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "DeLong test"},
+        ),
         curves="results/roc/{subgroup}/curves.tsv",
         provenance="results/provenance/roc/{subgroup}.json",
+    log:
+        "logs/roc/{subgroup}.log",
+    benchmark:
+        "benchmarks/roc/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(20),
+        runtime=20,
     params:
         markers=markers_param("label", "favourable"),
         metric=config["change_metric"],
@@ -23,14 +45,6 @@ rule roc:
                 "method": STATISTICS["multiple_testing"]["method"],
             }
         ),
-    log:
-        "logs/roc/{subgroup}.log",
-    benchmark:
-        "benchmarks/roc/{subgroup}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_from_input(10),
-        runtime=20,
     script:
         rule_script("roc")
 
@@ -40,9 +54,31 @@ rule criteria:
         patients=rules.stratify.output.patients,
         code=modules("criteria"),
     output:
-        accuracy="results/criteria/{subgroup}/accuracy.tsv",
-        mcnemar="results/criteria/{subgroup}/mcnemar.tsv",
+        accuracy=report(
+            "results/criteria/{subgroup}/accuracy.tsv",
+            caption="../report/accuracy.rst",
+            category="7 Response criteria",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "accuracy"},
+        ),
+        mcnemar=report(
+            "results/criteria/{subgroup}/mcnemar.tsv",
+            caption="../report/mcnemar.rst",
+            category="7 Response criteria",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}", "table": "McNemar"},
+        ),
         provenance="results/provenance/criteria/{subgroup}.json",
+    log:
+        "logs/criteria/{subgroup}.log",
+    benchmark:
+        "benchmarks/criteria/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(25),
+        runtime=10,
     params:
         markers=markers_param("label"),
         criteria=canonical_json(
@@ -53,15 +89,8 @@ rule criteria:
                 "ci_method": STATISTICS["proportion_ci"],
                 "conf_level": STATISTICS["conf_level"],
                 "method": STATISTICS["multiple_testing"]["method"],
+                "family": STATISTICS["multiple_testing"]["family"],
             }
         ),
-    log:
-        "logs/criteria/{subgroup}.log",
-    benchmark:
-        "benchmarks/criteria/{subgroup}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_from_input(10),
-        runtime=10,
     script:
         rule_script("criteria")

@@ -8,15 +8,17 @@ rule stratify:
     output:
         patients="results/stratify/{subgroup}/patients.tsv",
         provenance="results/provenance/stratify/{subgroup}.json",
-    params:
-        filters=subgroup_filters,
     log:
         "logs/stratify/{subgroup}.log",
     benchmark:
         "benchmarks/stratify/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(10),
+        mem_mb=mem_mb_from_input(15),
         runtime=10,
+    params:
+        filters=subgroup_filters,
     script:
         rule_script("stratify")

@@ -32,7 +32,7 @@ rule survival:
         "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(10, floor=1024),
+        mem_mb=mem_mb_from_input(40, base=1024),
         runtime=20,
     params:
         analysis=survival_settings(),

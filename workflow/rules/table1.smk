@@ -6,19 +6,27 @@ rule table1:
         patients=rules.stratify.output.patients,
         code=modules("table1"),
     output:
-        summary="results/table1/{subgroup}/summary.tsv",
+        summary=report(
+            "results/table1/{subgroup}/summary.tsv",
+            caption="../report/table1.rst",
+            category="4 Table 1",
+            subcategory="{subgroup}",
+            labels={"subgroup": "{subgroup}"},
+        ),
         tests="results/table1/{subgroup}/tests.tsv",
         provenance="results/provenance/table1/{subgroup}.json",
-    params:
-        variables=canonical_json(config["table1"]),
-        markers=markers_param("label"),
     log:
         "logs/table1/{subgroup}.log",
     benchmark:
         "benchmarks/table1/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(10),
+        mem_mb=mem_mb_from_input(25),
         runtime=10,
+    params:
+        variables=canonical_json(config["table1"]),
+        markers=markers_param("label"),
     script:
         rule_script("table1")
