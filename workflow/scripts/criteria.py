@@ -28,6 +28,7 @@ def main(snakemake, log):
         criteria=criteria["criteria"],
         reference=criteria["reference"],
         adjust_method=accuracy["method"],
+        adjust_family=accuracy["family"],
     )
     write_result(table, snakemake.output.mcnemar, status)
 

@@ -1,7 +1,9 @@
 """Rule report: render results/report.html from the result tables and figures."""
 
 import json
+import os
 import platform
+import re
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
@@ -10,11 +12,18 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from il6hcc.prognosis_report import prognosis_context
 from il6hcc.provenance import git_state
-from il6hcc.report import methods_text, records, render_report, svg_data_uri
+from il6hcc.report import (
+    methods_text,
+    participant_flow,
+    records,
+    render_report,
+    svg_data_uri,
+)
 from il6hcc.rulekit import load_json_param, run_rule
 from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS
-from il6hcc.tables import read_tsv
+from il6hcc.tables import read_patients, read_tsv
 
 TITLE = "Serum IL-6 as a predictor of response to atezolizumab + bevacizumab in uHCC"
 PACKAGES = [
@@ -42,6 +51,7 @@ def provenance(workflow_dir: Path) -> dict:
             versions.append((name, "not installed"))
     return {
         "git_commit": commit,
+        "git_checkout": re.fullmatch(r"[0-9a-f]{40}", commit) is not None,
         "git_dirty": dirty,
         "snakemake": metadata.version("snakemake"),
         "python": platform.python_version(),
@@ -81,24 +91,14 @@ def table1_context(summary: pd.DataFrame, tests: pd.DataFrame, by: str) -> dict:
     return {"groups": groups, "variables": variables}
 
 
-def flow_context(flow: pd.DataFrame) -> list[dict]:
-    groups = flow[flow["step"] == "group"]
-    analyses = []
-    for analysis, rows in flow[flow["step"] != "group"].groupby("analysis", sort=False):
-        by_step = rows.groupby("step")
-        analyses.append(
-            {
-                "name": analysis,
-                "read": int(by_step.get_group("read")["n"].iloc[0]),
-                "excluded": records(rows[rows["step"] == "excluded"][["reason", "n"]]),
-                "analysed": int(by_step.get_group("analysed")["n"].iloc[0]),
-                "by_group": [
-                    {"label": r.reason, "n": int(r.n)}
-                    for r in groups[groups["analysis"] == analysis].itertuples()
-                ],
-            }
-        )
-    return analyses
+def rulegraph_context(inputs) -> dict:
+    """The rule graph as an inline SVG data URI, with its dot text and how it was drawn."""
+    info = json.loads(Path(inputs.rulegraph_info).read_text(encoding="utf-8"))
+    return {
+        "uri": svg_data_uri(inputs.rulegraph_svg),
+        "dot": Path(inputs.rulegraph_dot).read_text(encoding="utf-8"),
+        "drawn_by": info["drawn_by"],
+    }
 
 
 def accuracy_context(accuracy: pd.DataFrame) -> list[dict]:
@@ -157,6 +157,7 @@ def main(snakemake, log):
         {**spec, "rows": records(read_tsv(path))}
         for spec, path in zip(config["subgroup_comparisons"], inputs.comparisons, strict=True)
     ]
+    prognosis = prognosis_context(config, inputs)
     flow = read_tsv(inputs.flow)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
@@ -164,10 +165,11 @@ def main(snakemake, log):
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "simulated": bool(manifest["simulated"]),
         "manifest": manifest,
-        "claims": records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else [],
+        "claims": (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else [])
+        + prognosis["claim"],
         "n_responders": int(response_groups[response_groups["reason"] == "responders"]["n"].sum()),
         "n_evaluable": int(response_groups["n"].sum()),
-        "flow": flow_context(flow),
+        "flow": participant_flow(flow, read_patients(inputs.patients)),
         "exclusions": records(read_tsv(inputs.exclusions)),
         "n_censored": len(read_tsv(inputs.censoring)),
         "n_normalisations": len(read_tsv(inputs.normalisations)),
@@ -176,11 +178,16 @@ def main(snakemake, log):
         ),
         "subgroups": subgroups,
         "comparisons": comparisons,
+        "prognosis": prognosis,
         "change_metric": config["change_metric"],
         "reference_marker": config["reference_marker"],
         "methods": methods_text(config),
         "provenance": provenance(Path(snakemake.scriptdir)),
         "config_text": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        "rulegraph": rulegraph_context(inputs),
+        "provenance_table": os.path.relpath(
+            snakemake.params.provenance_table, Path(snakemake.output.html).parent
+        ),
     }
     html = render_report(inputs.templates[0], context)
     Path(snakemake.output.html).write_text(html, encoding="utf-8")

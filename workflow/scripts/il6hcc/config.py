@@ -51,7 +51,9 @@ def check_config(config: dict) -> None:
     for pair in config["statistics"]["roc_pairs"] or []:
         for key in pair:
             if key not in keys:
-                problems.append(f"statistics.roc_pairs: unknown marker key '{key}' ({known})")
+                problems.append(
+                    f"statistics.roc_pairs: unknown marker key '{key}' (markers: {known})"
+                )
         if pair[0] == pair[1]:
             problems.append(f"statistics.roc_pairs: pair {pair} compares a marker with itself")
     codes = set(config["response"]["responder_codes"]) & set(
@@ -96,6 +98,21 @@ def check_config(config: dict) -> None:
                 problems.append(
                     f"subgroups.{name}[{position}]: op '{spec['op']}' needs a single value"
                 )
+    survival = config["survival"]
+    if survival["grouping"]["marker"] not in keys:
+        problems.append(
+            f"survival.grouping.marker: unknown marker key '{survival['grouping']['marker']}' "
+            f"(markers: {known})"
+        )
+    if survival["claim_subgroup"] not in names:
+        problems.append(
+            f"survival.claim_subgroup: unknown subgroup '{survival['claim_subgroup']}' "
+            f"(subgroups: {', '.join(names)})"
+        )
+    endpoint_columns = {"pfs_months", "pfs_event", "os_months", "os_event"}
+    for column in survival["adjust_for"]:
+        if column in endpoint_columns:
+            problems.append(f"survival.adjust_for: '{column}' is an outcome, not a covariate")
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 

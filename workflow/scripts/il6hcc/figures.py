@@ -1,6 +1,6 @@
 """Manuscript figures: paired pre/post plots per marker and the ROC curves of all markers.
 
-Seaborn on a headless matplotlib backend, the colour-blind-safe palette, units on every axis,
+Seaborn on a headless matplotlib backend, its colour-blind-safe palette, units on every axis,
 sized for a journal column (3.5 in wide). SVG and PDF are written without dates and with a fixed
 hash salt, so two runs on the same data give identical files. Simulated data are labelled on
 the figure itself.
@@ -18,12 +18,19 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 COLUMN_WIDTH_IN = 3.5
+# Seaborn's colour-blind-safe palette (Okabe-Ito-like hues that stay distinct under the common
+# colour-vision deficiencies).
 PALETTE = sns.color_palette("colorblind")
+# Blue and orange stay distinct under every common colour-vision deficiency (green and
+# vermillion do not under deuteranopia); grey for patients without a response.
 GROUP_COLOURS = {
-    "responder": PALETTE[2],
-    "non-responder": PALETTE[3],
+    "responder": PALETTE[0],
+    "non-responder": PALETTE[1],
     "not evaluable": PALETTE[7],
 }
+# Marker curves: blue, orange, bluish green, reddish purple, sky blue, vermillion, ... (no two
+# orange-red hues next to each other), each with its own line style as a second cue.
+MARKER_COLOURS = [PALETTE[i] for i in (0, 1, 2, 4, 9, 3, 5, 8)]
 MARKER_STYLES = ["-", "--", "-.", ":"]
 SIMULATED_LABEL = "SIMULATED DATA"
 
@@ -39,6 +46,12 @@ plt.rcParams.update(
 )
 
 
+def despine(axes, *, left: bool = False) -> None:
+    """Hide the top and right spines of each axes (and the left one with ``left``)."""
+    for axis in axes:
+        sns.despine(ax=axis, left=left)
+
+
 def response_group(responder: pd.Series) -> pd.Series:
     labels = pd.Series("not evaluable", index=responder.index, dtype=object)
     labels[responder == 1] = "responder"
@@ -48,15 +61,10 @@ def response_group(responder: pd.Series) -> pd.Series:
 
 def _label_simulated(figure, simulated: bool) -> None:
     if simulated:
-        figure.text(
-            0.99,
-            0.01,
-            SIMULATED_LABEL,
-            ha="right",
-            va="bottom",
-            fontsize=7,
-            color="0.35",
-            weight="bold",
+        # A suptitle, not free text: constrained layout keeps room for it, so it never covers
+        # a tick label or an axis label.
+        figure.suptitle(
+            SIMULATED_LABEL, x=0.99, ha="right", fontsize=7, color="0.35", weight="bold"
         )
 
 
@@ -81,7 +89,7 @@ def paired_plot(
             "group": response_group(patients["responder"]),
         }
     ).dropna(subset=["pre", "post"])
-    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.0), layout="constrained")
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.3), layout="constrained")
     positions = np.array([0.0, 1.0])
     summary_form = len(data) > max_lines
     for group, colour in GROUP_COLOURS.items():
@@ -126,7 +134,7 @@ def paired_plot(
             )
     if not data.empty and (data[["pre", "post"]] > 0).all().all():
         axis.set_yscale("log")
-    axis.set_xticks(positions, ["before treatment", "3 weeks"])
+    axis.set_xticks(positions, ["before treatment", "week 3"])
     axis.set_xlim(-0.3, 1.3)
     axis.set_ylabel(f"{marker['label']} ({marker['unit']})")
     form = "median and IQR per group" if summary_form else "one line per patient"
@@ -134,8 +142,9 @@ def paired_plot(
     if data.empty:
         axis.text(0.5, 0.5, "no patient with both values", ha="center", transform=axis.transAxes)
     else:
-        axis.legend(loc="best", frameon=False)
-    sns.despine(figure)
+        # Below the axes, so no patient's line is hidden behind it.
+        figure.legend(loc="outside lower center", ncols=2, frameon=False, handlelength=1.5)
+    despine(figure.axes)
     _label_simulated(figure, simulated)
     return figure
 
@@ -157,7 +166,7 @@ def roc_plot(
         axis.plot(
             1 - curve["specificity"],
             curve["sensitivity"],
-            color=PALETTE[index % len(PALETTE)],
+            color=MARKER_COLOURS[index % len(MARKER_COLOURS)],
             linestyle=MARKER_STYLES[index % len(MARKER_STYLES)],
             linewidth=1.2,
             label=(
@@ -176,7 +185,7 @@ def roc_plot(
         axis.legend(loc="lower right", frameon=False, title="AUC (95% CI, DeLong)")
     else:
         axis.text(0.5, 0.5, "ROC not estimable", ha="center", transform=axis.transAxes)
-    sns.despine(figure)
+    despine(figure.axes)
     _label_simulated(figure, simulated)
     return figure
 

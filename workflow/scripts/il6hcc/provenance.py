@@ -1,7 +1,7 @@
 """Provenance of every output: which rule made it, from which inputs (sha256), with which params.
 
 Each job writes a JSON record (il6hcc.rulekit.write_provenance); this module flattens them into
-one tidy table, one row per output file, with the workflow's git commit.
+one tidy table, one row per output file (the records included), with the workflow's git commit.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pandas as pd
+
+from il6hcc.rulekit import sha256_of
 
 COLUMNS = [
     "output",
@@ -58,4 +60,6 @@ def provenance_table(record_paths, *, git_commit: str, git_dirty: bool) -> pd.Da
         }
         for output, digest in record["outputs"].items():
             rows.append({"output": output, "sha256": digest, **shared})
+        # The record is an output of the same job too; it cannot hold its own digest.
+        rows.append({"output": str(path), "sha256": sha256_of(path), **shared})
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("output", ignore_index=True)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 # il6hcc.figures selects the headless backend and the deterministic SVG/PDF settings.
-from il6hcc.figures import COLUMN_WIDTH_IN, PALETTE, SIMULATED_LABEL
+from il6hcc.figures import COLUMN_WIDTH_IN, PALETTE, SIMULATED_LABEL, despine
 from il6hcc.prognosis import ENDPOINT_LABELS
 
 GROUP_STYLES = (
@@ -123,8 +122,8 @@ def km_plot(
         )
     _risk_table(table_axis, at_risk, labels, times)
     table_axis.set_xlabel(f"months from the week-3 landmark ({landmark_months:g} months)")
-    sns.despine(figure)
-    sns.despine(ax=table_axis, left=True)
+    despine(figure.axes)
+    despine([table_axis], left=True)
     if simulated:
         # Top right, level with the left-aligned title: the bottom is taken by the table.
         figure.text(
