@@ -24,7 +24,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 
-from il6hcc.stats.roc import delong_paired_test
+from il6hcc.stats.roc import delong_paired_test  # noqa: E402 (needs the path above)
 
 SIZES = (10_000, 100_000, 1_000_000)
 SEED = 20240611

@@ -122,9 +122,7 @@ SUBGROUP_ERRORS = {
 def test_impossible_subgroup_filter_names_the_known_values(pristine, tmp_path, case):
     filters, words = SUBGROUP_ERRORS[case]
     workdir = workflow_with(pristine, tmp_path, lambda c: c["subgroups"].update(broken=filters))
-    result = snakemake(
-        workdir, "--cores", "1", "results/stratify/broken/patients.tsv", check=False
-    )
+    result = snakemake(workdir, "--cores", "1", "results/stratify/broken/patients.tsv", check=False)
     text = output_of(result)
     assert result.returncode != 0
     assert "Traceback" not in text

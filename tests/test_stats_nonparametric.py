@@ -1,4 +1,7 @@
-"""wilcoxon_signed_rank and mann_whitney_u against R's wilcox.test (tests/r/make_core_fixtures.R)."""
+"""wilcoxon_signed_rank and mann_whitney_u against R's wilcox.test.
+
+Reference values: tests/r/make_core_fixtures.R.
+"""
 
 import math
 from pathlib import Path
