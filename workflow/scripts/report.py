@@ -21,41 +21,22 @@ from il6hcc.report import (
     render_report,
     svg_data_uri,
 )
-from il6hcc.rulekit import load_json_param, run_rule
+from il6hcc.rulekit import load_json_param, package_versions, run_rule
 from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS
 from il6hcc.tables import read_patients, read_tsv
 
 TITLE = "Serum IL-6 as a predictor of response to atezolizumab + bevacizumab in uHCC"
-PACKAGES = [
-    "snakemake",
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "pingouin",
-    "seaborn",
-    "matplotlib",
-    "jinja2",
-    "openpyxl",
-    "PyYAML",
-]
 
 
 def provenance(workflow_dir: Path) -> dict:
     commit, dirty = git_state(workflow_dir)
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            versions.append((name, "not installed"))
     return {
         "git_commit": commit,
         "git_checkout": re.fullmatch(r"[0-9a-f]{40}", commit) is not None,
         "git_dirty": dirty,
         "snakemake": metadata.version("snakemake"),
         "python": platform.python_version(),
-        "packages": versions,
+        "packages": list(package_versions().items()),
     }
 
 

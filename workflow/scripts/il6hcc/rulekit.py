@@ -62,6 +62,7 @@ def run_rule(snakemake, main) -> None:
     log.info("done in %.2f s", time.perf_counter() - started)
 
 
+# The packages the workflow's jobs import (pingouin is test-only and not listed).
 PROVENANCE_PACKAGES = (
     "snakemake",
     "pandas",
@@ -72,6 +73,7 @@ PROVENANCE_PACKAGES = (
     "matplotlib",
     "jinja2",
     "openpyxl",
+    "PyYAML",
 )
 
 
