@@ -190,9 +190,11 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
             simulated=simulated,
         )
         stem = folders["figures"] / f"paired_{marker['key']}"
-        save(figure, stem.with_suffix(".svg"), stem.with_suffix(".pdf"))
+        identity = {"figure": "paired", "subgroup": name, "marker": marker["key"]}
+        save(figure, stem.with_suffix(".svg"), stem.with_suffix(".pdf"), identity)
     figure = roc_plot(curves, auc, roc_markers, subgroup=name, simulated=simulated)
-    save(figure, folders["figures"] / "roc.svg", folders["figures"] / "roc.pdf")
+    identity = {"figure": "roc", "subgroup": name}
+    save(figure, folders["figures"] / "roc.svg", folders["figures"] / "roc.pdf", identity)
 
     if config["survival"]["enabled"]:
         _survival(config, out, status, name, selected)
@@ -229,7 +231,8 @@ def _survival(config: dict, out: Path, status: str, name: str, selected) -> None
             conf_level=settings["conf_level"],
             simulated=status == "simulated",
         )
-        save(figure, folder / f"km_{endpoint}.svg", folder / f"km_{endpoint}.pdf")
+        identity = {"figure": "km", "subgroup": name, "endpoint": endpoint}
+        save(figure, folder / f"km_{endpoint}.svg", folder / f"km_{endpoint}.pdf", identity)
 
 
 def run_floor(workdir: Path, out_dir: Path) -> None:

@@ -411,7 +411,7 @@ def test_km_figure_files_are_deterministic(completed_run, tmp_path):
             simulated=True,
         )
         svg, pdf = tmp_path / f"{attempt}.svg", tmp_path / f"{attempt}.pdf"
-        save(figure, svg, pdf)
+        save(figure, svg, pdf, {"figure": "km", "subgroup": "all", "endpoint": "os"})
         digests.append((svg.read_bytes(), pdf.read_bytes()))
     assert digests[0] == digests[1]
     assert digests[0][0] == (folder / "km_os.svg").read_bytes()

@@ -23,7 +23,7 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCRIPT_ID = "<script>alert(1)</script>"
 IMAGE_ID = '<img src="x" onerror="alert(2)">'
 SECTION_HEADINGS = [
-    "Claims check",
+    "Claims check and the study at a glance",
     "Data and flow",
     "Table 1: baseline characteristics by line of therapy",
     "Per subgroup",
@@ -133,8 +133,16 @@ def test_report_opens_offline_with_every_section_and_no_error(completed_run, bro
         assert any(text.endswith(heading) for text in headings), (heading, headings)
     subheadings = [element.text for element in browser.find_elements(By.TAG_NAME, "h3")]
     config = load_config(completed_run)
-    for subgroup in config["subgroups"]:
-        assert any(f"Subgroup: {subgroup} (n = " in text for text in subheadings), subgroup
+    summaries = browser.find_elements(By.CSS_SELECTOR, "#subgroups details.subgroup > summary")
+    assert len(summaries) == len(config["subgroups"])
+    for summary, (subgroup, label) in zip(
+        summaries, config["report"]["subgroup_labels"].items(), strict=True
+    ):
+        assert summary.text.startswith(f"Subgroup {subgroup}: {label} (n = "), summary.text
+    unfolded = browser.find_elements(By.CSS_SELECTOR, "#subgroups details[open]")
+    assert [d.get_attribute("data-subgroup") for d in unfolded] == [
+        config["report"]["main_subgroup"]
+    ]
     for heading in ("Participant flow (STARD)", "Software versions", "Rule graph"):
         assert heading in subheadings
 
@@ -159,9 +167,37 @@ def test_report_opens_offline_with_every_section_and_no_error(completed_run, bro
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "SIMULATED DATA" in body
     assert "Caveat on sample size" in body
-    screenshot = tmp_path / "report.png"
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 800])
+def test_report_fits_the_window_with_every_section_unfolded(
+    completed_run, browser, tmp_path, width
+):
+    """No horizontal overflow of the page at a laptop's and a narrow window's width (wide
+    tables scroll inside their own box); a full-page screenshot is taken for a person to see."""
+    browser.set_window_size(width, 900)
+    open_report(browser, completed_run / "results" / "report.html")
+    for details in browser.find_elements(By.TAG_NAME, "details"):
+        browser.execute_script("arguments[0].open = true", details)
+    page_width = browser.execute_script("return document.documentElement.scrollWidth")
+    window_width = browser.execute_script("return document.documentElement.clientWidth")
+    assert page_width <= window_width, (page_width, window_width)
+    for image in browser.find_elements(By.CSS_SELECTOR, "figure img"):
+        assert image.size["width"] <= window_width
+    screenshot = tmp_path / f"report-{width}.png"
     full_page_screenshot(browser, screenshot)
     assert screenshot.stat().st_size > 100_000
+
+
+@needs_chromium
+def test_the_overflow_check_sees_an_overflowing_page(browser, tmp_path):
+    page = tmp_path / "wide.html"
+    page.write_text('<!DOCTYPE html><html><body><div style="width: 2000px">x</div></body></html>')
+    browser.set_window_size(800, 900)
+    open_report(browser, page)
+    page_width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert page_width > browser.execute_script("return document.documentElement.clientWidth")
 
 
 @needs_chromium
@@ -210,6 +246,7 @@ def hostile_runs(completed_run, tmp_path_factory):
     config["subgroups"] = {"all": []}
     config["subgroup_comparisons"] = []
     config["claims"] = None
+    config["report"]["subgroup_labels"] = {}
     if "survival" in config:
         config["survival"]["enabled"] = False
     write_config(workdir, config)

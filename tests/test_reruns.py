@@ -61,6 +61,11 @@ def subgroup_jobs(plan: set[str], subgroup: str) -> set[str]:
     return jobs
 
 
+def section_jobs(plan: set[str]) -> set[str]:
+    """The report-section jobs (one per subgroup): they gather every per-subgroup result."""
+    return {job for job in plan if job.startswith("report_section[")}
+
+
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -177,8 +182,9 @@ def test_changing_a_response_criterion_reruns_criteria_claims_and_report(complet
 
     criteria_jobs = {job for job in full_plan if job.startswith("criteria[")}
     assert len(criteria_jobs) == len(load_config(completed_copy)["subgroups"])
-    # claims reads the accuracy and McNemar tables of its accuracy subgroup.
-    expected = criteria_jobs | {"claims"} | CONFIG_READERS | GATHERING
+    # claims reads the accuracy and McNemar tables of its accuracy subgroup; each subgroup's
+    # report section gathers its criteria tables.
+    expected = criteria_jobs | section_jobs(full_plan) | {"claims"} | CONFIG_READERS | GATHERING
     assert planned_job_names(completed_copy) == expected
 
 
@@ -194,27 +200,41 @@ def test_editing_a_package_module_reruns_the_rules_importing_it(completed_copy, 
     with module.open("a", encoding="utf-8") as handle:
         handle.write("\n# An edit that changes the file's bytes (its checksum).\n")
 
-    # roc reruns; figures draws the ROC curves from roc's outputs; report and provenance gather.
+    # roc reruns; figures draws the ROC curves from roc's outputs; the report sections, the
+    # report and provenance gather.
     expected = {job for job in full_plan if job.split("[")[0] in {"roc", "figures"}}
+    expected |= section_jobs(full_plan)
     assert planned_job_names(completed_copy) == expected | {"report"} | GATHERING
 
 
-def test_reordering_config_keys_reruns_nothing(completed_copy):
-    def reversed_keys(value):
-        if isinstance(value, dict):
-            return {key: reversed_keys(value[key]) for key in reversed(list(value))}
-        if isinstance(value, list):
-            return [reversed_keys(item) for item in value]
-        return value
+def reversed_keys(value):
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
 
+
+def test_reordering_config_keys_reruns_nothing(completed_copy):
     config = load_config(completed_copy)
     before = (completed_copy / "config.yaml").read_text(encoding="utf-8")
-    write_config(completed_copy, reversed_keys(config))
+    reordered = reversed_keys(config)
+    # The order of the subgroups is the order of the report's sections (next test).
+    reordered["subgroups"] = config["subgroups"]
+    write_config(completed_copy, reordered)
     after = (completed_copy / "config.yaml").read_text(encoding="utf-8")
     assert after != before
     assert load_config(completed_copy) == config
 
     assert planned_job_names(completed_copy) == set()
+
+
+def test_reordering_subgroups_reruns_only_the_report(completed_copy):
+    config = load_config(completed_copy)
+    config["subgroups"] = reversed_keys(config["subgroups"])
+    write_config(completed_copy, config)
+
+    assert planned_job_names(completed_copy) == {"report"} | GATHERING
 
 
 # --- One subgroup alone ------------------------------------------------------------------------
@@ -225,7 +245,9 @@ def test_one_subgroup_can_be_run_alone(completed_run, full_plan, tmp_path):
     upstream = {"ingest", "clean"}
 
     planned = planned_job_names(workdir, "subgroup_first_line")
-    assert planned == upstream | subgroup_jobs(full_plan, "first_line") | {"subgroup_first_line"}
+    # Its tables and figures, not its report section (a part of the report).
+    tables_and_figures = subgroup_jobs(full_plan, "first_line") - section_jobs(full_plan)
+    assert planned == upstream | tables_and_figures | {"subgroup_first_line"}
 
     one_table = planned_job_names(workdir, "results/paired_stats/first_line/prepost.tsv")
     assert one_table == upstream | {

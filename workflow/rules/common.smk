@@ -119,11 +119,40 @@ def workflow_sources():
     return [os.path.relpath(path) for path in [workflow.main_snakefile, *rule_files]]
 
 
-def per_subgroup(pattern):
-    return expand(pattern, subgroup=SUBGROUPS)
+def section_inputs(wildcards):
+    """One subgroup's result tables, by name, and its figures (placed by their own identity)."""
+    subgroup = wildcards.subgroup
+    tables = {
+        "prepost": rules.paired_stats.output.prepost,
+        "responders": rules.paired_stats.output.responders,
+        "logistic": rules.paired_stats.output.logistic,
+        "table1": rules.table1.output.summary,
+        "table1_tests": rules.table1.output.tests,
+        "auc": rules.roc.output.auc,
+        "delong": rules.roc.output.delong,
+        "accuracy": rules.criteria.output.accuracy,
+        "mcnemar": rules.criteria.output.mcnemar,
+    }
+    figures = [*rules.figures.output.paired_svg, rules.figures.output.roc_svg]
+    if SURVIVAL["enabled"]:
+        for name in ("flow", "medians", "logrank", "cox", "zph", "claim"):
+            tables[f"survival_{name}"] = getattr(rules.survival.output, name)
+        figures += rules.survival.output.km_svg
+    inputs = {name: expand(path, subgroup=subgroup)[0] for name, path in tables.items()}
+    inputs["figures"] = expand(figures, subgroup=subgroup)
+    inputs["code"] = modules("report_section")
+    return inputs
+
+
+def section_settings():
+    """What a section must hold: a paired plot per marker, a KM plot per endpoint."""
+    endpoints = SURVIVAL_ENDPOINTS if SURVIVAL["enabled"] else []
+    return canonical_json({"markers": MARKER_KEYS, "endpoints": endpoints})
 
 
 def report_inputs(wildcards):
+    """Everything the report shows: whole-cohort tables, one checked section per subgroup
+    (merged by its subgroup key, in any order), the comparisons (keyed by their own column)."""
     inputs = {
         "manifest": rules.ingest.output.manifest,
         "normalisations": rules.ingest.output.normalisations,
@@ -131,23 +160,10 @@ def report_inputs(wildcards):
         "patients": rules.clean.output.patients,
         "exclusions": rules.clean.output.exclusions,
         "censoring": rules.clean.output.censoring,
-        "prepost": per_subgroup(rules.paired_stats.output.prepost),
-        "responders": per_subgroup(rules.paired_stats.output.responders),
-        "logistic": per_subgroup(rules.paired_stats.output.logistic),
-        "table1": per_subgroup(rules.table1.output.summary),
-        "table1_tests": per_subgroup(rules.table1.output.tests),
-        "auc": per_subgroup(rules.roc.output.auc),
-        "delong": per_subgroup(rules.roc.output.delong),
-        "accuracy": per_subgroup(rules.criteria.output.accuracy),
-        "mcnemar": per_subgroup(rules.criteria.output.mcnemar),
-        # Subgroup by subgroup, each with its markers in config order (the script slices it).
-        "paired_figures": [
-            path for subgroup in SUBGROUPS
-            for path in expand(rules.figures.output.paired_svg, subgroup=subgroup)
-        ],  # fmt: skip
-        "roc_figures": per_subgroup(rules.figures.output.roc_svg),
+        "sections": expand(rules.report_section.output.section, subgroup=SUBGROUPS),
         "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
-        "templates": ["workflow/templates/report.html.j2", "workflow/templates/table1.html.j2"],
+        "template": "workflow/templates/report.html.j2",
+        "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2"],
         "rulegraph_svg": rules.rulegraph.output.svg,
         "rulegraph_dot": rules.rulegraph.output.dot,
         "rulegraph_info": rules.rulegraph.output.info,
@@ -155,8 +171,6 @@ def report_inputs(wildcards):
     }
     if config["claims"]:
         inputs["claims"] = rules.claims.output.claims
-    if config["survival"]["enabled"]:
-        inputs.update(survival_report_inputs())
     return inputs
 
 
@@ -164,7 +178,7 @@ def job_records(wildcards):
     """The provenance record of every job in the workflow (one per rule and wildcard value)."""
     records = [rules.ingest.output.provenance, rules.clean.output.provenance,
                rules.report.output.provenance, rules.rulegraph.output.provenance]  # fmt: skip
-    for rule_ in subgroup_rules():
+    for rule_ in [*subgroup_rules(), rules.report_section]:
         records += expand(rule_.output.provenance, subgroup=SUBGROUPS)
     records += expand(rules.compare_subgroups.output.provenance, comparison=COMPARISONS)
     if config["claims"]:
@@ -186,12 +200,3 @@ def survival_settings():
         alpha=STATISTICS["alpha"],
     )
     return canonical_json(settings)
-
-
-def survival_report_inputs():
-    """What the report's Prognosis section reads: tables and KM figures of every subgroup."""
-    names = ("flow", "medians", "logrank", "cox", "zph", "claim", "km_svg")
-    inputs = {f"survival_{name}": expand(getattr(rules.survival.output, name), subgroup=SUBGROUPS)
-              for name in names}  # fmt: skip
-    inputs["prognosis_template"] = "workflow/templates/prognosis.html.j2"
-    return inputs

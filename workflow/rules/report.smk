@@ -64,6 +64,28 @@ rule rulegraph:
         rule_script("rulegraph")
 
 
+rule report_section:
+    input:
+        unpack(section_inputs),
+    output:
+        section="results/report/sections/{subgroup}.json",
+        provenance="results/provenance/report_section/{subgroup}.json",
+    log:
+        "logs/report_section/{subgroup}.log",
+    benchmark:
+        "benchmarks/report_section/{subgroup}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(5),
+        runtime=5,
+    params:
+        section=section_settings(),
+    script:
+        rule_script("report_section")
+
+
 rule report:
     input:
         unpack(report_inputs),
@@ -88,6 +110,8 @@ rule report:
     params:
         # The whole configuration: the report prints it, so any edit re-renders the report.
         config=canonical_json(config),
+        # Sections are shown in the configured order (the canonical config above is sorted).
+        subgroup_order=SUBGROUPS,
         # Linked from the report, not read: provenance.tsv lists the report itself.
         provenance_table="results/provenance.tsv",
     script:

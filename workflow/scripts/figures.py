@@ -1,6 +1,6 @@
 """Rule figures: paired plot per marker and ROC curves, as SVG and PDF, for one subgroup."""
 
-from il6hcc.figures import paired_plot, roc_plot, save
+from il6hcc.figures import outputs_by_key, paired_plot, roc_plot, save
 from il6hcc.rulekit import data_status, load_json_param, run_rule
 from il6hcc.tables import read_patients, read_tsv
 
@@ -11,13 +11,15 @@ def main(snakemake, log):
     markers = load_json_param(snakemake.params.markers)
     max_lines = snakemake.params.max_lines
     simulated = data_status(patients) == "simulated"
-    for marker, svg, pdf in zip(
-        markers, snakemake.output.paired_svg, snakemake.output.paired_pdf, strict=True
-    ):
+    svgs = outputs_by_key(snakemake.output.paired_svg, "paired_")
+    pdfs = outputs_by_key(snakemake.output.paired_pdf, "paired_")
+    for marker in markers:
+        key = marker["key"]
         figure = paired_plot(
             patients, marker, subgroup=subgroup, max_lines=max_lines, simulated=simulated
         )
-        save(figure, svg, pdf)
+        identity = {"figure": "paired", "subgroup": subgroup, "marker": key}
+        save(figure, svgs[key], pdfs[key], identity)
     figure = roc_plot(
         read_tsv(snakemake.input.curves),
         read_tsv(snakemake.input.auc),
@@ -25,7 +27,8 @@ def main(snakemake, log):
         subgroup=subgroup,
         simulated=simulated,
     )
-    save(figure, snakemake.output.roc_svg, snakemake.output.roc_pdf)
+    identity = {"figure": "roc", "subgroup": subgroup}
+    save(figure, snakemake.output.roc_svg, snakemake.output.roc_pdf, identity)
     log.info("%d paired plots and the ROC plot written", len(markers))
 
 

@@ -1,4 +1,4 @@
-"""Rule report: render results/report.html from the result tables and figures."""
+"""Rule report: render results/report.html from the checked per-subgroup sections."""
 
 import json
 import os
@@ -9,20 +9,25 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
-from il6hcc.prognosis_report import prognosis_context
+from il6hcc.prognosis import describe_grouping, group_labels
 from il6hcc.provenance import git_state
 from il6hcc.report import (
+    CI_LABELS,
     methods_text,
     participant_flow,
     records,
     render_report,
     svg_data_uri,
 )
+from il6hcc.report_context import (
+    comparisons_context,
+    forest_rows,
+    subgroup_context,
+)
 from il6hcc.rulekit import load_json_param, package_versions, run_rule
-from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS
+from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
 
 TITLE = "Serum IL-6 as a predictor of response to atezolizumab + bevacizumab in uHCC"
@@ -40,38 +45,6 @@ def provenance(workflow_dir: Path) -> dict:
     }
 
 
-def table1_context(summary: pd.DataFrame, tests: pd.DataFrame, by: str) -> dict:
-    """Table 1 for one grouping: per variable, its rows (levels), one cell per group + overall."""
-    summary = summary[summary["by"] == by]
-    tests = tests[tests["by"] == by].set_index("variable")
-    groups = GROUP_ORDER[by]
-    columns = [*groups, "overall"]
-    variables = []
-    for variable, rows in summary.groupby("variable", sort=False):
-        kind = rows["type"].iloc[0]
-        levels = []
-        for level, level_rows in rows.groupby("level", sort=False):
-            by_group = level_rows.set_index("group")
-            label = level if kind == "categorical" else "median [IQR]"
-            levels.append({"label": label, "cells": records(by_group.loc[columns].reset_index())})
-        missing = rows.drop_duplicates("group").set_index("group")["n_missing"]
-        if missing.sum() > 0:
-            cells = [{"n_missing": int(missing[g])} for g in columns]
-            levels.append({"label": "missing", "cells": cells})
-        test = tests.loc[variable]
-        estimable = bool(test["estimable"])
-        variables.append(
-            {
-                "name": variable,
-                "kind": kind,
-                "levels": levels,
-                "p_value": test["p_value"] if estimable else None,
-                "method": test["method"] if estimable else f"not estimable: {test['reason']}",
-            }
-        )
-    return {"groups": groups, "variables": variables}
-
-
 def rulegraph_context(inputs) -> dict:
     """The rule graph as an inline SVG data URI, with its dot text and how it was drawn."""
     info = json.loads(Path(inputs.rulegraph_info).read_text(encoding="utf-8"))
@@ -82,63 +55,49 @@ def rulegraph_context(inputs) -> dict:
     }
 
 
-def accuracy_context(accuracy: pd.DataFrame) -> list[dict]:
-    markers = []
-    for (_, criterion), rows in accuracy.groupby(["marker", "criterion"], sort=False):
-        first = rows.iloc[0]
-        markers.append(
-            {
-                "criterion": criterion,
-                **{k: int(first[k]) for k in ("tp", "fp", "fn", "tn")},
-                "rows": records(rows),
-            }
-        )
-    return markers
+def prognosis_context(config: dict, subgroups: list[dict], claims: list[dict]) -> dict:
+    survival = config["survival"]
+    if not survival["enabled"]:
+        return {"enabled": False}
+    (marker,) = [m for m in config["markers"] if m["key"] == survival["grouping"]["marker"]]
+    index_group, reference_group = group_labels(survival["grouping"])
+    return {
+        "enabled": True,
+        "landmark_months": survival["landmark_months"],
+        "grouping": describe_grouping(survival["grouping"], marker["label"]),
+        "index_group": index_group,
+        "reference_group": reference_group,
+        "adjust_for": ", ".join(survival["adjust_for"]) or "nothing",
+        "min_events_per_group": survival["min_events_per_group"],
+        "conf_level": config["statistics"]["conf_level"],
+        "claim_subgroup": survival["claim_subgroup"],
+        "subgroups": subgroups,
+        "claim": claims,
+    }
 
 
 def main(snakemake, log):
     config = load_json_param(snakemake.params.config)
     inputs = snakemake.input
     manifest = json.loads(Path(inputs.manifest).read_text(encoding="utf-8"))
-    subgroups = []
-    n_markers = len(config["markers"])
-    for index, name in enumerate(config["subgroups"]):
-        prepost = read_tsv(inputs.prepost[index])
-        figures = inputs.paired_figures[index * n_markers : (index + 1) * n_markers]
-        adjust = config["statistics"]["multiple_testing"]
-        subgroups.append(
-            {
-                "name": name,
-                "n": int(prepost[prepost["group"] == "all"]["n_patients"].iloc[0]),
-                "filters": json.dumps(config["subgroups"][name])
-                if config["subgroups"][name]
-                else "none (all patients)",
-                "prepost": records(prepost),
-                "prepost_adjust": f"{adjust['method']}, family: {adjust['family']}",
-                "responders": records(read_tsv(inputs.responders[index])),
-                "logistic": records(read_tsv(inputs.logistic[index])),
-                "auc": records(read_tsv(inputs.auc[index])),
-                "bootstrap": config["statistics"]["bootstrap"]["enabled"],
-                "delong": records(read_tsv(inputs.delong[index])),
-                "accuracy": accuracy_context(read_tsv(inputs.accuracy[index])),
-                "mcnemar": records(read_tsv(inputs.mcnemar[index])),
-                "paired_figures": [
-                    {"uri": svg_data_uri(path), "alt": f"Paired plot of {m['label']}, {name}"}
-                    for m, path in zip(config["markers"], figures, strict=True)
-                ],
-                "roc_figure": svg_data_uri(inputs.roc_figures[index]),
-                "table1_response": table1_context(
-                    read_tsv(inputs.table1[index]),
-                    read_tsv(inputs.table1_tests[index]),
-                    RESPONSE_GROUPS,
-                ),
-            }
-        )
-    comparisons = [
-        {**spec, "rows": records(read_tsv(path))}
-        for spec, path in zip(config["subgroup_comparisons"], inputs.comparisons, strict=True)
+    sections = merge_sections(
+        [json.loads(Path(path).read_text(encoding="utf-8")) for path in inputs.sections],
+        list(snakemake.params.subgroup_order),
+    )
+    main_subgroup = config["report"]["main_subgroup"]
+    subgroups = [
+        subgroup_context(section, config, main=section["subgroup"] == main_subgroup)
+        for section in sections
     ]
-    prognosis = prognosis_context(config, inputs)
+    (main_context,) = [s for s in subgroups if s["main"]]
+    comparisons = comparisons_context({path: read_tsv(path) for path in inputs.comparisons}, config)
+    claim_6 = [
+        row
+        for section in sections
+        if section["subgroup"] == config["survival"]["claim_subgroup"]
+        and "survival_claim" in section["tables"]
+        for row in section["tables"]["survival_claim"]["rows"]
+    ]
     flow = read_tsv(inputs.flow)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
@@ -146,22 +105,29 @@ def main(snakemake, log):
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "simulated": bool(manifest["simulated"]),
         "manifest": manifest,
-        "claims": (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else [])
-        + prognosis["claim"],
+        "claims": (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else []) + claim_6,
         "n_responders": int(response_groups[response_groups["reason"] == "responders"]["n"].sum()),
         "n_evaluable": int(response_groups["n"].sum()),
         "flow": participant_flow(flow, read_patients(inputs.patients)),
         "exclusions": records(read_tsv(inputs.exclusions)),
         "n_censored": len(read_tsv(inputs.censoring)),
         "n_normalisations": len(read_tsv(inputs.normalisations)),
-        "table1_main": table1_context(
-            read_tsv(inputs.table1[0]), read_tsv(inputs.table1_tests[0]), LINE_GROUPS
-        ),
+        "main": main_context,
         "subgroups": subgroups,
+        "forest": forest_rows(subgroups),
         "comparisons": comparisons,
-        "prognosis": prognosis,
+        "prognosis": prognosis_context(config, subgroups, claim_6),
+        "conf_level": config["statistics"]["conf_level"],
         "change_metric": config["change_metric"],
         "reference_marker": config["reference_marker"],
+        "reference_label": {m["key"]: m["label"] for m in config["markers"]}[
+            config["reference_marker"]
+        ],
+        "prepost_adjust": "{method}, family: {family}".format(
+            **config["statistics"]["multiple_testing"]
+        ),
+        "bootstrap": config["statistics"]["bootstrap"]["enabled"],
+        "proportion_ci": CI_LABELS[config["statistics"]["proportion_ci"]],
         "methods": methods_text(config),
         "provenance": provenance(Path(snakemake.scriptdir)),
         "config_text": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
@@ -170,12 +136,12 @@ def main(snakemake, log):
             snakemake.params.provenance_table, Path(snakemake.output.html).parent
         ),
     }
-    html = render_report(inputs.templates[0], context)
+    html = render_report(inputs.template, context)
     Path(snakemake.output.html).write_text(html, encoding="utf-8")
     log.info(
-        "report written: %d bytes, %d subgroups, python %s",
+        "report written: %d bytes, subgroups %s, python %s",
         len(html),
-        len(subgroups),
+        ", ".join(s["name"] for s in subgroups),
         sys.version.split()[0],
     )
 

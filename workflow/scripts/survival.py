@@ -1,6 +1,6 @@
 """Rule survival: landmark prognosis analysis by IL-6 change (tables and KM figures)."""
 
-from il6hcc.figures import save
+from il6hcc.figures import outputs_by_key, save
 from il6hcc.prognosis import group_labels, prognosis_tables
 from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
 from il6hcc.survival_figures import km_plot
@@ -16,9 +16,9 @@ def main(snakemake, log):
     for name, table in tables.items():
         write_result(table, snakemake.output[name], status)
     grouping = settings["grouping"]
-    for endpoint, svg, pdf in zip(
-        settings["endpoints"], snakemake.output.km_svg, snakemake.output.km_pdf, strict=True
-    ):
+    svgs = outputs_by_key(snakemake.output.km_svg, "km_")
+    pdfs = outputs_by_key(snakemake.output.km_pdf, "km_")
+    for endpoint in settings["endpoints"]:
         figure = km_plot(
             tables["km"],
             tables["at_risk"],
@@ -30,7 +30,8 @@ def main(snakemake, log):
             conf_level=settings["conf_level"],
             simulated=status == "simulated",
         )
-        save(figure, svg, pdf)
+        identity = {"figure": "km", "subgroup": subgroup, "endpoint": endpoint}
+        save(figure, svgs[endpoint], pdfs[endpoint], identity)
     flow = tables["flow"]
     for row in flow.itertuples():
         log.info("%s %s %s %s", row.endpoint, row.step, row.reason, row.n)

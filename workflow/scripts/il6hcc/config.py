@@ -98,6 +98,18 @@ def check_config(config: dict) -> None:
                 problems.append(
                     f"subgroups.{name}[{position}]: op '{spec['op']}' needs a single value"
                 )
+    report = config["report"]
+    if report["main_subgroup"] not in names:
+        problems.append(
+            f"report.main_subgroup: unknown subgroup '{report['main_subgroup']}' "
+            f"(subgroups: {', '.join(names)})"
+        )
+    for name in report["subgroup_labels"]:
+        if name not in names:
+            problems.append(
+                f"report.subgroup_labels: label for unknown subgroup '{name}' "
+                f"(subgroups: {', '.join(names)})"
+            )
     survival = config["survival"]
     if survival["grouping"]["marker"] not in keys:
         problems.append(

@@ -8,6 +8,8 @@ the figure itself.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,6 +18,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from il6hcc.identity import figure_metadata  # noqa: E402
 
 COLUMN_WIDTH_IN = 3.5
 # Seaborn's colour-blind-safe palette (Okabe-Ito-like hues that stay distinct under the common
@@ -59,7 +63,7 @@ def response_group(responder: pd.Series) -> pd.Series:
     return labels
 
 
-def _label_simulated(figure, simulated: bool) -> None:
+def label_simulated(figure, simulated: bool) -> None:
     if simulated:
         # A suptitle, not free text: constrained layout keeps room for it, so it never covers
         # a tick label or an axis label.
@@ -138,14 +142,14 @@ def paired_plot(
     axis.set_xlim(-0.3, 1.3)
     axis.set_ylabel(f"{marker['label']} ({marker['unit']})")
     form = "median and IQR per group" if summary_form else "one line per patient"
-    axis.set_title(f"{marker['label']}, {subgroup.replace('_', ' ')} ({form})")
+    axis.set_title(f"{marker['label']}, subgroup {subgroup} ({form})")
     if data.empty:
         axis.text(0.5, 0.5, "no patient with both values", ha="center", transform=axis.transAxes)
     else:
         # Below the axes, so no patient's line is hidden behind it.
         figure.legend(loc="outside lower center", ncols=2, frameon=False, handlelength=1.5)
     despine(figure.axes)
-    _label_simulated(figure, simulated)
+    label_simulated(figure, simulated)
     return figure
 
 
@@ -180,18 +184,28 @@ def roc_plot(
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1.01)
     axis.set_aspect("equal")
-    axis.set_title(f"ROC of the change, {subgroup.replace('_', ' ')}")
+    axis.set_title(f"ROC of the change, subgroup {subgroup}")
     if drawn:
         axis.legend(loc="lower right", frameon=False, title="AUC (95% CI, DeLong)")
     else:
         axis.text(0.5, 0.5, "ROC not estimable", ha="center", transform=axis.transAxes)
     despine(figure.axes)
-    _label_simulated(figure, simulated)
+    label_simulated(figure, simulated)
     return figure
 
 
-def save(figure, svg_path, pdf_path) -> None:
-    """Write SVG and PDF without timestamps, so reruns give identical bytes."""
-    figure.savefig(svg_path, format="svg", metadata={"Date": None})
-    figure.savefig(pdf_path, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+def outputs_by_key(paths, prefix: str) -> dict[str, str]:
+    """Output paths named ``<prefix><key>.<ext>``, looked up by key (marker or endpoint), so a
+    figure is written to its own file whatever order the rule lists its outputs in."""
+    return {Path(path).stem.removeprefix(prefix): str(path) for path in paths}
+
+
+def save(figure, svg_path, pdf_path, identity: dict) -> None:
+    """Write SVG and PDF without time stamps (reruns give identical bytes), each carrying its
+    identity (figure kind, subgroup, marker or endpoint) in its metadata for the report's check.
+    """
+    title = "; ".join(f"{key} {value}" for key, value in sorted(identity.items()))
+    metadata = figure_metadata(identity, title)
+    figure.savefig(svg_path, format="svg", metadata=metadata["svg"])
+    figure.savefig(pdf_path, format="pdf", metadata=metadata["pdf"])
     plt.close(figure)

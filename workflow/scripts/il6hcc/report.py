@@ -96,6 +96,21 @@ def verdict_class(verdict) -> str:
     return VERDICT_CLASSES.get(verdict, "not-checkable")
 
 
+def format_level(conf_level) -> str:
+    """A confidence level as a percentage: 0.95 -> '95%', 0.975 -> '97.5%'."""
+    return f"{round(100 * float(conf_level), 6):g}%"
+
+
+def method_notes(rows: list[dict]) -> list[str]:
+    """The distinct methods of a table's estimable rows, in order: printed once as numbered
+    footnotes, each row pointing to its own."""
+    notes: list[str] = []
+    for row in rows:
+        if row.get("estimable") and row["method"] not in notes:
+            notes.append(row["method"])
+    return notes
+
+
 def svg_data_uri(path) -> str:
     """An SVG file as a data URI for an <img> (isolated from the page, no request)."""
     encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
@@ -232,6 +247,8 @@ def make_environment(template_dir) -> jinja2.Environment:
         p=format_p,
         ci=format_interval,
         verdict_class=verdict_class,
+        level=format_level,
+        method_notes=method_notes,
     )
     return environment
 

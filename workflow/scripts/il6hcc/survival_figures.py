@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 # il6hcc.figures selects the headless backend and the deterministic SVG/PDF settings.
-from il6hcc.figures import COLUMN_WIDTH_IN, PALETTE, SIMULATED_LABEL, despine
+from il6hcc.figures import COLUMN_WIDTH_IN, PALETTE, despine, label_simulated
 from il6hcc.prognosis import ENDPOINT_LABELS
 
 GROUP_STYLES = (
@@ -97,10 +97,11 @@ def km_plot(
     axis.set_xlim(0, last * 1.03)
     axis.set_ylim(0, 1.02)
     axis.set_ylabel(f"{endpoint.upper()} probability")
-    axis.set_title(f"{ENDPOINT_LABELS[endpoint]}, {subgroup.replace('_', ' ')}", loc="left")
+    axis.set_title(f"{ENDPOINT_LABELS[endpoint]}, subgroup {subgroup}", loc="left")
     if drawn:
+        # Lower left: curves start at 1 and fall to the right, so that corner stays empty.
         axis.legend(
-            loc="upper right",
+            loc="lower left",
             frameon=True,
             framealpha=0.85,
             edgecolor="none",
@@ -124,18 +125,7 @@ def km_plot(
     table_axis.set_xlabel(f"months from the week-3 landmark ({landmark_months:g} months)")
     despine(figure.axes)
     despine([table_axis], left=True)
-    if simulated:
-        # Top right, level with the left-aligned title: the bottom is taken by the table.
-        figure.text(
-            0.99,
-            0.99,
-            SIMULATED_LABEL,
-            ha="right",
-            va="top",
-            fontsize=7,
-            color="0.35",
-            weight="bold",
-        )
+    label_simulated(figure, simulated)
     return figure
 
 

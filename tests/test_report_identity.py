@@ -1,0 +1,207 @@
+"""The report shows every result under its own name, whatever the configuration's order.
+
+Metamorphic tests through the whole workflow: the same analysis with subgroups, markers and
+endpoints listed in another order, a subgroup renamed so that it sorts first, and a fourth
+subgroup added must show, under each subgroup's heading, exactly what the default run shows
+under that heading. And every number the report shows equals the value in the result file of
+the subgroup whose section it stands in. Each run costs a full workflow (about 30 s here).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from report_parsing import parse_report, sections
+from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+
+from il6hcc.tables import read_tsv
+
+# Table shown in the report -> (result file under results/, with {subgroup} or {comparison};
+# row attribute -> key column; value attribute -> value column).
+RESULT_FILES = {
+    "prepost": (
+        "paired_stats/{subgroup}/prepost.tsv",
+        {"data-marker": "marker", "data-group": "group"},
+        {"data-p": "p_value"},
+    ),
+    "responders": (
+        "paired_stats/{subgroup}/responders_vs_nonresponders.tsv",
+        {"data-marker": "marker"},
+        {"data-p": "p_value"},
+    ),
+    "logistic": (
+        "paired_stats/{subgroup}/logistic.tsv",
+        {"data-marker": "marker", "data-term": "term"},
+        {"data-p": "p_value"},
+    ),
+    "auc": ("roc/{subgroup}/auc.tsv", {"data-marker": "marker"}, {"data-auc": "auc"}),
+    "delong": (
+        "roc/{subgroup}/delong.tsv",
+        {"data-marker": ("marker_a", "marker_b")},
+        {"data-p": "p_value"},
+    ),
+    "accuracy": (
+        "criteria/{subgroup}/accuracy.tsv",
+        {"data-marker": "marker", "data-measure": "measure"},
+        {"data-estimate": "estimate"},
+    ),
+    "mcnemar": (
+        "criteria/{subgroup}/mcnemar.tsv",
+        {"data-marker": ("marker_a", "marker_b"), "data-measure": "measure"},
+        {"data-p": "p_value"},
+    ),
+    "logrank": (
+        "survival/{subgroup}/logrank.tsv",
+        {"data-endpoint": "endpoint"},
+        {"data-p": "p_value"},
+    ),
+    "cox": (
+        "survival/{subgroup}/cox.tsv",
+        {"data-endpoint": "endpoint", "data-model": "model", "data-term": "term"},
+        {"data-hr": "hazard_ratio"},
+    ),
+    "comparison": (
+        "compare_subgroups/{comparison}.tsv",
+        {"data-marker": "marker"},
+        {"data-p": "p_value"},
+    ),
+}
+# Every section of every subgroup must show at least these tables.
+SECTION_TABLES = {
+    "subgroup": {"prepost", "responders", "logistic", "auc", "delong", "accuracy", "mcnemar"},
+    "prognosis": {"logrank", "cox"},
+}
+
+
+def _result_value(workdir, section, table, row, attribute):
+    """The value in the result file that a report cell claims to show."""
+    name, _, comparison = table.partition(":")
+    pattern, keys, values = RESULT_FILES[name]
+    subgroup = section[1] if section else None
+    result = read_tsv(
+        workdir / "results" / pattern.format(subgroup=subgroup, comparison=comparison)
+    )
+    selected = result
+    for key, value in row:
+        columns = keys[key]
+        if isinstance(columns, str):
+            columns, parts = (columns,), (value,)
+        else:
+            parts = value.split("-")
+        for column, part in zip(columns, parts, strict=True):
+            selected = selected[selected[column].astype(str) == part]
+    assert len(selected) == 1, f"{table} {row}: {len(selected)} rows in the result file"
+    if name != "comparison":
+        assert (selected["subgroup"] == subgroup).all()
+    return float(selected[values[attribute]].iloc[0])
+
+
+def assert_report_matches_result_files(workdir) -> dict:
+    """Every number in the report equals its subgroup's own result file; every figure in a
+    section is that subgroup's. Returns the parsed sections."""
+    parsed = parse_report((workdir / "results" / "report.html").read_text(encoding="utf-8"))
+    assert parsed.values, "the report shows no keyed value"
+    for (section, table, row, attribute), shown in parsed.values.items():
+        expected = _result_value(workdir, section, table, row, attribute)
+        assert shown == expected, (section, table, row, attribute)
+    by_section = sections(parsed)
+    config = load_config(workdir)
+    for name in config["subgroups"]:
+        shown = {table for table, _, _ in by_section[("subgroup", name)]["values"]}
+        assert SECTION_TABLES["subgroup"] <= shown, (name, shown)
+        figures = by_section[("subgroup", name)]["figures"]
+        assert {f["subgroup"] for f in figures} == {name}
+        assert sorted(f["marker"] for f in figures if f["figure"] == "paired") == sorted(
+            m["key"] for m in config["markers"]
+        )
+        prognosis = by_section[("prognosis", name)]
+        assert SECTION_TABLES["prognosis"] <= {table for table, _, _ in prognosis["values"]}
+        assert sorted(f["endpoint"] for f in prognosis["figures"]) == sorted(
+            config["survival"]["endpoints"]
+        )
+        assert {f["subgroup"] for f in prognosis["figures"]} == {name}
+    return by_section
+
+
+def test_every_number_in_the_report_is_its_subgroups_own(completed_run):
+    assert_report_matches_result_files(completed_run)
+
+
+def _run_variant(tmp_path, edit) -> tuple:
+    workdir = copy_workflow(tmp_path / "variant")
+    config = load_config(workdir)
+    edit(config)
+    write_config(workdir, config)
+    snakemake(workdir, "--cores", "4")
+    return workdir, config
+
+
+def _reorder(config):
+    """Subgroups, markers and endpoints listed in other orders (same analysis)."""
+    config["subgroups"] = dict(reversed(list(config["subgroups"].items())))
+    config["markers"] = list(reversed(config["markers"]))
+    config["survival"]["endpoints"] = list(reversed(config["survival"]["endpoints"]))
+
+
+def _rename_and_add(config):
+    """later_line renamed so that it sorts first; a fourth subgroup added as the README shows."""
+    subgroups = {("a_later" if k == "later_line" else k): v for k, v in config["subgroups"].items()}
+    subgroups["bclc_c_first_line"] = [
+        {"column": "line_of_therapy", "op": "eq", "value": 1},
+        {"column": "bclc", "op": "eq", "value": "C"},
+    ]
+    config["subgroups"] = subgroups
+    config["subgroup_comparisons"] = [
+        {**c, "b": "a_later" if c["b"] == "later_line" else c["b"]}
+        for c in config["subgroup_comparisons"]
+    ]
+    config["claims"]["later_line"] = "a_later"
+    labels = config["report"]["subgroup_labels"]
+    labels["a_later"] = labels.pop("later_line")
+    labels["bclc_c_first_line"] = "first-line, BCLC C"
+
+
+@pytest.mark.parametrize(
+    ("edit", "rename"),
+    [(_reorder, {}), (_rename_and_add, {"a_later": "later_line"})],
+    ids=["reordered", "renamed-and-added"],
+)
+def test_each_section_is_the_same_whatever_the_order_and_names(
+    completed_run, tmp_path, edit, rename
+):
+    default = sections(parse_report((completed_run / "results" / "report.html").read_text()))
+    workdir, config = _run_variant(tmp_path, edit)
+    assert_report_matches_result_files(workdir)
+    html = (workdir / "results" / "report.html").read_text(encoding="utf-8")
+    variant = sections(parse_report(html), rename)
+    for key, expected in default.items():
+        assert variant[key]["values"] == expected["values"], key
+        assert variant[key]["figures"] == expected["figures"], key
+    # Sections appear in the configured order, each heading with its key and label.
+    positions = [html.index(f'id="subgroup-{name}"') for name in config["subgroups"]]
+    assert positions == sorted(positions)
+    for name, label in config["report"]["subgroup_labels"].items():
+        assert f'<span class="subgroup-key">{name}</span>: {label}' in html
+
+
+def test_a_figure_of_another_subgroup_stops_the_run_naming_the_file(completed_copy):
+    figures = completed_copy / "results" / "figures"
+    shutil.copyfile(figures / "first_line" / "paired_il6.svg", figures / "all" / "paired_il6.svg")
+    result = snakemake(completed_copy, "--cores", "1", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "results/figures/all/paired_il6.svg: the figure is about" in output
+    assert '"subgroup":"first_line"' in output
+    assert "Traceback" not in output
+    assert not (completed_copy / "results" / "report" / "sections" / "all.json").exists()
+
+
+def test_a_section_fragment_of_another_subgroup_stops_the_report(completed_copy):
+    sections_dir = completed_copy / "results" / "report" / "sections"
+    fragment = json.loads((sections_dir / "first_line.json").read_text())
+    (sections_dir / "all.json").write_text(json.dumps(fragment))
+    result = snakemake(completed_copy, "--cores", "1", "--forcerun", "report", check=False)
+    assert result.returncode != 0
+    assert "two report sections for subgroup 'first_line'" in result.stdout + result.stderr

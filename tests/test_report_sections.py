@@ -1,0 +1,229 @@
+"""Unit tests of the report's assembly by identity: figure metadata, sections, labels."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from il6hcc.figures import outputs_by_key, save
+from il6hcc.identity import IdentityError, check_figure, check_table, svg_identity
+from il6hcc.report import format_level, method_notes
+from il6hcc.report_context import (
+    column_labels,
+    comparisons_context,
+    describe_filters,
+    odds_ratio_unit,
+    threshold_rule,
+)
+from il6hcc.sections import build_section, check_section, merge_sections
+from il6hcc.tables import write_tsv
+
+
+def _figure(path_stem, identity):
+    figure, axis = plt.subplots()
+    axis.set_title(str(identity))
+    svg, pdf = path_stem.with_suffix(".svg"), path_stem.with_suffix(".pdf")
+    save(figure, svg, pdf, identity)
+    return svg
+
+
+def test_save_writes_the_identity_into_svg_and_pdf_metadata(tmp_path):
+    identity = {"figure": "paired", "subgroup": "first_line", "marker": "il6"}
+    svg = _figure(tmp_path / "paired_il6", identity)
+    assert svg_identity(svg.read_bytes(), svg) == identity
+    pdf = (tmp_path / "paired_il6.pdf").read_bytes()
+    assert b'/Subject ({"figure":"paired","marker":"il6","subgroup":"first_line"})' in pdf
+    assert b"CreationDate" not in pdf
+
+
+def test_check_figure_names_the_file_and_the_mismatch(tmp_path):
+    svg = _figure(tmp_path / "roc", {"figure": "roc", "subgroup": "later_line"})
+    content, identity = check_figure(svg, {"subgroup": "later_line"})
+    assert identity["figure"] == "roc" and content == svg.read_bytes()
+    with pytest.raises(
+        IdentityError, match=rf"{svg}: the figure is about .*later_line.*first_line"
+    ):
+        check_figure(svg, {"subgroup": "first_line"})
+
+
+def test_a_figure_without_identity_is_refused(tmp_path):
+    path = tmp_path / "plain.svg"
+    figure, _ = plt.subplots()
+    figure.savefig(path, format="svg")
+    plt.close(figure)
+    with pytest.raises(IdentityError, match="carries no identity"):
+        svg_identity(path.read_bytes(), path)
+
+
+def test_check_table_refuses_rows_of_another_subgroup(tmp_path):
+    table = pd.DataFrame({"subgroup": ["all", "first_line"], "p_value": [0.1, 0.2]})
+    with pytest.raises(IdentityError, match="prepost.tsv: row 2 has subgroup = 'first_line'"):
+        check_table(table, {"subgroup": "all"}, "prepost.tsv")
+    with pytest.raises(IdentityError, match="no identity column endpoint"):
+        check_table(table, {"endpoint": "os"}, "x.tsv")
+
+
+def test_outputs_are_found_by_key_not_position():
+    paths = ["r/paired_dcp.svg", "r/paired_il6.svg", "r/paired_afp_l3.svg"]
+    assert outputs_by_key(paths, "paired_") == {
+        "dcp": "r/paired_dcp.svg",
+        "il6": "r/paired_il6.svg",
+        "afp_l3": "r/paired_afp_l3.svg",
+    }
+
+
+@pytest.fixture
+def subgroup_files(tmp_path):
+    """One subgroup's table and figures, as the rules write them."""
+    table = tmp_path / "prepost.tsv"
+    write_tsv(
+        pd.DataFrame({"subgroup": ["first_line"], "marker": ["il6"], "p_value": [0.01]}), table
+    )
+    figures = [
+        _figure(
+            tmp_path / f"paired_{m}", {"figure": "paired", "subgroup": "first_line", "marker": m}
+        )
+        for m in ("il6", "afp")
+    ]
+    figures.append(_figure(tmp_path / "roc", {"figure": "roc", "subgroup": "first_line"}))
+    figures += [
+        _figure(tmp_path / f"km_{e}", {"figure": "km", "subgroup": "first_line", "endpoint": e})
+        for e in ("pfs", "os")
+    ]
+    return {"tables": {"prepost": str(table)}, "figures": [str(f) for f in figures]}
+
+
+def test_build_section_places_figures_by_their_identity_in_config_order(subgroup_files):
+    section = build_section(
+        "first_line",
+        tables=subgroup_files["tables"],
+        figures=list(reversed(subgroup_files["figures"])),
+        markers=["afp", "il6"],
+        endpoints=["os", "pfs"],
+    )
+    assert [f["identity"]["marker"] for f in section["figures"]["paired"]] == ["afp", "il6"]
+    assert [f["identity"]["endpoint"] for f in section["figures"]["km"]] == ["os", "pfs"]
+    assert section["tables"]["prepost"]["rows"][0]["p_value"] == 0.01
+    assert json.loads(json.dumps(section)) == section
+    assert check_section(section, "first_line") is section
+
+
+def test_build_section_refuses_what_is_not_the_subgroups(subgroup_files, tmp_path):
+    with pytest.raises(IdentityError, match="prepost.tsv: row 1 has subgroup = 'first_line'"):
+        build_section("all", markers=["il6", "afp"], endpoints=["pfs", "os"], **subgroup_files)
+    with pytest.raises(IdentityError, match=r"missing \[\('paired', 'dcp'\)\]"):
+        build_section(
+            "first_line", markers=["il6", "afp", "dcp"], endpoints=["pfs", "os"], **subgroup_files
+        )
+    with pytest.raises(IdentityError, match=r"unexpected \[\('km', 'pfs'\)\]"):
+        build_section("first_line", markers=["il6", "afp"], endpoints=["os"], **subgroup_files)
+    stray = _figure(tmp_path / "stray", {"figure": "roc", "subgroup": "later_line"})
+    with pytest.raises(IdentityError, match="stray.svg: the figure is about"):
+        build_section(
+            "first_line",
+            tables=subgroup_files["tables"],
+            figures=[*subgroup_files["figures"], str(stray)],
+            markers=["il6", "afp"],
+            endpoints=["pfs", "os"],
+        )
+
+
+def test_check_section_catches_a_tampered_fragment(subgroup_files):
+    section = build_section(
+        "first_line", markers=["il6", "afp"], endpoints=["pfs", "os"], **subgroup_files
+    )
+    paired = section["figures"]["paired"]
+    paired[0]["svg"], paired[1]["svg"] = paired[1]["svg"], paired[0]["svg"]
+    with pytest.raises(IdentityError, match="paired_il6.svg: the figure is about"):
+        check_section(section, "first_line")
+    with pytest.raises(IdentityError, match="was to be shown under 'all'"):
+        check_section(section, "all")
+
+
+def test_merge_sections_keys_by_subgroup_and_follows_the_configured_order():
+    def fragment(name):
+        rows = [{"subgroup": name, "p_value": 0.5}]
+        figures = {"paired": [], "roc": [], "km": []}
+        return {"subgroup": name, "tables": {"t": {"source": f"{name}.tsv", "rows": rows}},
+                "figures": figures}  # fmt: skip
+
+    merged = merge_sections([fragment("a"), fragment("c"), fragment("b")], ["c", "a", "b"])
+    assert [s["subgroup"] for s in merged] == ["c", "a", "b"]
+    with pytest.raises(IdentityError, match="two report sections for subgroup 'a'"):
+        merge_sections([fragment("a"), fragment("a")], ["a", "b"])
+    with pytest.raises(IdentityError, match="configured subgroups are"):
+        merge_sections([fragment("a")], ["a", "b"])
+    moved = fragment("a")
+    moved["tables"]["t"]["rows"][0]["subgroup"] = "b"
+    with pytest.raises(IdentityError, match="a.tsv: row 1 has subgroup = 'b'"):
+        merge_sections([moved], ["a"])
+
+
+def test_comparisons_are_found_by_their_name_and_groups():
+    spec = {"name": "first_vs_later", "a": "first_line", "b": "later_line"}
+    table = pd.DataFrame(
+        {"comparison": ["first_vs_later"], "group_a": ["first_line"], "group_b": ["later_line"]}
+    )
+    other = table.assign(comparison="other", group_a="all")
+    config = {"subgroup_comparisons": [spec]}
+    (context,) = comparisons_context({"x.tsv": other, "y.tsv": table}, config)
+    assert context["name"] == "first_vs_later" and len(context["rows"]) == 1
+    swapped = table.assign(group_a="later_line", group_b="first_line")
+    with pytest.raises(IdentityError, match="z.tsv: row 1 has group_a = 'later_line'"):
+        comparisons_context({"z.tsv": swapped}, config)
+    with pytest.raises(IdentityError, match="no result table for comparison 'first_vs_later'"):
+        comparisons_context({"x.tsv": other}, config)
+
+
+MARKERS = [{"key": "il6", "label": "IL-6", "unit": "pg/mL"}]
+
+
+def test_filters_and_columns_are_in_words():
+    labels = column_labels(MARKERS)
+    assert describe_filters([], labels) == "all patients (no filter)"
+    filters = [
+        {"column": "line_of_therapy", "op": "ge", "value": 2},
+        {"column": "bclc", "op": "in", "value": ["B", "C"]},
+        {"column": "il6_pre", "op": "lt", "value": 7.4},
+        {"column": "hospital_site", "op": "ne", "value": "A"},
+    ]
+    assert describe_filters(filters, labels) == (
+        "line of therapy \u2265 2 and BCLC stage in {B, C} and IL-6 before treatment (pg/mL) "
+        "< 7.4 and hospital site \u2260 A"
+    )
+
+
+def test_thresholds_and_odds_ratios_carry_their_scale():
+    row = {
+        "youden_threshold_change": 0.9937545,
+        "favourable": "rise",
+        "change_metric": "log2_ratio",
+    }
+    assert threshold_rule(row, "pg/mL") == "log2 ratio \u2265 0.994"
+    fall = {**row, "favourable": "fall", "change_metric": "absolute", "youden_threshold_change": -3}
+    assert threshold_rule(fall, "ng/mL") == "change \u2264 -3 ng/mL"
+    missing = {**row, "youden_threshold_change": None, "youden_rule": "not estimable: no cases"}
+    assert threshold_rule(missing, "pg/mL") == "not estimable: no cases"
+    assert odds_ratio_unit("log2_ratio", "IL-6", "pg/mL") == "per doubling of IL-6"
+    assert odds_ratio_unit("absolute", "IL-6", "pg/mL") == "per 1 pg/mL rise of IL-6"
+    assert odds_ratio_unit("percent", "AFP", "ng/mL") == "per 1 percentage point of AFP change"
+
+
+@pytest.mark.parametrize(
+    ("level", "text"), [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.57, "57%")]
+)
+def test_confidence_levels_print_as_configured(level, text):
+    assert format_level(level) == text
+
+
+def test_method_notes_list_each_method_once_in_order():
+    rows = [
+        {"estimable": True, "method": "exact"},
+        {"estimable": False, "method": None},
+        {"estimable": True, "method": "normal approximation"},
+        {"estimable": True, "method": "exact"},
+    ]
+    assert method_notes(rows) == ["exact", "normal approximation"]
