@@ -106,19 +106,21 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
     write_result(selected, folders["stratify"] / "patients.tsv", status)
     selected = read_patients(folders["stratify"] / "patients.tsv")
 
-    markers = _markers(config, "label")
+    markers = _markers(config, "label", "lloq")
     summary, tests = table1(
         selected,
         subgroup=name,
         categorical=config["table1"]["categorical"],
         continuous=config["table1"]["continuous"] + [f"{m['key']}_pre" for m in markers],
+        lloq={f"{m['key']}_pre": m["lloq"] for m in markers},
+        correct=statistics["continuity_correction"],
     )
     write_result(summary, folders["table1"] / "summary.tsv", status)
     write_result(tests, folders["table1"] / "tests.tsv", status)
 
     options = {
         "subgroup": name,
-        "markers": _markers(config, "label", "unit"),
+        "markers": _markers(config, "label", "unit", "lloq"),
         "metric": metric,
         "correct": statistics["continuity_correction"],
         "adjust_method": adjustment["method"],
@@ -134,6 +136,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         markers=options["markers"],
         metric=metric,
         adjust_for=statistics["logistic"]["adjust_for"],
+        conf_level=statistics["conf_level"],
     )
     write_result(logistic, folders["paired_stats"] / "logistic.tsv", status)
 
@@ -154,6 +157,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         markers=roc_markers,
         pairs=roc_pairs(config),
         metric=metric,
+        conf_level=statistics["conf_level"],
         adjust_method=adjustment["method"],
     )
     write_result(delong, folders["roc"] / "delong.tsv", status)

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-IL6 = {"key": "il6", "label": "IL-6", "unit": "pg/mL", "favourable": "rise"}
-AFP = {"key": "afp", "label": "AFP", "unit": "ng/mL", "favourable": "fall"}
+IL6 = {"key": "il6", "label": "IL-6", "unit": "pg/mL", "lloq": 1.5, "favourable": "rise"}
+AFP = {"key": "afp", "label": "AFP", "unit": "ng/mL", "lloq": 1.0, "favourable": "fall"}
 
 
 def cohort(responses, markers: dict, *, line=None, censored: dict | None = None) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from il6hcc.paired import (
     subgroup_comparison_table,
 )
 from il6hcc.provenance import provenance_table
+from il6hcc.quartiles import quartiles
 from il6hcc.rocanalysis import auc_table, curve_table, delong_table
 from il6hcc.stats.multiplicity import p_adjust
 from il6hcc.table1 import table1
@@ -60,11 +61,12 @@ def close(ours, theirs):
 
 
 def paired_cohort(pre, post, responder, *, markers=(IL6,)):
-    """Patients with the same (pre, post) values for every marker in ``markers``."""
+    """Patients with the same (pre, post) values for every marker in ``markers``, none censored."""
     table = pd.DataFrame({"source_row": range(2, len(pre) + 2)})
     for marker in markers:
-        table[f"{marker['key']}_pre"] = np.asarray(pre, dtype=float)
-        table[f"{marker['key']}_post"] = np.asarray(post, dtype=float)
+        for timepoint, values in (("pre", pre), ("post", post)):
+            table[f"{marker['key']}_{timepoint}"] = np.asarray(values, dtype=float)
+            table[f"{marker['key']}_{timepoint}_censored"] = "none"
     return with_responder(table, responder)
 
 
@@ -189,6 +191,67 @@ def test_prepost_groups_count_and_describe_the_right_patients():
     assert responders["change_metric"] == "log2_ratio"
 
 
+@pytest.mark.parametrize(
+    ("values", "substituted", "expected"),
+    [
+        # q1 at position 1 falls on the substitute 0.75; median (position 2) and q3 do not.
+        ([0.75, 0.75, 2, 3, 4], [True, True, False, False, False], (True, False, False)),
+        # q1 at position 0.75 interpolates between the substitute and 2.
+        ([2, 0.75, 3, 5], [False, True, False, False], (True, False, False)),
+        # LLOQ rule: the substitute 1.5 equals a measured 1.5; whichever is sorted first, every
+        # quartile using a 1.5 is flagged (q3 interpolates between 1.5 and 4).
+        ([1.5, 1.5, 4], [False, True, False], (True, True, True)),
+        ([1.5, 1.5, 4], [True, False, False], (True, True, True)),
+        ([4, 5, 6, 0.75], [False, False, False, True], (True, False, False)),
+        ([4, 5, 6, 7], [False] * 4, (False, False, False)),
+    ],
+)
+def test_quartiles_flag_numbers_resting_on_a_substituted_value(values, substituted, expected):
+    result = quartiles(pd.Series(values, dtype=float), pd.Series(substituted), "pre_")
+    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    assert (result["pre_q1"], result["pre_median"], result["pre_q3"]) == (q1, median, q3)
+    flags = (result["pre_q1_below_lloq"], result["pre_median_below_lloq"])
+    assert (*flags, result["pre_q3_below_lloq"]) == expected
+
+
+def test_quartiles_of_no_value_are_missing_and_not_flagged():
+    result = quartiles(pd.Series([np.nan, np.nan]), pd.Series([True, False]))
+    assert all(math.isnan(result[name]) for name in ("median", "q1", "q3"))
+    assert not any(result[f"{name}_below_lloq"] for name in ("median", "q1", "q3"))
+
+
+def test_prepost_and_table1_say_which_medians_rest_on_values_below_the_lloq():
+    patients = paired_cohort(
+        pre=[0.75, 0.75, 0.75, 4.0, 5.0], post=[3.0, 4.0, 5.0, 6.0, 0.75], responder=[1] * 5
+    )
+    patients["il6_pre_censored"] = ["below", "below", "below", "none", "none"]
+    patients["il6_post_censored"] = ["none", "none", "none", "none", "below"]
+    patients["line_of_therapy"] = pd.array([1, 1, 1, 2, 2], dtype="Int64")
+    row = prepost(patients).set_index("group").loc["all"]
+    assert row["lloq"] == 1.5
+    assert row["pre_median"] == 0.75 and row["pre_median_below_lloq"]
+    assert row["pre_q3"] == 4.0 and not row["pre_q3_below_lloq"]
+    assert row["post_q1"] == 3.0 and not row["post_q1_below_lloq"]
+    # Every change but the fourth patient's uses a substituted value; the median change does.
+    assert row["change_median_below_lloq"]
+
+    summary, _ = table1(
+        patients,
+        subgroup="s",
+        categorical=[],
+        continuous=["il6_pre"],
+        lloq={"il6_pre": 1.5},
+        correct=True,
+    )
+    by_line = summary[summary["by"] == "line_of_therapy"].set_index("group")
+    assert by_line.loc["first-line", "median"] == 0.75
+    assert by_line.loc["first-line", "median_below_lloq"]
+    assert not by_line.loc["later-line", "median_below_lloq"]
+    assert by_line.loc["overall", "median_below_lloq"]
+    assert not by_line.loc["overall", "q3_below_lloq"]
+    assert (by_line["lloq"] == 1.5).all()
+
+
 def two_marker_cohort():
     rng = np.random.default_rng(3)
     pre = rng.lognormal(1, 0.5, 24)
@@ -308,16 +371,13 @@ def test_overlapping_subgroups_are_not_compared_as_independent_groups():
 
 def test_logistic_drops_constant_adjustment_columns_and_names_those_used():
     patients = two_marker_cohort()
+    options = {"subgroup": "s", "markers": [IL6], "metric": "log2_ratio", "conf_level": 0.95}
     patients["line_of_therapy"] = 1
-    table = logistic_table(
-        patients, subgroup="s", markers=[IL6], metric="log2_ratio", adjust_for=["line_of_therapy"]
-    )
+    table = logistic_table(patients, adjust_for=["line_of_therapy"], **options)
     assert set(table["adjusted_for"]) == {"none"}
     assert "line_of_therapy" not in set(table["term"])
     patients["line_of_therapy"] = [1, 2] * 12
-    table = logistic_table(
-        patients, subgroup="s", markers=[IL6], metric="log2_ratio", adjust_for=["line_of_therapy"]
-    )
+    table = logistic_table(patients, adjust_for=["line_of_therapy"], **options)
     assert set(table["adjusted_for"]) == {"line_of_therapy"}
     assert {"il6_change", "line_of_therapy"} <= set(table["term"])
 
@@ -403,6 +463,7 @@ def test_delong_table_equals_proc_roc_test(dataset):
         markers=[IL6, AFP],
         pairs=[["il6", "afp"]],
         metric="absolute",
+        conf_level=0.95,
         adjust_method="holm",
     )
     row, expected = table.iloc[0], TEST_ROWS.loc[dataset]
@@ -628,7 +689,12 @@ def counts_to_patients(case):
 @pytest.mark.parametrize("case", ["two_by_two", "etiology_two_by_four"])
 def test_table1_categorical_equals_r_fisher_test(case):
     _, tests = table1(
-        counts_to_patients(case), subgroup="all", categorical=["etiology"], continuous=[]
+        counts_to_patients(case),
+        subgroup="all",
+        categorical=["etiology"],
+        continuous=[],
+        lloq={},
+        correct=True,
     )
     tests = tests[tests["variable"] == "etiology"].set_index("by")
     for by in ("line_of_therapy", "response"):
@@ -637,7 +703,9 @@ def test_table1_categorical_equals_r_fisher_test(case):
 
 
 @pytest.mark.parametrize("case", ["small", "tied"])
-def test_table1_continuous_equals_r_wilcox_test(case):
+@pytest.mark.parametrize(("condition", "correct"), [("default", True), ("nocorrect", False)])
+def test_table1_continuous_equals_r_wilcox_test(case, condition, correct):
+    """R's wilcox.test(x, y, correct = ...): the tied case differs between the two conditions."""
     x, y = twogroup(case)
     patients = pd.DataFrame(
         {
@@ -646,11 +714,13 @@ def test_table1_continuous_equals_r_wilcox_test(case):
             "age": pd.concat([x, y], ignore_index=True),
         }
     )
-    summary, tests = table1(patients, subgroup="all", categorical=[], continuous=["age"])
+    summary, tests = table1(
+        patients, subgroup="all", categorical=[], continuous=["age"], lloq={}, correct=correct
+    )
     for by in ("line_of_therapy", "response"):
         row = tests[(tests["by"] == by) & (tests["variable"] == "age")].iloc[0]
-        assert close(row["statistic"], RANK_SUM[(f"{case}/default", "statistic")])
-        assert close(row["p_value"], RANK_SUM[(f"{case}/default", "p_value")])
+        assert close(row["statistic"], RANK_SUM[(f"{case}/{condition}", "statistic")])
+        assert close(row["p_value"], RANK_SUM[(f"{case}/{condition}", "p_value")])
         assert row["method"].startswith("Mann-Whitney U")
     first = summary[(summary["by"] == "line_of_therapy") & (summary["group"] == "first-line")]
     q1, median, q3 = np.quantile(x, [0.25, 0.5, 0.75])
@@ -666,7 +736,9 @@ def test_table1_counts_missing_values_and_uses_known_values_as_denominator():
             "age": [70.0, np.nan, 60.0, 80.0, 75.0, 65.0],
         }
     )
-    summary, tests = table1(patients, subgroup="all", categorical=["sex"], continuous=["age"])
+    summary, tests = table1(
+        patients, subgroup="all", categorical=["sex"], continuous=["age"], lloq={}, correct=True
+    )
     line = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "sex")]
     first_m = line[(line["group"] == "first-line") & (line["level"] == "M")].iloc[0]
     assert (first_m["n"], first_m["n_missing"]) == (2, 1)
@@ -695,7 +767,14 @@ def test_table1_with_one_group_says_why_there_is_no_test():
             "age": [70.0, 60.0, 65.0],
         }
     )
-    _, tests = table1(patients, subgroup="first_line", categorical=["sex"], continuous=["age"])
+    _, tests = table1(
+        patients,
+        subgroup="first_line",
+        categorical=["sex"],
+        continuous=["age"],
+        lloq={},
+        correct=True,
+    )
     by_line = tests[tests["by"] == "line_of_therapy"]
     assert set(by_line["reason"]) == {"only one line of therapy group present"}
     assert set(by_line["method"]) == {"not estimable"}
@@ -715,7 +794,9 @@ def run_all_tables(patients):
     return {
         "prepost": prepost_table(patients, correct=True, **options, **adjust),
         "responders": responder_comparison_table(patients, correct=True, **options, **adjust),
-        "logistic": logistic_table(patients, adjust_for=["line_of_therapy"], **options),
+        "logistic": logistic_table(
+            patients, adjust_for=["line_of_therapy"], conf_level=0.95, **options
+        ),
         "auc": auc_table(
             patients,
             conf_level=0.95,
@@ -723,7 +804,9 @@ def run_all_tables(patients):
             seed=1,
             **options,
         ),
-        "delong": delong_table(patients, pairs=[["il6", "afp"]], adjust_method="holm", **options),
+        "delong": delong_table(
+            patients, pairs=[["il6", "afp"]], conf_level=0.95, adjust_method="holm", **options
+        ),
         "accuracy": accuracy_table(
             patients,
             subgroup="s",
@@ -740,7 +823,9 @@ def run_all_tables(patients):
             reference="il6",
             **adjust,
         ),
-        "table1": table1(patients, subgroup="s", categorical=["sex"], continuous=["age"])[1],
+        "table1": table1(
+            patients, subgroup="s", categorical=["sex"], continuous=["age"], lloq={}, correct=True
+        )[1],
     }
 
 
@@ -761,6 +846,8 @@ def degenerate(responder, il6_post=None, afp=True):
             "age": np.linspace(60.0, 80.0, n),
         }
     )
+    for column in ("il6_pre", "il6_post", "afp_pre", "afp_post"):
+        table[f"{column}_censored"] = "none"
     return with_responder(table, responder)
 
 

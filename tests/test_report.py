@@ -167,12 +167,31 @@ def test_methods_text_changes_when_the_configuration_changes(config):
     text = " ".join(methods_text(changed))
     assert "the limit itself (LLOQ)" in text
     assert "without continuity correction" in text
+    assert "exact when there are fewer than 50 observations" in text, "exact p-values stay"
+    assert "continuity correction, as R's wilcox.test" not in text
     assert "Benjamini-Hochberg" in text and "every p-value of one kind" in text
     assert "Wilson score 90% intervals" in text
+    assert "90% DeLong confidence interval" in text
+    assert "90% confidence interval of the difference" in text
+    assert "95%" not in text
     assert "500 replicates, random seed 7" in text
     assert "Logistic regression" not in text
     assert "CR counted as response" in text
     assert text != " ".join(methods_text(config))
+
+
+def test_methods_text_counts_values_below_the_lloq_per_marker_and_time_point(config):
+    censoring = pd.DataFrame(
+        {
+            "marker": ["il6", "il6", "il6", "afp", "il6"],
+            "timepoint": ["pre", "pre", "post", "post", "post"],
+            "rule": ["below limit: half the limit (LLOQ/2)"] * 4
+            + ["above limit: the upper limit (ULOQ)"],
+        }
+    )
+    text = " ".join(methods_text(config, censoring))
+    assert "IL-6 2 pre and 1 post, AFP 0 pre and 1 post, AFP-L3 0 pre and 0 post" in text
+    assert "Values below the limit" not in " ".join(methods_text(config))
 
 
 def flow_table(rows):

@@ -34,13 +34,14 @@ rule paired_stats:
         mem_mb=mem_mb_from_input(40),
         runtime=20,
     params:
-        markers=markers_param("label", "unit"),
+        markers=markers_param("label", "unit", "lloq"),
         metric=config["change_metric"],
         tests=canonical_json(
             {
                 "continuity_correction": STATISTICS["continuity_correction"],
                 "multiple_testing": STATISTICS["multiple_testing"],
                 "logistic": STATISTICS["logistic"],
+                "conf_level": STATISTICS["conf_level"],
             }
         ),
     script:

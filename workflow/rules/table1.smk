@@ -27,6 +27,7 @@ rule table1:
         runtime=10,
     params:
         variables=canonical_json(config["table1"]),
-        markers=markers_param("label"),
+        markers=markers_param("label", "lloq"),
+        continuity_correction=STATISTICS["continuity_correction"],
     script:
         rule_script("table1")

@@ -35,6 +35,7 @@ def main(snakemake, log):
             markers=markers,
             metric=metric,
             adjust_for=logistic["adjust_for"],
+            conf_level=tests["conf_level"],
         )
     else:
         table = pd.DataFrame(

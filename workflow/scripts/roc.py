@@ -28,6 +28,7 @@ def main(snakemake, log):
         markers=markers,
         pairs=roc["pairs"],
         metric=metric,
+        conf_level=roc["conf_level"],
         adjust_method=roc["method"],
     )
     write_result(delong, snakemake.output.delong, status)

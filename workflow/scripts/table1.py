@@ -19,6 +19,8 @@ def main(snakemake, log):
         subgroup=snakemake.wildcards.subgroup,
         categorical=variables["categorical"],
         continuous=variables["continuous"] + baseline_markers,
+        lloq={f"{m['key']}_pre": m["lloq"] for m in markers},
+        correct=snakemake.params.continuity_correction,
     )
     status = data_status(patients)
     write_result(summary, snakemake.output.summary, status)

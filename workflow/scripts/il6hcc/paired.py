@@ -11,6 +11,7 @@ import pandas as pd
 
 from il6hcc.change import marker_change
 from il6hcc.config import ConfigError
+from il6hcc.quartiles import below_lloq_mask, quartiles
 from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
 from il6hcc.stats.regression import logistic_regression
 from il6hcc.tables import adjust_p_values
@@ -18,13 +19,9 @@ from il6hcc.tables import adjust_p_values
 RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
 
 
-def _quartiles(values: pd.Series, prefix: str) -> dict:
-    """Median and quartiles as R's quantile(type = 7); NaN only when there is no value."""
-    values = values.dropna().to_numpy(dtype="float64")
-    if values.size == 0:
-        return {f"{prefix}_median": np.nan, f"{prefix}_q1": np.nan, f"{prefix}_q3": np.nan}
-    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
-    return {f"{prefix}_median": median, f"{prefix}_q1": q1, f"{prefix}_q3": q3}
+def change_below_lloq(patients: pd.DataFrame, key: str) -> pd.Series:
+    """True where a patient's change uses a pre or post value substituted below the LLOQ."""
+    return below_lloq_mask(patients, f"{key}_pre") | below_lloq_mask(patients, f"{key}_post")
 
 
 def prepost_table(
@@ -41,7 +38,9 @@ def prepost_table(
 
     Groups: all patients of the subgroup with both values, responders, non-responders
     (patients whose response is not evaluable enter only 'all'). The test is R's
-    ``wilcox.test(post, pre, paired = TRUE)``.
+    ``wilcox.test(post, pre, paired = TRUE)``. Each median and quartile has a ``_below_lloq``
+    flag (it rests on a value substituted below the LLOQ; for the change, on a change computed
+    from one) and ``lloq`` is the marker's configured limit.
     """
     rows = []
     for marker in markers:
@@ -50,6 +49,8 @@ def prepost_table(
             members = patients if flag is None else patients[patients["responder"] == flag]
             pre, post = members[f"{key}_pre"], members[f"{key}_post"]
             complete = pre.notna() & post.notna()
+            pre_below = below_lloq_mask(members, f"{key}_pre")
+            post_below = below_lloq_mask(members, f"{key}_post")
             test = wilcoxon_signed_rank(post.to_numpy(float), pre.to_numpy(float), correct=correct)
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
@@ -61,10 +62,11 @@ def prepost_table(
                     "group": group,
                     "n_patients": len(members),
                     "n_pairs": test["n_pairs"],
-                    **_quartiles(pre[complete], "pre"),
-                    **_quartiles(post[complete], "post"),
+                    **quartiles(pre[complete], pre_below[complete], "pre_"),
+                    **quartiles(post[complete], post_below[complete], "post_"),
+                    "lloq": marker["lloq"],
                     "change_metric": metric,
-                    **_quartiles(change, "change"),
+                    **quartiles(change, pre_below[complete] | post_below[complete], "change_"),
                     "n_increased": int((post[complete] > pre[complete]).sum()),
                     "n_decreased": int((post[complete] < pre[complete]).sum()),
                     "n_unchanged": int((post[complete] == pre[complete]).sum()),
@@ -85,13 +87,15 @@ def prepost_table(
     return table
 
 
-def _change_test_row(change_a: pd.Series, change_b: pd.Series, correct: bool) -> dict:
+def _change_test_row(
+    change_a: pd.Series, change_b: pd.Series, below_a: pd.Series, below_b: pd.Series, correct: bool
+) -> dict:
     test = mann_whitney_u(change_a.to_numpy(float), change_b.to_numpy(float), correct=correct)
     return {
         "n_a": test["n_x"],
         "n_b": test["n_y"],
-        **_quartiles(change_a, "change_a"),
-        **_quartiles(change_b, "change_b"),
+        **quartiles(change_a, below_a, "change_a_"),
+        **quartiles(change_b, below_b, "change_b_"),
         "statistic": test["statistic"],
         "p_value": test["p_value"],
         "method": test["method"],
@@ -116,8 +120,9 @@ def responder_comparison_table(
     for marker in markers:
         key = marker["key"]
         change = marker_change(patients[f"{key}_pre"], patients[f"{key}_post"], metric)
-        responders = change[patients["responder"] == 1].dropna()
-        non_responders = change[patients["responder"] == 0].dropna()
+        below = change_below_lloq(patients, key)
+        is_responder = (patients["responder"] == 1).fillna(False).astype(bool)
+        is_non_responder = (patients["responder"] == 0).fillna(False).astype(bool)
         rows.append(
             {
                 "subgroup": subgroup,
@@ -126,7 +131,13 @@ def responder_comparison_table(
                 "change_metric": metric,
                 "group_a": "responders",
                 "group_b": "non-responders",
-                **_change_test_row(responders, non_responders, correct),
+                **_change_test_row(
+                    change[is_responder],
+                    change[is_non_responder],
+                    below[is_responder],
+                    below[is_non_responder],
+                    correct,
+                ),
             }
         )
     table = pd.DataFrame(rows)
@@ -155,8 +166,8 @@ def subgroup_comparison_table(
     rows = []
     for marker in markers:
         key = marker["key"]
-        change_a = marker_change(group_a[f"{key}_pre"], group_a[f"{key}_post"], metric).dropna()
-        change_b = marker_change(group_b[f"{key}_pre"], group_b[f"{key}_post"], metric).dropna()
+        change_a = marker_change(group_a[f"{key}_pre"], group_a[f"{key}_post"], metric)
+        change_b = marker_change(group_b[f"{key}_pre"], group_b[f"{key}_post"], metric)
         row = {
             "comparison": comparison["name"],
             "marker": key,
@@ -164,7 +175,13 @@ def subgroup_comparison_table(
             "change_metric": metric,
             "group_a": comparison["a"],
             "group_b": comparison["b"],
-            **_change_test_row(change_a, change_b, correct),
+            **_change_test_row(
+                change_a,
+                change_b,
+                change_below_lloq(group_a, key),
+                change_below_lloq(group_b, key),
+                correct,
+            ),
         }
         if overlap:
             row.update(
@@ -191,8 +208,10 @@ def logistic_table(
     markers: list[dict],
     metric: str,
     adjust_for: list[str],
+    conf_level: float,
 ) -> pd.DataFrame:
-    """Logistic regression of response on each marker's change, adjusted for ``adjust_for``.
+    """Logistic regression of response on each marker's change, adjusted for ``adjust_for``,
+    with Wald intervals at ``conf_level``.
 
     Adjustment columns that are constant within the subgroup (line of therapy within
     first-line patients) carry no information and are left out; the ``adjusted_for`` column
@@ -226,7 +245,9 @@ def logistic_table(
             if values.dropna().nunique() > 1:
                 data[column] = values.astype("float64")
                 used.append(column)
-        result = logistic_regression(data, "responder", [change_column, *used])
+        result = logistic_regression(
+            data, "responder", [change_column, *used], conf_level=conf_level
+        )
         if data[change_column].isna().all():
             # The regression would only see an empty data set and say "no events".
             result["reason"] = f"no patient has both {key} values (pre and post)"

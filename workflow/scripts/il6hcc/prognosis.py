@@ -54,6 +54,7 @@ KM_COLUMNS = [
     "std_err",
     "ci_low",
     "ci_high",
+    "conf_level",
     "method",
     "estimable",
     "reason",
@@ -110,6 +111,7 @@ COX_COLUMNS = [
     "p_value",
     "ci_low",
     "ci_high",
+    "conf_level",
     "n",
     "n_events",
     "loglik_null",
@@ -512,6 +514,8 @@ def prognosis_tables(
         "zph": ZPH_COLUMNS,
     }
     tables = {name: _concat(parts[name], columns[name]) for name in columns}
+    for name in ("km", "cox"):
+        tables[name]["conf_level"] = conf_level
     tables["claim"] = claim_row(
         tables,
         subgroup=subgroup,

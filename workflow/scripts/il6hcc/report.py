@@ -174,23 +174,49 @@ def participant_flow(flow: pd.DataFrame, patients: pd.DataFrame) -> dict:
     }
 
 
-def methods_text(config: dict) -> list[str]:
-    """The Methods paragraphs, generated from the configuration that was run."""
+def _censored_counts(config: dict, censoring: pd.DataFrame) -> str:
+    """'IL-6 3 pre and 1 post, AFP 0 pre and 2 post' from results/clean/censoring.tsv."""
+    below = censoring[censoring["rule"].str.startswith("below")]
+    counts = below.groupby(["marker", "timepoint"]).size()
+    return ", ".join(
+        f"{m['label']} {counts.get((m['key'], 'pre'), 0)} pre and "
+        f"{counts.get((m['key'], 'post'), 0)} post"
+        for m in config["markers"]
+    )
+
+
+def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[str]:
+    """The Methods paragraphs, generated from the configuration that was run.
+
+    ``censoring`` is results/clean/censoring.tsv (one row per substituted value); when given,
+    the number of values below the LLOQ per marker and time point is stated.
+    """
     stats = config["statistics"]
     adjust = stats["multiple_testing"]
+    level = f"{100 * stats['conf_level']:g}%"
     responders = "/".join(config["response"]["responder_codes"])
     not_evaluable = "/".join(config["response"]["not_evaluable_codes"]) or "none"
+    approximation = (
+        "the normal approximation with continuity correction"
+        if stats["continuity_correction"]
+        else "the normal approximation without continuity correction (R's correct = FALSE)"
+    )
     correction = (
         "exact when there are fewer than 50 observations without ties (or zero differences), "
-        "otherwise the normal approximation with continuity correction, as R's wilcox.test"
-        if stats["continuity_correction"]
-        else "the normal approximation without continuity correction"
+        f"otherwise {approximation}, as R's wilcox.test"
     )
     criteria = "; ".join(
         describe_criterion(m["label"], config["criteria"][m["key"]]) for m in config["markers"]
     )
     limits = ", ".join(
         f"{m['label']} {m['lloq']:g} {m['unit']}" for m in config["markers"] if m["lloq"]
+    )
+    censored = (
+        ""
+        if censoring is None
+        else f" Values below the limit, per marker and time point (all patients): "
+        f"{_censored_counts(config, censoring)}. A median or quartile resting on such a value "
+        "is printed as below the limit, not as a number."
     )
     paragraphs = [
         f"Response was assessed by contrast-enhanced CT at 6 weeks; {responders} counted as "
@@ -199,7 +225,7 @@ def methods_text(config: dict) -> list[str]:
         "recorded.",
         f"Values below the lower limit of quantification ({limits}) were censored, not "
         f"missing, and analysed as {BELOW_LLOQ_RULES[config['censoring']['below_lloq']]}; "
-        "values above the upper limit were analysed at the limit.",
+        "values above the upper limit were analysed at the limit." + censored,
         f"Pre/post changes were tested with the Wilcoxon signed-rank test (zero differences "
         f"dropped), {correction}; groups were compared with the Mann-Whitney U test under the "
         "same rule. The change used for prediction was the "
@@ -208,9 +234,10 @@ def methods_text(config: dict) -> list[str]:
         f"{FAMILY_LABELS[adjust['family']]}; raw and adjusted p-values are shown side by side; "
         f"significance level {stats['alpha']:g}.",
         "Each marker's change was oriented by its favourable direction (rise or fall) and its "
-        f"ROC AUC reported with a {stats['conf_level']:.0%} DeLong confidence interval; "
+        f"ROC AUC reported with a {level} DeLong confidence interval; "
         "correlated AUCs were compared with DeLong's test (fast algorithm of Sun and Xu, "
-        "matching R's pROC); the Youden-optimal threshold is data-driven and optimistic."
+        f"matching R's pROC), with a {level} confidence interval of the difference; the "
+        "Youden-optimal threshold is data-driven and optimistic."
         + (
             f" A stratified bootstrap CI ({stats['bootstrap']['replicates']} replicates, random "
             f"seed {stats['seed']}) is also given."
@@ -219,16 +246,16 @@ def methods_text(config: dict) -> list[str]:
         ),
         f"Pre-specified response criteria ({criteria}) were summarised by sensitivity, "
         f"specificity, PPV, NPV and accuracy with {CI_LABELS[stats['proportion_ci']]} "
-        f"{stats['conf_level']:.0%} intervals; sensitivities (responders) and specificities "
+        f"{level} intervals; sensitivities (responders) and specificities "
         "(non-responders) were compared with an exact McNemar test on discordant pairs.",
         "Baseline characteristics were compared with Fisher's exact test (categories) and "
-        "the Mann-Whitney U test (numbers).",
+        f"the Mann-Whitney U test (numbers; exact or {approximation}, as above).",
     ]
     if stats["logistic"]["enabled"]:
         adjusted = ", ".join(stats["logistic"]["adjust_for"]) or "nothing"
         paragraphs.append(
             "Logistic regression of response on each marker's change, adjusted for "
-            f"{adjusted}, gave odds ratios with Wald {stats['conf_level']:.0%} CIs."
+            f"{adjusted}, gave odds ratios with Wald {level} CIs."
         )
     return paragraphs
 

@@ -112,9 +112,11 @@ def delong_table(
     markers: list[dict],
     pairs: list[list[str]],
     metric: str,
+    conf_level: float,
     adjust_method: str,
 ) -> pd.DataFrame:
-    """DeLong's test of correlated AUCs for each configured pair of markers (same patients)."""
+    """DeLong's test of correlated AUCs for each configured pair of markers (same patients),
+    with the confidence interval of the AUC difference at ``conf_level``."""
     patients = evaluable(patients)
     is_case = (patients["responder"] == 1).to_numpy(bool)
     by_key = {m["key"]: m for m in markers}
@@ -124,6 +126,7 @@ def delong_table(
             oriented_scores(patients, by_key[key_a], metric).to_numpy(float),
             oriented_scores(patients, by_key[key_b], metric).to_numpy(float),
             is_case,
+            conf_level=conf_level,
         )
         rows.append(
             {
@@ -142,6 +145,7 @@ def delong_table(
                         "se_difference",
                         "ci_low",
                         "ci_high",
+                        "conf_level",
                         "z",
                         "p_value",
                         "method",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from il6hcc.quartiles import below_lloq_mask, quartiles
 from il6hcc.stats.nonparametric import mann_whitney_u
 from il6hcc.stats.proportions import fisher_exact
 
@@ -66,20 +67,18 @@ def _natural_key(text: str):
         return (1, 0.0, text)
 
 
-def _continuous_rows(values: pd.Series, groups: pd.Series, order: list[str]) -> list[dict]:
+def _continuous_rows(
+    values: pd.Series, below_lloq: pd.Series, groups: pd.Series, order: list[str]
+) -> list[dict]:
     rows = []
     for group in [*order, "overall"]:
         members = values if group == "overall" else values[groups == group]
-        present = members.dropna().to_numpy(dtype="float64")
-        quartiles = np.quantile(present, [0.25, 0.5, 0.75]) if present.size else [np.nan] * 3
         rows.append(
             {
                 "group": group,
                 "level": "",
-                "n": int(present.size),
-                "median": quartiles[1],
-                "q1": quartiles[0],
-                "q3": quartiles[2],
+                "n": int(members.notna().sum()),
+                **quartiles(members, below_lloq[members.index]),
                 "n_missing": int(members.isna().sum()),
             }
         )
@@ -102,9 +101,15 @@ def table1(
     subgroup: str,
     categorical: list[str],
     continuous: list[str],
+    lloq: dict[str, float],
+    correct: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summaries (one row per variable, level and group) and tests (one row per variable).
 
+    ``lloq`` maps the continuous variables that are marker values (``il6_pre``) to the marker's
+    limit; their medians and quartiles carry ``_below_lloq`` flags (the number rests on a value
+    substituted below the limit) and the ``lloq`` column. ``correct`` is the continuity
+    correction of the Mann-Whitney normal approximation (R's ``correct``).
     Variables absent from the cohort are skipped here; the caller reports them as absent.
     Returns (summary, tests).
     """
@@ -123,14 +128,25 @@ def table1(
                 values = grouping(patients, LINE_GROUPS)
             else:
                 values = patients[variable]
-            described = (
-                _categorical_rows(values, groups, order)
-                if kind == "categorical"
-                else _continuous_rows(values, groups, order)
-            )
+            if kind == "categorical":
+                described = _categorical_rows(values, groups, order)
+            else:
+                below = (
+                    below_lloq_mask(patients, variable)
+                    if variable in lloq
+                    else pd.Series(False, index=patients.index)
+                )
+                described = _continuous_rows(values, below, groups, order)
             for row in described:
                 summary_rows.append(
-                    {"subgroup": subgroup, "by": by, "variable": variable, "type": kind, **row}
+                    {
+                        "subgroup": subgroup,
+                        "by": by,
+                        "variable": variable,
+                        "type": kind,
+                        "lloq": lloq.get(variable, np.nan),
+                        **row,
+                    }
                 )
             test = {"subgroup": subgroup, "by": by, "variable": variable, "type": kind}
             if len(present_groups) < 2:
@@ -149,7 +165,7 @@ def table1(
             else:
                 a = values[groups == order[0]].dropna().to_numpy(dtype="float64")
                 b = values[groups == order[1]].dropna().to_numpy(dtype="float64")
-                result = mann_whitney_u(a, b)
+                result = mann_whitney_u(a, b, correct=correct)
                 test.update(
                     statistic=result["statistic"],
                     p_value=result["p_value"],
@@ -170,8 +186,15 @@ def table1(
         "median",
         "q1",
         "q3",
+        "median_below_lloq",
+        "q1_below_lloq",
+        "q3_below_lloq",
+        "lloq",
         "n_missing",
     ]
     summary = pd.DataFrame(summary_rows).reindex(columns=summary_columns)
+    flags = ["median_below_lloq", "q1_below_lloq", "q3_below_lloq"]
+    # Categorical rows have no median: their flags are False, not missing.
+    summary[flags] = summary[flags].eq(True)
     tests = pd.DataFrame(test_rows)
     return summary, tests
