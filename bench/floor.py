@@ -112,6 +112,8 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         subgroup=name,
         categorical=config["table1"]["categorical"],
         continuous=config["table1"]["continuous"] + [f"{m['key']}_pre" for m in markers],
+        fisher_monte_carlo_replicates=statistics["fisher_monte_carlo_replicates"],
+        seed=statistics["seed"],
     )
     write_result(summary, folders["table1"] / "summary.tsv", status)
     write_result(tests, folders["table1"] / "tests.tsv", status)
@@ -146,6 +148,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         conf_level=statistics["conf_level"],
         bootstrap=statistics["bootstrap"],
         seed=statistics["seed"],
+        min_per_group=statistics["delong_min_per_group"],
     )
     write_result(auc, folders["roc"] / "auc.tsv", status)
     delong = delong_table(
@@ -155,6 +158,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         pairs=roc_pairs(config),
         metric=metric,
         adjust_method=adjustment["method"],
+        min_per_group=statistics["delong_min_per_group"],
     )
     write_result(delong, folders["roc"] / "delong.tsv", status)
     curves = curve_table(selected, subgroup=name, markers=roc_markers, metric=metric)

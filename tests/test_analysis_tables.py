@@ -33,6 +33,7 @@ from il6hcc.paired import (
 from il6hcc.provenance import provenance_table
 from il6hcc.rocanalysis import auc_table, curve_table, delong_table
 from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.stats.regression import logistic_regression
 from il6hcc.table1 import table1
 from il6hcc.tables import adjust_p_values, read_patients, read_tsv, write_tsv
 
@@ -320,6 +321,27 @@ def test_logistic_drops_constant_adjustment_columns_and_names_those_used():
     )
     assert set(table["adjusted_for"]) == {"line_of_therapy"}
     assert {"il6_change", "line_of_therapy"} <= set(table["term"])
+    assert set(table["left_out_separating"]) == {""}
+
+
+def test_logistic_leaves_out_a_covariate_separating_response_and_fits_the_change():
+    patients = two_marker_cohort()
+    # Every responder at line 1: line of therapy alone separates response.
+    patients["line_of_therapy"] = np.where(patients["responder"] == 1, 1, [1, 2] * 12)
+    table = logistic_table(
+        patients, subgroup="s", markers=[IL6], metric="log2_ratio", adjust_for=["line_of_therapy"]
+    )
+    assert set(table["left_out_separating"]) == {"line_of_therapy"}
+    assert set(table["adjusted_for"]) == {
+        "none; left out: line_of_therapy (separates response in this subgroup, "
+        "so no adjusted model has an estimate)"
+    }
+    assert table["estimable"].all()
+    # The same fit as the unadjusted model, which tests/test_stats_regression.py checks with R.
+    change = np.log2(patients["il6_post"] / patients["il6_pre"])
+    data = pd.DataFrame({"responder": patients["responder"].astype(float), "il6_change": change})
+    unadjusted = logistic_regression(data, "responder", ["il6_change"])
+    np.testing.assert_allclose(table["estimate"], unadjusted["estimate"], rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- ROC
@@ -353,6 +375,8 @@ def auc(patients, markers=(IL6, AFP)):
         conf_level=0.95,
         bootstrap=NO_BOOTSTRAP,
         seed=1,
+        # pROC's own minimum, to compare with pROC on its small fixtures.
+        min_per_group=2,
     ).set_index("marker")
 
 
@@ -404,6 +428,7 @@ def test_delong_table_equals_proc_roc_test(dataset):
         pairs=[["il6", "afp"]],
         metric="absolute",
         adjust_method="holm",
+        min_per_group=2,
     )
     row, expected = table.iloc[0], TEST_ROWS.loc[dataset]
     assert (row["marker_a"], row["marker_b"]) == ("il6", "afp")
@@ -449,6 +474,7 @@ def test_bootstrap_columns_are_seeded_and_reproducible():
         "metric": "absolute",
         "conf_level": 0.95,
         "bootstrap": {"enabled": True, "replicates": 200},
+        "min_per_group": 2,
     }
     first = auc_table(patients, seed=7, **options).iloc[0]
     again = auc_table(patients, seed=7, **options).iloc[0]
@@ -609,6 +635,7 @@ def test_mcnemar_family_marker_is_per_measure_and_subgroup_is_the_whole_table():
 
 # --------------------------------------------------------------------------- Table 1
 FISHER = r_core("fisher_exact")
+FISHER_OPTIONS = {"fisher_monte_carlo_replicates": 2000, "seed": 1}
 
 
 def counts_to_patients(case):
@@ -628,7 +655,11 @@ def counts_to_patients(case):
 @pytest.mark.parametrize("case", ["two_by_two", "etiology_two_by_four"])
 def test_table1_categorical_equals_r_fisher_test(case):
     _, tests = table1(
-        counts_to_patients(case), subgroup="all", categorical=["etiology"], continuous=[]
+        counts_to_patients(case),
+        subgroup="all",
+        categorical=["etiology"],
+        continuous=[],
+        **FISHER_OPTIONS,
     )
     tests = tests[tests["variable"] == "etiology"].set_index("by")
     for by in ("line_of_therapy", "response"):
@@ -646,7 +677,9 @@ def test_table1_continuous_equals_r_wilcox_test(case):
             "age": pd.concat([x, y], ignore_index=True),
         }
     )
-    summary, tests = table1(patients, subgroup="all", categorical=[], continuous=["age"])
+    summary, tests = table1(
+        patients, subgroup="all", categorical=[], continuous=["age"], **FISHER_OPTIONS
+    )
     for by in ("line_of_therapy", "response"):
         row = tests[(tests["by"] == by) & (tests["variable"] == "age")].iloc[0]
         assert close(row["statistic"], RANK_SUM[(f"{case}/default", "statistic")])
@@ -666,7 +699,9 @@ def test_table1_counts_missing_values_and_uses_known_values_as_denominator():
             "age": [70.0, np.nan, 60.0, 80.0, 75.0, 65.0],
         }
     )
-    summary, tests = table1(patients, subgroup="all", categorical=["sex"], continuous=["age"])
+    summary, tests = table1(
+        patients, subgroup="all", categorical=["sex"], continuous=["age"], **FISHER_OPTIONS
+    )
     line = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "sex")]
     first_m = line[(line["group"] == "first-line") & (line["level"] == "M")].iloc[0]
     assert (first_m["n"], first_m["n_missing"]) == (2, 1)
@@ -695,7 +730,9 @@ def test_table1_with_one_group_says_why_there_is_no_test():
             "age": [70.0, 60.0, 65.0],
         }
     )
-    _, tests = table1(patients, subgroup="first_line", categorical=["sex"], continuous=["age"])
+    _, tests = table1(
+        patients, subgroup="first_line", categorical=["sex"], continuous=["age"], **FISHER_OPTIONS
+    )
     by_line = tests[tests["by"] == "line_of_therapy"]
     assert set(by_line["reason"]) == {"only one line of therapy group present"}
     assert set(by_line["method"]) == {"not estimable"}
@@ -721,9 +758,12 @@ def run_all_tables(patients):
             conf_level=0.95,
             bootstrap={"enabled": True, "replicates": 100},
             seed=1,
+            min_per_group=5,
             **options,
         ),
-        "delong": delong_table(patients, pairs=[["il6", "afp"]], adjust_method="holm", **options),
+        "delong": delong_table(
+            patients, pairs=[["il6", "afp"]], adjust_method="holm", min_per_group=5, **options
+        ),
         "accuracy": accuracy_table(
             patients,
             subgroup="s",
@@ -740,7 +780,9 @@ def run_all_tables(patients):
             reference="il6",
             **adjust,
         ),
-        "table1": table1(patients, subgroup="s", categorical=["sex"], continuous=["age"])[1],
+        "table1": table1(
+            patients, subgroup="s", categorical=["sex"], continuous=["age"], **FISHER_OPTIONS
+        )[1],
     }
 
 

@@ -4,6 +4,7 @@
 rule table1:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("table1"),
     output:
         summary=report(
@@ -28,5 +29,11 @@ rule table1:
     params:
         variables=canonical_json(config["table1"]),
         markers=markers_param("label"),
+        fisher=canonical_json(
+            {
+                "fisher_monte_carlo_replicates": STATISTICS["fisher_monte_carlo_replicates"],
+                "seed": STATISTICS["seed"],
+            }
+        ),
     script:
         rule_script("table1")
