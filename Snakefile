@@ -31,6 +31,10 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/provenance.smk"
 
 
+onsuccess:
+    warn_empty_subgroups()
+
+
 # One subgroup alone, for example `snakemake --cores 4 subgroup_first_line`: that subgroup's
 # tables and figures (and the ingest and cleaning they need), not the report.
 for subgroup_name in SUBGROUPS:

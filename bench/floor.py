@@ -114,6 +114,8 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         continuous=config["table1"]["continuous"] + [f"{m['key']}_pre" for m in markers],
         lloq={f"{m['key']}_pre": m["lloq"] for m in markers},
         correct=statistics["continuity_correction"],
+        fisher_monte_carlo_replicates=statistics["fisher_monte_carlo_replicates"],
+        seed=statistics["seed"],
     )
     write_result(summary, folders["table1"] / "summary.tsv", status)
     write_result(tests, folders["table1"] / "tests.tsv", status)
@@ -149,6 +151,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         conf_level=statistics["conf_level"],
         bootstrap=statistics["bootstrap"],
         seed=statistics["seed"],
+        min_per_group=statistics["delong_min_per_group"],
     )
     write_result(auc, folders["roc"] / "auc.tsv", status)
     delong = delong_table(
@@ -159,6 +162,7 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         metric=metric,
         conf_level=statistics["conf_level"],
         adjust_method=adjustment["method"],
+        min_per_group=statistics["delong_min_per_group"],
     )
     write_result(delong, folders["roc"] / "delong.tsv", status)
     curves = curve_table(selected, subgroup=name, markers=roc_markers, metric=metric)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from il6hcc.config import ConfigError
-from il6hcc.subgroups import filter_mask, select_subgroup
+from il6hcc.subgroups import filter_mask, mark_empty_subgroup, select_subgroup, selection_record
 
 
 @pytest.fixture
@@ -116,13 +116,42 @@ def test_an_order_on_a_text_column_is_an_error(patients):
     assert "'albi_grade'" in message and "known values: 1, 10, 2" in message
 
 
-def test_filters_matching_nobody_are_an_error(patients):
+def test_filters_matching_nobody_give_an_empty_subgroup_that_says_why(patients):
     filters = [
         {"column": "line_of_therapy", "op": "eq", "value": 1},
         {"column": "age", "op": "gt", "value": 90},
     ]
-    with pytest.raises(ConfigError, match=r"subgroups.old.*match no patient of the 6"):
-        select_subgroup(patients, filters, subgroup="old")
+    selected = select_subgroup(patients, filters, subgroup="old")
+    assert selected.empty and list(selected.columns) == list(patients.columns)
+    record = selection_record(len(selected), len(patients), filters, subgroup="old")
+    assert record == {
+        "subgroup": "old",
+        "filters": filters,
+        "n_selected": 0,
+        "n_cohort": 6,
+        "empty_reason": "no patient matches the subgroup's filters (0 of 6)",
+    }
+    assert selection_record(3, 6, [], subgroup="all")["empty_reason"] == ""
+
+
+def test_an_empty_subgroup_marks_result_rows_and_claims_but_not_labels():
+    reason = "no patient matches the subgroup's filters (0 of 6)"
+    results = pd.DataFrame(
+        {"marker": ["il6", "afp"], "estimable": [False, False], "reason": ["no pairs", "n < 2"]}
+    )
+    marked = mark_empty_subgroup(results, reason)
+    assert marked["reason"].tolist() == [reason, reason]
+    assert marked["marker"].tolist() == ["il6", "afp"]
+    assert results["reason"].tolist() == ["no pairs", "n < 2"]
+    # A flow table's "reason" labels its steps; it has no estimable column and stays as it is.
+    flow = pd.DataFrame({"step": ["group"], "reason": ["rise"], "n": [0]})
+    assert mark_empty_subgroup(flow, reason).equals(flow)
+    claim = pd.DataFrame({"claim": ["6"], "verdict": ["reproduced"], "detail": ["p < 0.05"]})
+    marked_claim = mark_empty_subgroup(claim, reason).iloc[0]
+    assert marked_claim["verdict"] == "not checkable"
+    assert marked_claim["detail"] == f"not estimable: {reason}"
+    # A subgroup with patients: nothing changes.
+    assert mark_empty_subgroup(results, "") is results
 
 
 def test_nothing_in_a_filter_is_evaluated(patients):

@@ -34,6 +34,7 @@ from il6hcc.provenance import provenance_table
 from il6hcc.quartiles import quartiles
 from il6hcc.rocanalysis import auc_table, curve_table, delong_table
 from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.stats.regression import logistic_regression
 from il6hcc.table1 import table1
 from il6hcc.tables import adjust_p_values, read_patients, read_tsv, write_tsv
 
@@ -242,6 +243,7 @@ def test_prepost_and_table1_say_which_medians_rest_on_values_below_the_lloq():
         continuous=["il6_pre"],
         lloq={"il6_pre": 1.5},
         correct=True,
+        **FISHER_OPTIONS,
     )
     by_line = summary[summary["by"] == "line_of_therapy"].set_index("group")
     assert by_line.loc["first-line", "median"] == 0.75
@@ -380,6 +382,32 @@ def test_logistic_drops_constant_adjustment_columns_and_names_those_used():
     table = logistic_table(patients, adjust_for=["line_of_therapy"], **options)
     assert set(table["adjusted_for"]) == {"line_of_therapy"}
     assert {"il6_change", "line_of_therapy"} <= set(table["term"])
+    assert set(table["left_out_separating"]) == {""}
+
+
+def test_logistic_leaves_out_a_covariate_separating_response_and_fits_the_change():
+    patients = two_marker_cohort()
+    # Every responder at line 1: line of therapy alone separates response.
+    patients["line_of_therapy"] = np.where(patients["responder"] == 1, 1, [1, 2] * 12)
+    table = logistic_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        metric="log2_ratio",
+        adjust_for=["line_of_therapy"],
+        conf_level=0.95,
+    )
+    assert set(table["left_out_separating"]) == {"line_of_therapy"}
+    assert set(table["adjusted_for"]) == {
+        "none; left out: line_of_therapy (separates response in this subgroup, "
+        "so no adjusted model has an estimate)"
+    }
+    assert table["estimable"].all()
+    # The same fit as the unadjusted model, which tests/test_stats_regression.py checks with R.
+    change = np.log2(patients["il6_post"] / patients["il6_pre"])
+    data = pd.DataFrame({"responder": patients["responder"].astype(float), "il6_change": change})
+    unadjusted = logistic_regression(data, "responder", ["il6_change"])
+    np.testing.assert_allclose(table["estimate"], unadjusted["estimate"], rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- ROC
@@ -413,6 +441,8 @@ def auc(patients, markers=(IL6, AFP)):
         conf_level=0.95,
         bootstrap=NO_BOOTSTRAP,
         seed=1,
+        # pROC's own minimum, to compare with pROC on its small fixtures.
+        min_per_group=2,
     ).set_index("marker")
 
 
@@ -465,6 +495,7 @@ def test_delong_table_equals_proc_roc_test(dataset):
         metric="absolute",
         conf_level=0.95,
         adjust_method="holm",
+        min_per_group=2,
     )
     row, expected = table.iloc[0], TEST_ROWS.loc[dataset]
     assert (row["marker_a"], row["marker_b"]) == ("il6", "afp")
@@ -510,6 +541,7 @@ def test_bootstrap_columns_are_seeded_and_reproducible():
         "metric": "absolute",
         "conf_level": 0.95,
         "bootstrap": {"enabled": True, "replicates": 200},
+        "min_per_group": 2,
     }
     first = auc_table(patients, seed=7, **options).iloc[0]
     again = auc_table(patients, seed=7, **options).iloc[0]
@@ -670,6 +702,7 @@ def test_mcnemar_family_marker_is_per_measure_and_subgroup_is_the_whole_table():
 
 # --------------------------------------------------------------------------- Table 1
 FISHER = r_core("fisher_exact")
+FISHER_OPTIONS = {"fisher_monte_carlo_replicates": 2000, "seed": 1}
 
 
 def counts_to_patients(case):
@@ -695,6 +728,7 @@ def test_table1_categorical_equals_r_fisher_test(case):
         continuous=[],
         lloq={},
         correct=True,
+        **FISHER_OPTIONS,
     )
     tests = tests[tests["variable"] == "etiology"].set_index("by")
     for by in ("line_of_therapy", "response"):
@@ -715,7 +749,13 @@ def test_table1_continuous_equals_r_wilcox_test(case, condition, correct):
         }
     )
     summary, tests = table1(
-        patients, subgroup="all", categorical=[], continuous=["age"], lloq={}, correct=correct
+        patients,
+        subgroup="all",
+        categorical=[],
+        continuous=["age"],
+        lloq={},
+        correct=correct,
+        **FISHER_OPTIONS,
     )
     for by in ("line_of_therapy", "response"):
         row = tests[(tests["by"] == by) & (tests["variable"] == "age")].iloc[0]
@@ -737,7 +777,13 @@ def test_table1_counts_missing_values_and_uses_known_values_as_denominator():
         }
     )
     summary, tests = table1(
-        patients, subgroup="all", categorical=["sex"], continuous=["age"], lloq={}, correct=True
+        patients,
+        subgroup="all",
+        categorical=["sex"],
+        continuous=["age"],
+        lloq={},
+        correct=True,
+        **FISHER_OPTIONS,
     )
     line = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "sex")]
     first_m = line[(line["group"] == "first-line") & (line["level"] == "M")].iloc[0]
@@ -774,6 +820,7 @@ def test_table1_with_one_group_says_why_there_is_no_test():
         continuous=["age"],
         lloq={},
         correct=True,
+        **FISHER_OPTIONS,
     )
     by_line = tests[tests["by"] == "line_of_therapy"]
     assert set(by_line["reason"]) == {"only one line of therapy group present"}
@@ -802,10 +849,16 @@ def run_all_tables(patients):
             conf_level=0.95,
             bootstrap={"enabled": True, "replicates": 100},
             seed=1,
+            min_per_group=5,
             **options,
         ),
         "delong": delong_table(
-            patients, pairs=[["il6", "afp"]], conf_level=0.95, adjust_method="holm", **options
+            patients,
+            pairs=[["il6", "afp"]],
+            conf_level=0.95,
+            adjust_method="holm",
+            min_per_group=5,
+            **options,
         ),
         "accuracy": accuracy_table(
             patients,
@@ -824,7 +877,13 @@ def run_all_tables(patients):
             **adjust,
         ),
         "table1": table1(
-            patients, subgroup="s", categorical=["sex"], continuous=["age"], lloq={}, correct=True
+            patients,
+            subgroup="s",
+            categorical=["sex"],
+            continuous=["age"],
+            lloq={},
+            correct=True,
+            **FISHER_OPTIONS,
         )[1],
     }
 

@@ -7,8 +7,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import gammaln
 
-from il6hcc.stats.proportions import binomial_ci, diagnostic_accuracy, fisher_exact, mcnemar_exact
+from il6hcc.stats.proportions import (
+    binomial_ci,
+    diagnostic_accuracy,
+    fisher_exact,
+    fisher_monte_carlo,
+    mcnemar_exact,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
 REL = 1e-6
@@ -20,8 +27,8 @@ def r_results(fn: str) -> dict:
     return {(row.case, row.key): row.value for row in table.itertuples()}
 
 
-def r_table(case: str) -> np.ndarray:
-    long = pd.read_csv(FIXTURES / "data_tables.tsv", sep="\t")
+def r_table(case: str, path: Path = FIXTURES / "data_tables.tsv") -> np.ndarray:
+    long = pd.read_csv(path, sep="\t")
     long = long[long["case"] == case]
     table = np.zeros((long["row"].max(), long["col"].max()), dtype=int)
     table[long["row"] - 1, long["col"] - 1] = long["count"]
@@ -35,7 +42,6 @@ def read_booleans(name: str) -> pd.DataFrame:
 
 
 FISHER = r_results("fisher_exact")
-CHISQ = r_results("chisq_test")
 BINOMIAL = r_results("binomial_ci")
 DIAGNOSTIC = r_results("diagnostic_accuracy")
 MCNEMAR = r_results("mcnemar_exact")
@@ -73,12 +79,68 @@ def test_fisher_orientation_does_not_matter():
     )
 
 
-@pytest.mark.parametrize("case", ["etiology_two_by_four", "three_by_three", "large_two_by_five"])
-def test_fisher_falls_back_to_chi_squared_beyond_the_table_limit(case):
-    result = fisher_exact(r_table(case), max_tables=10)
-    assert result["method"].startswith("Pearson chi-squared test")
-    assert "exceed 10 tables" in result["method"]
-    assert result["p_value"] == pytest.approx(float(CHISQ[(case, "p_value")]), rel=REL)
+MONTE_CARLO = FIXTURES.parent / "fisher_monte_carlo"
+MONTE_CARLO_P = pd.read_csv(MONTE_CARLO / "pvalues.tsv", sep="\t").set_index("case")
+
+
+def monte_carlo_table(case: str) -> np.ndarray:
+    return r_table(case, MONTE_CARLO / "tables.tsv")
+
+
+@pytest.mark.parametrize("case", list(MONTE_CARLO_P.index))
+def test_fisher_monte_carlo_beyond_the_table_limit_is_within_its_error_of_r_exact(case):
+    # R's random stream cannot be reproduced: the estimate must lie within four Monte Carlo
+    # standard errors of R's exact p-value (tests/r/make_fisher_monte_carlo_fixture.R).
+    replicates = 20_000
+    exact = MONTE_CARLO_P.loc[case, "exact_p_value"]
+    result = fisher_exact(
+        monte_carlo_table(case), max_tables=10, monte_carlo_replicates=replicates, seed=5
+    )
+    assert result["method"] == (
+        f"Monte Carlo (B = {replicates}, seed 5): exact enumeration would exceed 10 tables"
+    )
+    assert result["estimable"]
+    standard_error = math.sqrt(exact * (1 - exact) / replicates)
+    assert abs(result["p_value"] - exact) < 4 * standard_error + 1 / (replicates + 1)
+    # R's own Monte Carlo value (recorded, B = 10000) is within its error of exact too.
+    r_replicates = MONTE_CARLO_P.loc[case, "r_monte_carlo_replicates"]
+    r_error = math.sqrt(exact * (1 - exact) / r_replicates)
+    assert abs(MONTE_CARLO_P.loc[case, "r_monte_carlo_p_value"] - exact) < 4 * r_error + 1e-4
+
+
+def test_fisher_monte_carlo_is_seeded_and_follows_r_formula():
+    table = monte_carlo_table("three_by_five")
+    first = fisher_monte_carlo(table, replicates=999, seed=11)
+    assert first == fisher_monte_carlo(table, replicates=999, seed=11)
+    assert first != fisher_monte_carlo(table, replicates=999, seed=12)
+    # (1 + count) / (B + 1): a multiple of 1 / 1000 here, never 0.
+    assert (first * 1000) == pytest.approx(round(first * 1000)) and first > 0
+    # Cells of 0 and 1 only: the observed table is as probable as any, so every one counts.
+    assert fisher_monte_carlo(np.array([[1, 1], [1, 1]]), replicates=99, seed=1) == 1.0
+
+
+def test_fisher_simulated_tables_follow_the_null_distribution_given_the_margins():
+    from scipy.stats import hypergeom
+
+    from il6hcc.stats.proportions import _simulated_log_factorial_sums
+
+    # Margins rows (5, 7), columns (6, 6): the top-left cell is hypergeometric; the mean of
+    # -sum(log(x!)) over the simulated tables must match its exact mean under that law.
+    top_left = np.arange(0, 6)
+    cells = np.stack([top_left, 5 - top_left, 6 - top_left, 1 + top_left])
+    exact_values = -gammaln(cells + 1).sum(axis=0)
+    weights = hypergeom.pmf(top_left, 12, 5, 6)
+    exact_mean = float((weights * exact_values).sum())
+    exact_sd = math.sqrt(float((weights * (exact_values - exact_mean) ** 2).sum()))
+    simulated = _simulated_log_factorial_sums(np.array([5, 7]), np.array([6, 6]), 20_000, 3)
+    assert set(np.round(simulated, 9)) <= set(np.round(exact_values, 9))
+    assert abs(simulated.mean() - exact_mean) < 4 * exact_sd / math.sqrt(20_000)
+
+
+def test_fisher_stays_exact_where_enumeration_is_feasible():
+    result = fisher_exact(monte_carlo_table("three_by_five"), monte_carlo_replicates=100, seed=1)
+    assert result["method"].startswith("exact (enumeration of")
+    assert result["p_value"] == pytest.approx(MONTE_CARLO_P.loc["three_by_five", "exact_p_value"])
 
 
 def test_fisher_counts_every_table_with_the_margins():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from il6hcc.stats.regression import logistic_regression
+from il6hcc.stats.regression import logistic_regression, separates_outcome
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
 REL = 1e-6
@@ -93,3 +93,19 @@ def test_invalid_columns_raise(glm_data):
         logistic_regression(glm_data.assign(responder=2), "responder", PREDICTORS)
     with pytest.raises(TypeError):
         logistic_regression(glm_data.assign(group="a"), "responder", ["group"])
+
+
+def test_separates_outcome_detects_complete_and_quasi_complete_separation():
+    data = pd.DataFrame(
+        {
+            "responder": [1, 1, 1, 0, 0, 0, 0, 0],
+            # Every responder at line 1 (quasi-complete: line 1 also has non-responders).
+            "line": [1, 1, 1, 1, 2, 2, 3, np.nan],
+            "complete": [5.0, 6.0, 7.0, 1.0, 2.0, 3.0, 4.0, 0.0],
+            "overlapping": [1.0, 4.0, 2.0, 3.0, 1.0, 5.0, 2.0, 4.0],
+        }
+    )
+    assert separates_outcome(data, "responder", "line")
+    assert separates_outcome(data, "responder", "complete")
+    assert not separates_outcome(data, "responder", "overlapping")
+    assert not separates_outcome(data[data["responder"] == 0], "responder", "line")

@@ -70,11 +70,19 @@ def test_roc_auc_matches_proc(expected):
         assert math.isnan(result["auc_se"])
         assert math.isnan(result["ci_low"]) and math.isnan(expected["ci_low"])
         return
-    assert result["estimable"]
     assert_close(result["auc_se"] ** 2, expected["var_delong"])
+    assert result["perfect_separation"] == (expected["auc"] in (0, 1))
+    if expected["var_delong"] == 0:
+        # pROC prints the zero-width interval (1 to 1 with a warning for AUC 1); we give none.
+        assert expected["ci_low"] == expected["ci_high"] == expected["auc"]
+        assert not result["estimable"]
+        assert math.isnan(result["ci_low"]) and math.isnan(result["ci_high"])
+        start = "perfect separation (AUC = 1)" if expected["auc"] == 1 else "all scores tied"
+        assert result["reason"].startswith(start)
+        return
+    assert result["estimable"] and result["reason"] == ""
     assert_close(result["ci_low"], expected["ci_low"])
     assert_close(result["ci_high"], expected["ci_high"])
-    assert bool(result["reason"]) == (expected["var_delong"] == 0)
     narrower = roc_auc(scores, is_case, conf_level=0.9)
     assert_close(narrower["ci_low"], expected["ci90_low"])
     assert_close(narrower["ci_high"], expected["ci90_high"])
@@ -107,12 +115,17 @@ def test_delong_paired_test_matches_proc(expected):
         assert result["se_difference"] == 0
         assert math.isnan(result["p_value"])
         return
-    assert result["estimable"]
+    if result["se_difference"] == 0:
+        # pROC: z = 0, p = 1 and the interval [0, 0] for equal AUCs with zero variance.
+        assert (expected["z"], expected["p_value"]) == (0, 1)
+        assert not result["estimable"] and "(pROC sets z = 0, p = 1)" in result["reason"]
+        assert math.isnan(result["ci_low"])
+        return
+    assert result["estimable"] and result["reason"] == ""
     assert_close(result["z"], expected["z"])
     assert_close(result["p_value"], expected["p_value"])
     assert_close(result["ci_low"], expected["conf_low"])
     assert_close(result["ci_high"], expected["conf_high"])
-    assert bool(result["reason"]) == (expected["z"] == 0 and result["se_difference"] == 0)
 
 
 ROC_BUILT = AUC_ROWS[AUC_ROWS["error"] == ""].to_dict("records")
@@ -269,3 +282,37 @@ def test_bootstrap_runs_2000_replicates_of_100000_patients_in_seconds():
     result = bootstrap_auc_ci(scores, is_case, n_boot=2000, seed=1)
     assert time.perf_counter() - started < 10
     assert result["estimable"]
+
+
+def test_fewer_than_the_minimum_cases_or_controls_gives_the_auc_without_delong():
+    data, is_case = load_dataset("small")
+    scores_a, scores_b = data["marker_a"].to_numpy(), data["marker_b"].to_numpy()
+    # marker_b has 4 cases: below a minimum of 5, above pROC's 2.
+    assert roc_auc(scores_b, is_case, min_per_group=4)["estimable"]
+    result = roc_auc(scores_b, is_case, min_per_group=5)
+    assert not result["estimable"] and result["auc"] == 0.75
+    assert math.isnan(result["ci_low"]) and math.isnan(result["auc_se"])
+    assert result["reason"] == (
+        "4 cases and 7 controls: DeLong's normal approximation is not used below 5 of each "
+        "(statistics.delong_min_per_group); only the AUC is reported"
+    )
+    test = delong_paired_test(scores_a, scores_b, is_case, min_per_group=5)
+    assert not test["estimable"] and math.isnan(test["p_value"]) and math.isnan(test["ci_high"])
+    assert test["reason"].startswith("4 cases and 7 controls")
+    assert delong_paired_test(scores_a, scores_b, is_case, min_per_group=4)["estimable"]
+
+
+def test_the_interval_of_an_auc_difference_is_truncated_to_its_range():
+    # Marker a separates perfectly; b ranks four of five cases below every control.
+    is_case = np.array([True] * 5 + [False] * 5)
+    scores_a = np.arange(10.0)[::-1]
+    scores_b = np.array([0.0, 1.0, 2.0, 3.0, 9.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+    result = delong_paired_test(scores_a, scores_b, is_case)
+    assert result["auc_a"] == 1.0 and result["auc_difference"] == pytest.approx(0.8)
+    half_width = 1.959963984540054 * result["se_difference"]
+    assert result["auc_difference"] + half_width > 1
+    assert result["ci_high"] == 1.0
+    assert_close(result["ci_low"], result["auc_difference"] - half_width)
+    assert result["method"] == (
+        "DeLong's test for two correlated ROC curves; interval truncated to [-1, 1]"
+    )

@@ -2,6 +2,7 @@
 # package-module inputs, input functions and the targets). Functions live here only, so that
 # `snakemake --lint` finds no file mixing rules and functions.
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc.config import canonical_json, check_config, roc_pairs  # noqa: E402
 from il6hcc.depends import package_dependencies  # noqa: E402
+from snakemake.logging import logger  # noqa: E402
 
 validate(config, str(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"))
 check_config(config)
@@ -66,6 +68,29 @@ def comparison_spec(wildcards):
 def comparison_inputs(wildcards):
     spec = comparison_config(wildcards.comparison)
     return {side: f"results/stratify/{spec[side]}/patients.tsv" for side in ("a", "b")}
+
+
+def comparison_selections(wildcards):
+    """The stratify records of both subgroups of a comparison (each names its subgroup)."""
+    spec = comparison_config(wildcards.comparison)
+    return [f"results/stratify/{spec[side]}/selection.json" for side in ("a", "b")]
+
+
+def warn_empty_subgroups():
+    """Warn in Snakemake's log about every configured subgroup that matched no patient.
+
+    Called on success: the run completed, but a reader of the log must still learn that a
+    subgroup's analyses are all "not estimable". Its stratify job warned too, on its stderr.
+    """
+    for subgroup in SUBGROUPS:
+        path = Path(f"results/stratify/{subgroup}/selection.json")
+        if path.is_file():
+            # Read here with json, not il6hcc.subgroups: that imports pandas into every
+            # snakemake invocation.
+            reason = json.loads(path.read_text(encoding="utf-8"))["empty_reason"]
+            if reason:
+                logger.warning(f"Warning: subgroup {subgroup}: {reason}; its analyses are "
+                               f"not estimable (see {path})")  # fmt: skip
 
 
 def mem_mb_from_input(factor, base=512):

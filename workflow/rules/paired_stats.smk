@@ -5,6 +5,7 @@
 rule paired_stats:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("paired_stats"),
     output:
         prepost=report(
@@ -51,6 +52,7 @@ rule paired_stats:
 rule compare_subgroups:
     input:
         unpack(comparison_inputs),
+        selections=comparison_selections,
         code=modules("compare_subgroups"),
     output:
         table=report(

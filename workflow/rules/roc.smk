@@ -5,6 +5,7 @@
 rule roc:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("roc"),
     output:
         auc=report(
@@ -43,6 +44,7 @@ rule roc:
                 "bootstrap": STATISTICS["bootstrap"],
                 "seed": STATISTICS["seed"],
                 "method": STATISTICS["multiple_testing"]["method"],
+                "delong_min_per_group": STATISTICS["delong_min_per_group"],
             }
         ),
     script:
@@ -52,6 +54,7 @@ rule roc:
 rule criteria:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("criteria"),
     output:
         accuracy=report(

@@ -7,6 +7,7 @@ rule stratify:
         code=modules("stratify"),
     output:
         patients="results/stratify/{subgroup}/patients.tsv",
+        selection="results/stratify/{subgroup}/selection.json",
         provenance="results/provenance/stratify/{subgroup}.json",
     log:
         "logs/stratify/{subgroup}.log",

@@ -4,6 +4,7 @@
 rule survival:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("survival"),
     output:
         flow="results/survival/{subgroup}/flow.tsv",

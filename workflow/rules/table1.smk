@@ -4,6 +4,7 @@
 rule table1:
     input:
         patients=rules.stratify.output.patients,
+        selection=rules.stratify.output.selection,
         code=modules("table1"),
     output:
         summary=report(
@@ -29,5 +30,11 @@ rule table1:
         variables=canonical_json(config["table1"]),
         markers=markers_param("label", "lloq"),
         continuity_correction=STATISTICS["continuity_correction"],
+        fisher=canonical_json(
+            {
+                "fisher_monte_carlo_replicates": STATISTICS["fisher_monte_carlo_replicates"],
+                "seed": STATISTICS["seed"],
+            }
+        ),
     script:
         rule_script("table1")

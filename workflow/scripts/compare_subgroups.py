@@ -2,6 +2,7 @@
 
 from il6hcc.paired import subgroup_comparison_table
 from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.subgroups import mark_empty_subgroup, read_selection
 from il6hcc.tables import read_patients
 
 
@@ -18,7 +19,13 @@ def main(snakemake, log):
         correct=tests["continuity_correction"],
         adjust_method=tests["method"],
     )
-    write_result(table, snakemake.output.table, data_status(group_a))
+    # Each record names its subgroup; an empty side makes the comparison not estimable.
+    empty = "; ".join(
+        f"subgroup {selection['subgroup']}: {selection['empty_reason']}"
+        for selection in map(read_selection, snakemake.input.selections)
+        if selection["empty_reason"]
+    )
+    write_result(mark_empty_subgroup(table, empty), snakemake.output.table, data_status(group_a))
 
 
 run_rule(snakemake, main)  # noqa: F821

@@ -4,6 +4,7 @@ import pandas as pd
 
 from il6hcc.paired import logistic_table, prepost_table, responder_comparison_table
 from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.subgroups import mark_empty_subgroup, read_selection
 from il6hcc.tables import read_patients
 
 
@@ -23,10 +24,11 @@ def main(snakemake, log):
         "adjust_family": adjustment["family"],
     }
     status = data_status(patients)
-    write_result(prepost_table(patients, **options), snakemake.output.prepost, status)
-    write_result(
-        responder_comparison_table(patients, **options), snakemake.output.responders, status
-    )
+    empty = read_selection(snakemake.input.selection)["empty_reason"]
+    prepost = prepost_table(patients, **options)
+    write_result(mark_empty_subgroup(prepost, empty), snakemake.output.prepost, status)
+    responders = responder_comparison_table(patients, **options)
+    write_result(mark_empty_subgroup(responders, empty), snakemake.output.responders, status)
     logistic = tests["logistic"]
     if logistic["enabled"]:
         table = logistic_table(
@@ -45,7 +47,7 @@ def main(snakemake, log):
                 "reason": ["logistic regression disabled in config (statistics.logistic)"],
             }
         )
-    write_result(table, snakemake.output.logistic, status)
+    write_result(mark_empty_subgroup(table, empty), snakemake.output.logistic, status)
 
 
 run_rule(snakemake, main)  # noqa: F821

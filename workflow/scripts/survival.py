@@ -3,6 +3,7 @@
 from il6hcc.figures import outputs_by_key, save
 from il6hcc.prognosis import group_labels, prognosis_tables
 from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
+from il6hcc.subgroups import mark_empty_subgroup, read_selection
 from il6hcc.survival_figures import km_plot
 from il6hcc.tables import read_patients
 
@@ -12,7 +13,11 @@ def main(snakemake, log):
     subgroup = snakemake.wildcards.subgroup
     settings = load_json_param(snakemake.params.analysis)
     status = data_status(patients)
-    tables = prognosis_tables(patients, subgroup=subgroup, **settings)
+    empty = read_selection(snakemake.input.selection)["empty_reason"]
+    tables = {
+        name: mark_empty_subgroup(table, empty)
+        for name, table in prognosis_tables(patients, subgroup=subgroup, **settings).items()
+    }
     for name, table in tables.items():
         write_result(table, snakemake.output[name], status)
     grouping = settings["grouping"]

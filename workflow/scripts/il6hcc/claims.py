@@ -160,13 +160,18 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
         (accuracy["subgroup"] == subgroup) & (accuracy["measure"] == "sensitivity")
     ].set_index("marker")
     if marker not in sensitivity.index or not bool(sensitivity.loc[marker, "estimable"]):
+        why = (
+            "no such result"
+            if marker not in sensitivity.index
+            else sensitivity.loc[marker, "reason"]
+        )
         return _row(
             "5",
             statement,
             subgroup,
             analysis,
             verdict="not checkable",
-            detail="sensitivity not estimable",
+            detail=f"sensitivity not estimable: {why}",
         )
     reference = sensitivity.loc[marker, "estimate"]
     others = sensitivity.drop(index=marker)

@@ -13,7 +13,7 @@ from il6hcc.change import marker_change
 from il6hcc.config import ConfigError
 from il6hcc.quartiles import below_lloq_mask, quartiles
 from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
-from il6hcc.stats.regression import logistic_regression
+from il6hcc.stats.regression import logistic_regression, separates_outcome
 from il6hcc.tables import adjust_p_values
 
 RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
@@ -214,8 +214,11 @@ def logistic_table(
     with Wald intervals at ``conf_level``.
 
     Adjustment columns that are constant within the subgroup (line of therapy within
-    first-line patients) carry no information and are left out; the ``adjusted_for`` column
-    names those actually used.
+    first-line patients) carry no information and are left out; so are columns that alone
+    separate response among the marker's patients (every responder at one line of therapy):
+    with them no adjusted model has a maximum likelihood estimate, and the change's coefficient
+    is still estimable without them. ``adjusted_for`` names the columns used and those left out
+    for separating response; ``left_out_separating`` lists the latter alone.
     """
     tables = []
     for marker in markers:
@@ -230,6 +233,7 @@ def logistic_table(
             }
         )
         used = []
+        separating = []
         for column in adjust_for:
             if column not in patients.columns:
                 raise ConfigError(
@@ -244,7 +248,11 @@ def logistic_table(
             values = patients[column]
             if values.dropna().nunique() > 1:
                 data[column] = values.astype("float64")
-                used.append(column)
+                model_rows = data[data[change_column].notna()]
+                if separates_outcome(model_rows, "responder", column):
+                    separating.append(column)
+                else:
+                    used.append(column)
         result = logistic_regression(
             data, "responder", [change_column, *used], conf_level=conf_level
         )
@@ -254,6 +262,13 @@ def logistic_table(
         result.insert(0, "marker", key)
         result.insert(0, "subgroup", subgroup)
         result["change_metric"] = metric
-        result["adjusted_for"] = ", ".join(used) if used else "none"
+        adjusted_for = ", ".join(used) if used else "none"
+        if separating:
+            adjusted_for += (
+                f"; left out: {', '.join(separating)} (separates response in this subgroup, "
+                "so no adjusted model has an estimate)"
+            )
+        result["adjusted_for"] = adjusted_for
+        result["left_out_separating"] = ", ".join(separating)
         tables.append(result)
     return pd.concat(tables, ignore_index=True)

@@ -42,14 +42,19 @@ def auc_table(
     conf_level: float,
     bootstrap: dict,
     seed: int,
+    min_per_group: int,
 ) -> pd.DataFrame:
-    """AUC with DeLong CI, Youden-optimal threshold and (optionally) a bootstrap CI per marker."""
+    """AUC with DeLong CI, Youden-optimal threshold and (optionally) a bootstrap CI per marker.
+
+    The DeLong interval needs ``min_per_group`` cases and controls; an AUC of 1 or 0 is flagged
+    (``perfect_separation``) and has no interval (see il6hcc.stats.roc.roc_auc).
+    """
     patients = evaluable(patients)
     is_case = (patients["responder"] == 1).to_numpy(bool)
     rows = []
     for marker in markers:
         scores = oriented_scores(patients, marker, metric).to_numpy(float)
-        auc = roc_auc(scores, is_case, conf_level=conf_level)
+        auc = roc_auc(scores, is_case, conf_level=conf_level, min_per_group=min_per_group)
         row = {
             "subgroup": subgroup,
             "marker": marker["key"],
@@ -63,6 +68,7 @@ def auc_table(
             "ci_high": auc["ci_high"],
             "ci_method": auc["ci_method"],
             "conf_level": conf_level,
+            "perfect_separation": auc["perfect_separation"],
             "estimable": auc["estimable"],
             "reason": auc["reason"],
         }
@@ -114,9 +120,11 @@ def delong_table(
     metric: str,
     conf_level: float,
     adjust_method: str,
+    min_per_group: int,
 ) -> pd.DataFrame:
     """DeLong's test of correlated AUCs for each configured pair of markers (same patients),
-    with the confidence interval of the AUC difference at ``conf_level``."""
+    with the confidence interval of the AUC difference at ``conf_level``; not estimable with
+    fewer than ``min_per_group`` cases or controls."""
     patients = evaluable(patients)
     is_case = (patients["responder"] == 1).to_numpy(bool)
     by_key = {m["key"]: m for m in markers}
@@ -127,6 +135,7 @@ def delong_table(
             oriented_scores(patients, by_key[key_b], metric).to_numpy(float),
             is_case,
             conf_level=conf_level,
+            min_per_group=min_per_group,
         )
         rows.append(
             {

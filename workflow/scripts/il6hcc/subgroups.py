@@ -2,10 +2,13 @@
 
 A filter on a column the cohort does not have, or one whose value cannot match that column's
 values, is rejected with the column's known values, so a typo never yields an empty subgroup.
+Filters that are valid but match nobody (``line_of_therapy ge 2`` in a cohort of first-line
+patients) give an empty subgroup: every analysis of it says so, and the run goes on.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 
 import pandas as pd
@@ -92,11 +95,45 @@ def filter_mask(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -
 
 
 def select_subgroup(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -> pd.DataFrame:
-    """The patients of one subgroup; ConfigError if the filters match nobody."""
-    selected = patients[filter_mask(patients, filters, subgroup=subgroup)]
-    if selected.empty:
-        raise ConfigError(
-            f"subgroups.{subgroup}: the filters {filters} match no patient "
-            f"of the {len(patients)} in the cohort"
-        )
-    return selected.reset_index(drop=True)
+    """The patients of one subgroup (possibly none: see ``selection_record``)."""
+    return patients[filter_mask(patients, filters, subgroup=subgroup)].reset_index(drop=True)
+
+
+def selection_record(n_selected: int, n_cohort: int, filters: list[dict], *, subgroup: str) -> dict:
+    """What stratify tells the subgroup's analyses: its size, the cohort's, and why if empty."""
+    return {
+        "subgroup": subgroup,
+        "filters": filters,
+        "n_selected": n_selected,
+        "n_cohort": n_cohort,
+        "empty_reason": (
+            "" if n_selected else f"no patient matches the subgroup's filters (0 of {n_cohort})"
+        ),
+    }
+
+
+def mark_empty_subgroup(table: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """``table`` with every row not estimable for ``reason`` (the subgroup has no patient);
+    ``table`` itself when ``reason`` is empty (the subgroup has patients).
+
+    The analyses already return not-estimable rows for no patients, each with its own
+    mechanical reason ("no pairs", "no cases"); the subgroup's emptiness is the reason a reader
+    needs, so it replaces them. A claim row (verdict, detail) says "not checkable" and why.
+    """
+    if not reason:
+        return table
+    marked = table.copy()
+    # Only result tables have an estimable column; elsewhere (a flow table) "reason" is a label.
+    if "estimable" in marked.columns:
+        marked["estimable"] = False
+        marked["reason"] = reason
+    if "verdict" in marked.columns:
+        marked["verdict"] = "not checkable"
+        marked["detail"] = f"not estimable: {reason}"
+    return marked
+
+
+def read_selection(path) -> dict:
+    """The record stratify wrote for a subgroup (see ``selection_record``)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)

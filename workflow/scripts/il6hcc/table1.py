@@ -1,7 +1,8 @@
 """Table 1: baseline characteristics by line of therapy and by response group.
 
 Categorical variables: n (%) per level with missing counts, Fisher's exact test (R's
-fisher.test). Continuous variables: median [IQR] (R's quantile type 7) with missing counts,
+fisher.test; a seeded Monte Carlo p-value where there are too many tables to enumerate).
+Continuous variables: median [IQR] (R's quantile type 7) with missing counts,
 Mann-Whitney U test (R's wilcox.test). Baseline (pre) marker values are continuous variables.
 """
 
@@ -103,6 +104,8 @@ def table1(
     continuous: list[str],
     lloq: dict[str, float],
     correct: bool,
+    fisher_monte_carlo_replicates: int,
+    seed: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summaries (one row per variable, level and group) and tests (one row per variable).
 
@@ -110,6 +113,11 @@ def table1(
     limit; their medians and quartiles carry ``_below_lloq`` flags (the number rests on a value
     substituted below the limit) and the ``lloq`` column. ``correct`` is the continuity
     correction of the Mann-Whitney normal approximation (R's ``correct``).
+
+    Fisher's test is exact where the tables can be enumerated, else a Monte Carlo p-value from
+    ``fisher_monte_carlo_replicates`` tables, seeded by ``seed`` for every variable alike (a
+    variable's p-value does not depend on which other variables are in the table).
+
     Variables absent from the cohort are skipped here; the caller reports them as absent.
     Returns (summary, tests).
     """
@@ -154,7 +162,11 @@ def table1(
             elif kind == "categorical":
                 known = values.notna() & groups.notna()
                 counts = pd.crosstab(values[known].astype(str), groups[known])
-                result = fisher_exact(counts.to_numpy())
+                result = fisher_exact(
+                    counts.to_numpy(),
+                    monte_carlo_replicates=fisher_monte_carlo_replicates,
+                    seed=seed,
+                )
                 test.update(
                     statistic=np.nan,
                     p_value=result["p_value"],

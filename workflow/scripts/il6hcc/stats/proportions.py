@@ -15,12 +15,18 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from il6hcc.stats.distributions import beta_quantile, chi2_sf, normal_quantile
+from il6hcc.stats.distributions import beta_quantile, normal_quantile
 
 # Largest number of tables with the observed margins that fisher_exact enumerates before it
-# falls back to Pearson's chi-squared test; enumeration runs at roughly 5-10 million tables a
-# second here, so the limit bounds the time at a few seconds.
+# estimates the p-value by Monte Carlo instead; enumeration runs at roughly 5-10 million tables
+# a second here, so the limit bounds the time at a few seconds.
 FISHER_MAX_TABLES = 20_000_000
+# R's fisher.test(simulate.p.value = TRUE) default number of simulated tables.
+FISHER_MONTE_CARLO_REPLICATES = 2000
+# A simulated table counts as at most as probable as the observed one up to this relative
+# tolerance on -sum(log(x!)), R's 64 machine epsilons, so that equally probable tables are not
+# lost to rounding.
+FISHER_MONTE_CARLO_TOLERANCE = 64 * np.finfo(float).eps
 # Partial tables expanded at once (bounds memory at a few tens of MB).
 _FISHER_BLOCK = 250_000
 # R's fisher.test counts tables whose probability is at most the observed one up to a small
@@ -113,7 +119,60 @@ def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
     return int(ways[first_row_total])
 
 
-def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
+def _simulated_log_factorial_sums(
+    row_totals: np.ndarray, column_totals: np.ndarray, replicates: int, seed: int
+) -> np.ndarray:
+    """-sum(log(x!)) over the cells of ``replicates`` random tables with the given margins.
+
+    Tables are drawn from their null distribution given the margins (as R's r2dtable, Patefield
+    1981, but not its random stream): column by column, the column's patients are a sample
+    without replacement from those not yet placed, so each row's count is hypergeometric given
+    the rows above it. All replicates advance together, one call per cell, so the time depends
+    on the table's shape and ``replicates``, not on the number of patients.
+    """
+    rng = np.random.default_rng(seed)
+    remaining = np.tile(row_totals.astype(np.int64), (replicates, 1))
+    statistic = np.zeros(replicates)
+    for column_total in column_totals[:-1].tolist():
+        left_in_column = np.full(replicates, column_total, dtype=np.int64)
+        below = remaining.sum(axis=1)
+        for row in range(row_totals.size - 1):
+            below -= remaining[:, row]
+            cell = rng.hypergeometric(remaining[:, row], below, left_in_column)
+            remaining[:, row] -= cell
+            left_in_column -= cell
+            statistic -= gammaln(cell + 1)
+        remaining[:, -1] -= left_in_column
+        statistic -= gammaln(left_in_column + 1)
+    # The last column takes every patient not yet placed.
+    statistic -= gammaln(remaining + 1).sum(axis=1)
+    return statistic
+
+
+def fisher_monte_carlo(table, *, replicates: int, seed: int) -> float:
+    """Monte Carlo p-value of Fisher's exact test, as R's ``fisher.test(simulate.p.value =
+    TRUE, B = replicates)``: (1 + the number of simulated tables at most as probable as the
+    observed one) / (replicates + 1), tables simulated with the observed margins. ``table``
+    must have no empty row or column. The estimate differs from R's by Monte Carlo error only
+    (R's random stream is not reproduced); its standard error is at most 0.5 / sqrt(replicates).
+    """
+    counts = np.asarray(table, dtype=np.int64)
+    observed = -float(gammaln(counts + 1).sum())
+    simulated = _simulated_log_factorial_sums(
+        counts.sum(axis=1), counts.sum(axis=0), replicates, seed
+    )
+    # Both sides are <= 0: dividing by a little more than 1 moves the observed value up.
+    at_most_as_probable = simulated <= observed / (1 + FISHER_MONTE_CARLO_TOLERANCE)
+    return (1 + int(np.count_nonzero(at_most_as_probable))) / (replicates + 1)
+
+
+def fisher_exact(
+    table,
+    *,
+    max_tables: int = FISHER_MAX_TABLES,
+    monte_carlo_replicates: int = FISHER_MONTE_CARLO_REPLICATES,
+    seed: int = 0,
+) -> dict:
     """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
 
     Method: rows and columns with a zero total are dropped; they change no table probability,
@@ -121,10 +180,12 @@ def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
     hypergeometric; the two-sided p-value is the total probability of the tables whose
     probability is at most the observed one, up to R's tolerance (relative 1e-7 for 2 x 2,
     3.45254e-7 on the log scale otherwise, as in R's FEXACT). All tables with the observed
-    margins are enumerated; if there are more than ``max_tables`` of them, Pearson's
-    chi-squared test (no continuity correction, as R's ``chisq.test`` for tables larger than
-    2 x 2) is used instead and ``method`` says so. A 2 x 2 table has at most n + 1 tables, so
-    it is always exact.
+    margins are enumerated; if there are more than ``max_tables`` of them, the p-value is
+    estimated from ``monte_carlo_replicates`` tables simulated with the observed margins
+    (``fisher_monte_carlo``, seeded by ``seed``, so a rerun gives the same value) and ``method``
+    says "Monte Carlo (B = ..., seed ...)". R's fisher.test is exact for any size given enough
+    workspace, so only the Monte Carlo p-value departs from R's, by Monte Carlo error. A 2 x 2
+    table has at most n + 1 tables, so it is always exact.
 
     Returns a dict with p_value, method, n, n_rows, n_columns (after dropping empty margins),
     estimable, reason. Not estimable with fewer than 2 non-empty rows or columns: only one
@@ -170,13 +231,10 @@ def fisher_exact(table, *, max_tables: int = FISHER_MAX_TABLES) -> dict:
     else:
         tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
     if tail is None:
-        expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
-        statistic = float(((counts - expected) ** 2 / expected).sum())
-        degrees_of_freedom = (counts.shape[0] - 1) * (counts.shape[1] - 1)
         result.update(
-            p_value=float(chi2_sf(statistic, degrees_of_freedom)),
+            p_value=fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed),
             method=(
-                "Pearson chi-squared test (no continuity correction); exact enumeration "
+                f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration "
                 f"would exceed {max_tables} tables"
             ),
             estimable=True,

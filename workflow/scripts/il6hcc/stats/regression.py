@@ -199,3 +199,17 @@ def logistic_regression(
         },
         columns=RESULT_COLUMNS,
     )
+
+
+def separates_outcome(data: pd.DataFrame, outcome: str, predictor: str) -> bool:
+    """True if ``predictor`` alone separates the binary ``outcome`` completely or
+    quasi-completely among the rows where both are known (for example every responder at one
+    line of therapy): in any model containing it, the maximum likelihood estimate of its
+    coefficient does not exist (Albert and Anderson 1984).
+    """
+    complete = data[[outcome, predictor]].dropna()
+    y = complete[outcome].astype(float).to_numpy()
+    if y.size == 0 or y.min() == y.max():
+        return False
+    design = np.column_stack([np.ones(y.size), complete[predictor].astype(float).to_numpy()])
+    return _is_separated(design, y)

@@ -10,7 +10,14 @@ score is ``>= t``.
 
 Missing scores (NaN) are dropped and counted. Degenerate input returns ``estimable=False``
 with a human ``reason``; ``reason`` may also carry a note when the result is estimable but
-unusual (for example a zero-width interval).
+unusual.
+
+Where this module departs from pROC, on purpose: a DeLong variance of zero (an AUC of exactly 1
+or 0, or all scores tied) gives no interval and no test instead of pROC's zero-width interval
+("1 to 1") and p = 1; the interval of an AUC difference is truncated to [-1, 1] (pROC truncates
+an AUC's interval to [0, 1], not a difference's); and the callers may ask for more than two
+cases and two controls before a DeLong interval or test is given (``min_per_group``), since both
+rest on a normal approximation.
 """
 
 from typing import NamedTuple
@@ -24,10 +31,6 @@ DELONG_MIN_PER_GROUP = 2
 PROC_HALVING_LIMIT = 1e100
 # Elements per bootstrap batch: bounds memory while keeping numpy calls few.
 BOOTSTRAP_BATCH_ELEMENTS = 4_000_000
-_ZERO_VARIANCE_NOTE = (
-    "DeLong variance is zero (perfect separation or all scores tied): "
-    "zero-width interval, as pROC reports"
-)
 
 
 def _as_inputs(scores, is_case):
@@ -126,7 +129,29 @@ def _check_conf_level(conf_level):
         raise ValueError("conf_level must be strictly between 0 and 1")
 
 
-def roc_auc(scores, is_case, *, conf_level=0.95):
+def _too_few_reason(n_cases, n_controls, min_per_group):
+    """Why a DeLong variance is not used with this many cases and controls, or ''."""
+    if min(n_cases, n_controls) >= max(min_per_group, DELONG_MIN_PER_GROUP):
+        return ""
+    if min(n_cases, n_controls) < DELONG_MIN_PER_GROUP:
+        return "DeLong variance needs at least 2 cases and 2 controls (pROC returns NA)"
+    return (
+        f"{n_cases} cases and {n_controls} controls: DeLong's normal approximation is not "
+        f"used below {min_per_group} of each (statistics.delong_min_per_group)"
+    )
+
+
+def _zero_variance_reason(auc):
+    if auc in (0.0, 1.0):
+        return (
+            f"perfect separation (AUC = {auc:g}): the DeLong variance is zero, so no interval "
+            "is given (pROC prints the zero-width interval "
+            f"{auc:g} to {auc:g}, which claims a certainty the data do not give)"
+        )
+    return "all scores tied: the DeLong variance is zero, so no interval is given"
+
+
+def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP):
     """Area under the ROC curve with DeLong's standard error and confidence interval.
 
     Method: AUC = P(case score > control score) + 0.5 P(tie) (the Mann-Whitney statistic divided
@@ -139,16 +164,18 @@ def roc_auc(scores, is_case, *, conf_level=0.95):
     Assumptions: patients independent; scores oriented (higher = more likely a case).
 
     Not estimable: no cases or no controls (pROC's ``roc()`` stops), infinite scores, and fewer
-    than two cases or two controls (the sample variance needs two; pROC's ``var()`` and
-    ``ci.auc()`` return NA there; the AUC itself is still reported). A variance of zero (all
-    scores tied, or perfect separation) gives a zero-width interval, as in pROC; ``reason`` says
-    so.
+    than ``min_per_group`` (at least two) cases or controls (the sample variance needs two;
+    pROC's ``var()`` and ``ci.auc()`` return NA there; the AUC itself is still reported). A
+    variance of zero is not estimable either, with the AUC reported: an AUC of exactly 1 or 0
+    (perfect separation, ``perfect_separation`` True) or all scores tied. pROC prints a
+    zero-width interval there ("1 to 1", with a warning that it "can be misleading"); no
+    interval is given here, since none with a stated coverage follows from DeLong's variance.
 
     References: DeLong ER et al. Biometrics 1988;44:837-845. Sun X, Xu W. IEEE Signal Process
     Lett 2014;21:1389-1393. Robin X et al. BMC Bioinformatics 2011;12:77 (pROC).
 
     Returns a dict: n_cases, n_controls, n_missing, auc, auc_se, ci_low, ci_high, conf_level,
-    ci_method ("DeLong"), estimable, reason.
+    ci_method ("DeLong"), perfect_separation, estimable, reason.
     """
     _check_conf_level(conf_level)
     scores, is_case, n_missing = _drop_missing(scores, is_case)
@@ -163,28 +190,29 @@ def roc_auc(scores, is_case, *, conf_level=0.95):
         "ci_high": float("nan"),
         "conf_level": conf_level,
         "ci_method": "DeLong",
+        "perfect_separation": False,
         "estimable": False,
         "reason": _degenerate_reason(scores, is_case),
     }
     if result["reason"]:
         return result
     case_placements, control_placements, auc = _placements(scores, is_case)
-    result["auc"] = auc
-    if min(result["n_cases"], result["n_controls"]) < DELONG_MIN_PER_GROUP:
-        result["reason"] = (
-            "DeLong variance needs at least 2 cases and 2 controls (pROC returns NA); "
-            "only the AUC is reported"
-        )
+    result.update(auc=auc, perfect_separation=auc in (0.0, 1.0))
+    too_few = _too_few_reason(result["n_cases"], result["n_controls"], min_per_group)
+    if too_few:
+        result["reason"] = f"{too_few}; only the AUC is reported"
         return result
     variance = _delong_variance(case_placements - auc, control_placements - auc)
     se = float(np.sqrt(variance))
+    result["auc_se"] = se
+    if se == 0:
+        result["reason"] = _zero_variance_reason(auc)
+        return result
     half_width = ndtri(0.5 + conf_level / 2) * se
     result.update(
-        auc_se=se,
         ci_low=float(min(max(auc - half_width, 0.0), 1.0)),
         ci_high=float(min(max(auc + half_width, 0.0), 1.0)),
         estimable=True,
-        reason="" if se > 0 else _ZERO_VARIANCE_NOTE,
     )
     return result
 
@@ -202,7 +230,9 @@ def _delong_variance(centred_case_placements, centred_control_placements):
     return float(case_part + control_part)
 
 
-def delong_paired_test(scores_a, scores_b, is_case, *, conf_level=0.95):
+def delong_paired_test(
+    scores_a, scores_b, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP
+):
     """DeLong's test comparing two correlated AUCs measured on the same patients.
 
     Method: DeLong et al. (1988). With placements of both markers on the same cases and
@@ -216,12 +246,14 @@ def delong_paired_test(scores_a, scores_b, is_case, *, conf_level=0.95):
     Patients missing either score are dropped (and counted in n_missing), since pROC requires
     identical patients in both curves.
 
-    Zero variance: when both AUCs are equal and the variance of the difference is zero (e.g. two
-    perfect markers, or two markers with the same ranking), pROC sets z = 0, so p = 1 and the
-    interval is [0, 0]; this function does the same and notes it in ``reason``. When the AUCs
-    differ with zero variance (e.g. a perfect marker against a constant one), pROC reports
-    z = Inf, p = 0, which is not a valid test: not estimable here. Fewer than two cases or two
-    controls: not estimable (pROC returns NaN, or stops with an error when the AUCs are equal).
+    The interval is truncated to [-1, 1], the range of a difference of AUCs (pROC does not
+    truncate it); ``method`` says when it was.
+
+    Zero variance of the difference: not estimable. pROC sets z = 0, p = 1 and the interval
+    [0, 0] when the AUCs are equal (e.g. two perfect markers), and z = Inf, p = 0 when they
+    differ (e.g. a perfect marker against a constant one); neither is a valid test. Fewer than
+    ``min_per_group`` (at least two) cases or controls: not estimable (pROC returns NaN, or
+    stops with an error when the AUCs are equal, below two).
 
     Assumptions: patients independent; both scores oriented (higher = more likely a case).
 
@@ -266,11 +298,9 @@ def delong_paired_test(scores_a, scores_b, is_case, *, conf_level=0.95):
     cases_b, controls_b, auc_b = _placements(scores_b, is_case)
     difference = auc_a - auc_b
     result.update(auc_a=auc_a, auc_b=auc_b, auc_difference=difference)
-    if min(result["n_cases"], result["n_controls"]) < DELONG_MIN_PER_GROUP:
-        result["reason"] = (
-            "DeLong variance needs at least 2 cases and 2 controls "
-            "(pROC returns NaN, or an error when the AUCs are equal)"
-        )
+    too_few = _too_few_reason(result["n_cases"], result["n_controls"], min_per_group)
+    if too_few:
+        result["reason"] = too_few
         return result
     se = float(
         np.sqrt(
@@ -281,24 +311,26 @@ def delong_paired_test(scores_a, scores_b, is_case, *, conf_level=0.95):
         )
     )
     result["se_difference"] = se
-    if se == 0 and difference != 0:
+    if se == 0:
         result["reason"] = (
-            "the AUCs differ but the DeLong variance of the difference is zero "
-            "(pROC reports z = Inf, p = 0): no valid test"
+            "the DeLong variance of the difference is zero (each marker separates perfectly "
+            "or ranks the patients alike): no valid test "
+            + ("(pROC reports z = Inf, p = 0)" if difference != 0 else "(pROC sets z = 0, p = 1)")
         )
         return result
-    z = difference / se if se > 0 else 0.0
+    z = difference / se
     half_width = ndtri(0.5 + conf_level / 2) * se
+    ci_low, ci_high = difference - half_width, difference + half_width
+    truncated = ci_low < -1 or ci_high > 1
     result.update(
         z=float(z),
         p_value=float(2 * ndtr(-abs(z))),
-        ci_low=float(difference - half_width),
-        ci_high=float(difference + half_width),
+        ci_low=float(max(ci_low, -1.0)),
+        ci_high=float(min(ci_high, 1.0)),
         estimable=True,
-        reason=""
-        if se > 0
-        else "equal AUCs with zero variance of the difference: z = 0, p = 1, as pROC sets",
     )
+    if truncated:
+        result["method"] += "; interval truncated to [-1, 1]"
     return result
 
 
