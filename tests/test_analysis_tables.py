@@ -163,6 +163,59 @@ def test_prepost_table_equals_r_wilcox_test(case, variant):
     assert table.loc["non-responders", "reason"] == "fewer than 2 complete pairs"
 
 
+HL_R = pd.read_csv(FIXTURES / "core" / "hodges_lehmann.tsv", sep="\t", dtype=str)
+
+
+@pytest.mark.parametrize("case", ["small", "tied", "large"])
+@pytest.mark.parametrize(
+    ("scale", "variant"), [("difference", "default"), ("log_ratio", "log_ratio")]
+)
+@pytest.mark.parametrize("conf_level", [0.95, 0.90])
+def test_prepost_hodges_lehmann_equals_r(case, scale, variant, conf_level):
+    data = pd.read_csv(FIXTURES / "core" / f"data_paired_{case}.tsv", sep="\t")
+    if scale == "log_ratio":
+        # R's fixture drops the pairs without a log ratio; so does the table.
+        data = data[(data["pre"] > 0) & ~(data["post"] <= 0)]
+    patients = paired_cohort(data["pre"], data["post"], [1] * len(data))
+    table = prepost_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        metric="log2_ratio",
+        correct=True,
+        adjust_method="holm",
+        adjust_family="marker",
+        scale=scale,
+        conf_level=conf_level,
+    ).set_index("group")
+    rows = HL_R[
+        (HL_R["case"] == case)
+        & (HL_R["variant"] == variant)
+        & (HL_R["conf_level_requested"].astype(float) == conf_level)
+    ]
+    expected = dict(zip(rows["key"], rows["value"], strict=True))
+    row = table.loc["all"]
+    assert row["hl_scale"] == scale
+    assert row["change_metric"] == "log2_ratio"
+    for ours, theirs in [
+        ("hl_estimate", "estimate"),
+        ("hl_ci_low", "ci_low"),
+        ("hl_ci_high", "ci_high"),
+        ("conf_level", "conf_level"),
+    ]:
+        assert row[ours] == pytest.approx(float(expected[theirs]), rel=1e-9), ours
+    # The test beside the estimate is on the same scale.
+    assert (row["hl_estimate"] > 0) == (row["rank_biserial"] > 0)
+
+
+def test_prepost_without_a_test_has_no_estimate():
+    patients = paired_cohort(pre=[1.0, 2.0, 3.0], post=[2.0, np.nan, np.nan], responder=[1, 0, 0])
+    row = prepost(patients).set_index("group").loc["all"]
+    assert not row["estimable"]
+    assert math.isnan(row["hl_estimate"]) and row["hl_method"] == "not estimable"
+    assert row["hl_reason"] == row["reason"] == "fewer than 2 complete pairs"
+
+
 def test_prepost_groups_count_and_describe_the_right_patients():
     patients = paired_cohort(
         pre=[1, 2, 3, 4, 5, 6, 7],

@@ -23,7 +23,13 @@ def main(snakemake, log):
         "adjust_family": adjustment["family"],
     }
     status = data_status(patients)
-    write_result(prepost_table(patients, **options), snakemake.output.prepost, status)
+    prepost = prepost_table(
+        patients,
+        **options,
+        scale=tests["signed_rank_scale"],
+        conf_level=tests["conf_level"],
+    )
+    write_result(prepost, snakemake.output.prepost, status)
     write_result(
         responder_comparison_table(patients, **options), snakemake.output.responders, status
     )

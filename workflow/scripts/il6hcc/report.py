@@ -161,6 +161,11 @@ def participant_flow(flow: pd.DataFrame, patients: pd.DataFrame) -> dict:
 
 def methods_text(config: dict) -> list[str]:
     """The Methods paragraphs, generated from the configuration that was run."""
+    scale_words = {
+        "difference": "paired differences post - pre (as R's wilcox.test(post, pre, paired = "
+        "TRUE))",
+        "log_ratio": "log2 ratios log2(post/pre), tested against 0 (a multiplicative change)",
+    }
     stats = config["statistics"]
     adjust = stats["multiple_testing"]
     responders = "/".join(config["response"]["responder_codes"])
@@ -186,9 +191,14 @@ def methods_text(config: dict) -> list[str]:
         f"missing, and analysed as {BELOW_LLOQ_RULES[config['censoring']['below_lloq']]}; "
         "values above the upper limit were analysed at the limit.",
         f"Pre/post changes were tested with the Wilcoxon signed-rank test (zero differences "
-        f"dropped), {correction}; groups were compared with the Mann-Whitney U test under the "
-        "same rule. The change used for prediction was the "
-        f"{METRIC_LABELS[config['change_metric']]}.",
+        f"dropped) on the {scale_words[stats['signed_rank_scale']]}, {correction}; beside "
+        "each test is the Hodges-Lehmann estimate of the paired difference on the same scale "
+        f"(pseudo-median) with its {stats['conf_level']:.0%} confidence interval, as R's "
+        "wilcox.test(conf.int = TRUE) (exact from the Walsh averages where the test is exact, "
+        "otherwise by inverting the normal approximation; with very few pairs the level "
+        "actually reached is reported). Groups were compared with the Mann-Whitney U test "
+        "under the same rule. The change used for prediction, and given as a separately "
+        f"labelled descriptive median, was the {METRIC_LABELS[config['change_metric']]}.",
         f"p-values were adjusted by the {ADJUST_LABELS[adjust['method']]} method over "
         f"{FAMILY_LABELS[adjust['family']]}; raw and adjusted p-values are shown side by side; "
         f"significance level {stats['alpha']:g}.",
