@@ -153,6 +153,10 @@ def test_methods_text_follows_the_configuration(config):
     assert "adjusted for line_of_therapy" in text
     assert "on the paired differences post - pre" in text
     assert "Hodges-Lehmann estimate" in text and "95% confidence interval" in text
+    assert "significant at 0.05 after the Holm adjustment" in text
+    for verdict in ("Reproduced before adjustment only", "consistent, not significant"):
+        assert verdict in text
+    assert "inconclusive when it does not" in text
 
 
 def test_methods_text_changes_when_the_configuration_changes(config):

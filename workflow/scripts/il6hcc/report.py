@@ -219,6 +219,24 @@ def methods_text(config: dict) -> list[str]:
         "Baseline characteristics were compared with Fisher's exact test (categories) and "
         "the Mann-Whitney U test (numbers).",
     ]
+    alpha = f"{stats['alpha']:g}"
+    paragraphs.append(
+        "Each claim of the paper received a graded verdict. Reproduced: significant at "
+        f"{alpha} after the {ADJUST_LABELS[adjust['method']]} adjustment, in the claimed "
+        "direction (claim 1 states the direction observed; the effect is the Hodges-Lehmann "
+        "estimate). Reproduced before adjustment only: significant on the raw p-value only. "
+        "Claims of no change (2 and 4): a significant raw p-value means not reproduced "
+        "(adjustment is not used to support an absence); otherwise consistent, not "
+        "significant when the confidence interval of the change excludes a change as large, "
+        "in either direction, as the one in the comparison group (claim 1's for claim 2, "
+        "claim 3's for claim 4), and inconclusive when it does not. Claim 5: IL-6's "
+        "sensitivity must exceed every other marker's; the largest McNemar p-value decides "
+        "(every comparison must hold), and a higher sensitivity without significance is "
+        "consistent, not significant. Claim 6: a hazard ratio below 1 with a significant "
+        "log-rank test is reproduced, below 1 without significance consistent, not "
+        "significant. Not reproduced: significant the other way, or the claimed effect absent; "
+        "not checkable: no estimable result."
+    )
     if stats["logistic"]["enabled"]:
         adjusted = ", ".join(stats["logistic"]["adjust_for"]) or "nothing"
         paragraphs.append(
