@@ -82,6 +82,21 @@ def claim_row(claim, statement, subgroup, analysis, **values) -> dict:
     return row
 
 
+def unchecked_row(claim, statement, subgroup, analysis, why: str, **values) -> dict:
+    """A "not checkable" row saying why."""
+    return claim_row(
+        claim,
+        statement,
+        subgroup,
+        analysis,
+        verdict=NOT_CHECKABLE,
+        reason=f"no estimable result: {why}",
+        sentence=f"Claim {claim} could not be checked: {why}.",
+        detail=why,
+        **values,
+    )
+
+
 def number(value: float) -> str:
     """A number for a sentence: 3 significant digits, a sign on a change."""
     return f"{value:+.3g}" if value else "0"
@@ -162,16 +177,7 @@ def _change_claim(prepost, *, claim, statement, subgroup, group, marker, alpha, 
     analysis = f"Wilcoxon signed-rank, {marker} post vs pre, {group}"
     result, why = _prepost_result(prepost, subgroup=subgroup, group=group, marker=marker)
     if result is None:
-        return claim_row(
-            claim,
-            statement,
-            subgroup,
-            analysis,
-            verdict=NOT_CHECKABLE,
-            reason=f"no estimable result: {why}",
-            sentence=f"Claim {claim} could not be checked: {why}.",
-            detail=why,
-        )
+        return unchecked_row(claim, statement, subgroup, analysis, why)
     label = result["marker_label"]
     direction = _direction(result["hl_estimate"])
     effect = f"{number(result['hl_estimate'])} ({SCALE_LABELS[result['hl_scale']]})"
@@ -232,16 +238,7 @@ def _no_change_claim(
     analysis = f"Wilcoxon signed-rank, {marker} post vs pre, {group}"
     result, why = _prepost_result(prepost, subgroup=subgroup, group=group, marker=marker)
     if result is None:
-        return claim_row(
-            claim,
-            statement,
-            subgroup,
-            analysis,
-            verdict=NOT_CHECKABLE,
-            reason=f"no estimable result: {why}",
-            sentence=f"Claim {claim} could not be checked: {why}.",
-            detail=why,
-        )
+        return unchecked_row(claim, statement, subgroup, analysis, why)
     label = result["marker_label"]
     who = _who(result, label)
     effect = f"{number(result['hl_estimate'])} ({SCALE_LABELS[result['hl_scale']]})"
@@ -394,24 +391,13 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
     )
     analysis = "sensitivity of the pre-specified criteria"
 
-    def unchecked(why: str, **values) -> dict:
-        return claim_row(
-            "5",
-            statement,
-            subgroup,
-            analysis,
-            verdict=NOT_CHECKABLE,
-            reason=why,
-            sentence=f"Claim 5 could not be checked: {why}.",
-            detail=why,
-            **values,
-        )
-
     sensitivity = accuracy[
         (accuracy["subgroup"] == subgroup) & (accuracy["measure"] == "sensitivity")
     ].set_index("marker")
     if marker not in sensitivity.index or not bool(sensitivity.loc[marker, "estimable"]):
-        return unchecked(f"the sensitivity of {marker} is not estimable")
+        return unchecked_row(
+            "5", statement, subgroup, analysis, f"the sensitivity of {marker} is not estimable"
+        )
     reference = sensitivity.loc[marker]
     effect = {
         "effect": reference["estimate"],
@@ -423,7 +409,14 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
     others = sensitivity.drop(index=marker)
     others = others[others["estimable"].astype(bool)]
     if others.empty:
-        return unchecked("no other marker's sensitivity is estimable", **effect)
+        return unchecked_row(
+            "5",
+            statement,
+            subgroup,
+            analysis,
+            "no other marker's sensitivity is estimable",
+            **effect,
+        )
     tests = mcnemar[(mcnemar["subgroup"] == subgroup) & (mcnemar["measure"] == "sensitivity")]
     tests = tests.set_index("marker_b").reindex(others.index)
     p_values = tests["p_value"].astype(float)

@@ -26,11 +26,11 @@ from il6hcc.change import METRIC_LABELS, marker_change
 from il6hcc.claims import COLUMNS as CLAIM_COLUMNS
 from il6hcc.claims import (
     CONSISTENT,
-    NOT_CHECKABLE,
     NOT_REPRODUCED,
     REPRODUCED,
     interval_text,
     p_text,
+    unchecked_row,
 )
 from il6hcc.stats.survival import (
     cox_regression,
@@ -591,13 +591,8 @@ def claim_row(
     row.update(claim="6", statement=statement, subgroup=subgroup, analysis=analysis)
 
     def unchecked(why: str) -> pd.DataFrame:
-        row.update(
-            verdict=NOT_CHECKABLE,
-            reason=why,
-            sentence=f"Claim 6 could not be checked: {why}.",
-            detail=why,
-        )
-        return pd.DataFrame([row], columns=CLAIM_COLUMNS)
+        checked = unchecked_row("6", statement, subgroup, analysis, why)
+        return pd.DataFrame([checked], columns=CLAIM_COLUMNS)
 
     logrank = tables["logrank"]
     os_logrank = logrank[logrank["endpoint"] == CLAIM_ENDPOINT]
