@@ -106,6 +106,7 @@ COMPARISON = pd.DataFrame(
             "p_adjusted": 0.003,
             "method": "exact",
             "rank_biserial": 0.6,
+            "marker_label": "IL-6",
             "estimable": True,
             "reason": "",
         }
@@ -146,7 +147,7 @@ def test_the_paper_reproduced_with_effects_and_intervals():
     assert table.loc["5", "verdict"] == "reproduced"
     row = table.loc["1"]
     assert (row["effect"], row["effect_ci_low"], row["effect_ci_high"]) == (3.0, 1.0, 5.0)
-    assert row["effect_label"] == "Hodges-Lehmann pseudo-median of post - pre pg/mL"
+    assert row["effect_label"] == "Hodges-Lehmann pseudo-median of post - pre (pg/mL)"
     assert (row["p_value"], row["p_adjusted"]) == (0.001, 0.004)
     assert "rose significantly" in row["sentence"]
     assert table.loc["1 vs 2", "verdict"] == "difference shown"
@@ -186,7 +187,8 @@ def test_no_change_claims_consistent_when_the_interval_excludes_the_comparison_e
     # Claim 2: CI -1.0..1.5 inside +-3.0 (claim 1); claim 4: CI -2.0..2.5 inside +-8.0 (claim 3).
     assert table.loc["2", "verdict"] == "consistent, not significant"
     assert table.loc["4", "verdict"] == "consistent, not significant"
-    assert "+3" in table.loc["2", "reason"] and "+8" in table.loc["4", "reason"]
+    assert "(+3 pg/mL (post - pre))" in table.loc["2", "reason"]
+    assert "+8 pg/mL" in table.loc["4", "reason"]
     assert "smaller than the change in first_line patients" in table.loc["2", "sentence"]
 
 

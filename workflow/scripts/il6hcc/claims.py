@@ -144,7 +144,7 @@ def _prepost_result(prepost, *, subgroup, group, marker):
 
 def _effect_values(result) -> dict:
     scale = result["hl_scale"]
-    unit = f" {result['unit']}" if scale == "difference" and str(result["unit"]) else ""
+    unit = f" ({result['unit']})" if scale == "difference" and str(result["unit"]) else ""
     return {
         "statistic": result["statistic"],
         "p_value": result["p_value"],
@@ -168,6 +168,12 @@ def _numbers(result, alpha) -> str:
     )
 
 
+def _effect_text(result) -> str:
+    """The Hodges-Lehmann estimate with its unit and scale, e.g. '+1.08 pg/mL (post - pre)'."""
+    unit = f" {result['unit']}" if result["hl_scale"] == "difference" else ""
+    return f"{number(result['hl_estimate'])}{unit} ({SCALE_LABELS[result['hl_scale']]})"
+
+
 def _who(result, marker_label: str) -> str:
     return f"In {result['subgroup']} patients{GROUP_WORDS[result['group']]}, {marker_label}"
 
@@ -180,7 +186,7 @@ def _change_claim(prepost, *, claim, statement, subgroup, group, marker, alpha, 
         return unchecked_row(claim, statement, subgroup, analysis, why)
     label = result["marker_label"]
     direction = _direction(result["hl_estimate"])
-    effect = f"{number(result['hl_estimate'])} ({SCALE_LABELS[result['hl_scale']]})"
+    effect = _effect_text(result)
     interval = interval_text(result["hl_ci_low"], result["hl_ci_high"], result["conf_level"])
     who = _who(result, label)
     verdict = significance_verdict(result["p_value"], result["p_adjusted"], alpha)
@@ -241,7 +247,7 @@ def _no_change_claim(
         return unchecked_row(claim, statement, subgroup, analysis, why)
     label = result["marker_label"]
     who = _who(result, label)
-    effect = f"{number(result['hl_estimate'])} ({SCALE_LABELS[result['hl_scale']]})"
+    effect = _effect_text(result)
     low, high = result["hl_ci_low"], result["hl_ci_high"]
     interval = interval_text(low, high, result["conf_level"])
     if result["p_value"] < alpha:
@@ -275,7 +281,7 @@ def _no_change_claim(
             size = abs(float(reference["hl_estimate"]))
             compared = (
                 f"the change in {reference['subgroup']} patients"
-                f"{GROUP_WORDS[reference['group']]} ({number(reference['hl_estimate'])})"
+                f"{GROUP_WORDS[reference['group']]} ({_effect_text(reference)})"
             )
             excluded = size > 0 and -size < low and high < size
             if excluded:
@@ -526,11 +532,12 @@ def _interaction_rows(comparison, *, marker, alpha) -> list[dict]:
             None: DIFFERENCE_NOT_SHOWN,
         }[verdict]
         compared = f"{result.group_a} and {result.group_b} patients"
+        label = result.marker_label
         sentence = {
-            DIFFERENCE_SHOWN: f"The change in {marker} differs significantly between {compared}",
-            DIFFERENCE_SHOWN_BEFORE_ADJUSTMENT: f"The change in {marker} differs between "
+            DIFFERENCE_SHOWN: f"The change in {label} differs significantly between {compared}",
+            DIFFERENCE_SHOWN_BEFORE_ADJUSTMENT: f"The change in {label} differs between "
             f"{compared} before adjustment only",
-            DIFFERENCE_NOT_SHOWN: f"A difference in the change in {marker} between {compared} "
+            DIFFERENCE_NOT_SHOWN: f"A difference in the change in {label} between {compared} "
             "is not shown",
         }[verdict]
         out.append(
