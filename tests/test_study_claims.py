@@ -6,10 +6,13 @@ directly in the pre/post and accuracy tables behind it, so a wrong verdict canno
 table or the other way round.
 """
 
+import numpy as np
 import pytest
 import yaml
+from workflow_helpers import copy_workflow, load_config, snakemake, write_config
 
-from il6hcc.tables import read_tsv
+from il6hcc.stats.nonparametric import hodges_lehmann_signed_rank
+from il6hcc.tables import read_patients, read_tsv
 
 REFERENCE = "il6"
 OTHER_MARKERS = ("afp", "afp_l3", "dcp")
@@ -159,3 +162,32 @@ def test_every_result_table_says_the_data_are_simulated(run):
         table = read_tsv(path)
         assert table.columns[0] == "data_status", path.relative_to(workdir)
         assert (table["data_status"] == "simulated").all(), path.relative_to(workdir)
+
+
+def test_log_ratio_scale_and_another_level_reach_the_table_and_the_claims(tmp_path, completed_run):
+    """statistics.signed_rank_scale = log_ratio and conf_level = 0.9 through Snakemake: the test,
+    the estimate and the claims all move to log2(post/pre); the descriptive change columns stay."""
+    workdir = copy_workflow(tmp_path / "workflow", source=completed_run)
+    config = load_config(workdir)
+    config["statistics"]["signed_rank_scale"] = "log_ratio"
+    config["statistics"]["conf_level"] = 0.9
+    write_config(workdir, config)
+    snakemake(workdir, "--cores", "2", "results/claims.tsv")
+    subgroup = config["claims"]["first_line"]
+    patients = read_patients(workdir / "results" / "stratify" / subgroup / "patients.tsv")
+    responders = patients[patients["responder"] == 1]
+    expected = hodges_lehmann_signed_rank(
+        np.log2(responders["il6_post"] / responders["il6_pre"]), conf_level=0.9
+    )
+    row = prepost_row(workdir, subgroup, "responders")
+    assert row["hl_scale"] == "log_ratio" and row["change_metric"] == "log2_ratio"
+    assert row["conf_level"] == pytest.approx(expected["conf_level"])
+    assert row["hl_estimate"] == pytest.approx(expected["estimate"], rel=1e-12)
+    assert row["hl_ci_low"] == pytest.approx(expected["ci_low"], rel=1e-12)
+    claims = read_tsv(workdir / "results" / "claims.tsv").set_index("claim")
+    assert claims.loc["3", "effect_label"] == "Hodges-Lehmann pseudo-median of log2(post/pre)"
+    assert claims.loc["3", "effect"] == pytest.approx(row["hl_estimate"], rel=1e-12)
+    assert "90% CI" in claims.loc["3", "sentence"]
+    default = prepost_row(completed_run, subgroup, "responders")
+    assert default["hl_scale"] == "difference"
+    assert default["hl_estimate"] != pytest.approx(row["hl_estimate"])
