@@ -128,7 +128,12 @@ def _subgroup(config: dict, out: Path, status: str, name: str, patients) -> dict
         "adjust_method": adjustment["method"],
         "adjust_family": adjustment["family"],
     }
-    prepost = prepost_table(selected, **options)
+    prepost = prepost_table(
+        selected,
+        **options,
+        scale=statistics["signed_rank_scale"],
+        conf_level=statistics["conf_level"],
+    )
     write_result(prepost, folders["paired_stats"] / "prepost.tsv", status)
     responders = responder_comparison_table(selected, **options)
     write_result(responders, folders["paired_stats"] / "responders_vs_nonresponders.tsv", status)

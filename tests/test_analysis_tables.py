@@ -1,4 +1,4 @@
-"""The per-subgroup result tables (il6hcc.change, paired, rocanalysis, criteria, table1, claims,
+"""The per-subgroup result tables (il6hcc.change, paired, rocanalysis, criteria, table1,
 tables, provenance) on small hand-made cohorts.
 
 Where a number must be right, an R fixture dataset (tests/fixtures/core, tests/fixtures/roc) is
@@ -22,7 +22,6 @@ from il6hcc.change import (
     marker_change,
     oriented_change,
 )
-from il6hcc.claims import check_claims
 from il6hcc.criteria import accuracy_table, mcnemar_table
 from il6hcc.paired import (
     logistic_table,
@@ -164,6 +163,59 @@ def test_prepost_table_equals_r_wilcox_test(case, variant):
     assert table.loc["all", "n_patients"] == len(data)
     assert not table.loc["non-responders", "estimable"]
     assert table.loc["non-responders", "reason"] == "fewer than 2 complete pairs"
+
+
+HL_R = pd.read_csv(FIXTURES / "core" / "hodges_lehmann.tsv", sep="\t", dtype=str)
+
+
+@pytest.mark.parametrize("case", ["small", "tied", "large"])
+@pytest.mark.parametrize(
+    ("scale", "variant"), [("difference", "default"), ("log_ratio", "log_ratio")]
+)
+@pytest.mark.parametrize("conf_level", [0.95, 0.90])
+def test_prepost_hodges_lehmann_equals_r(case, scale, variant, conf_level):
+    data = pd.read_csv(FIXTURES / "core" / f"data_paired_{case}.tsv", sep="\t")
+    if scale == "log_ratio":
+        # R's fixture drops the pairs without a log ratio; so does the table.
+        data = data[(data["pre"] > 0) & ~(data["post"] <= 0)]
+    patients = paired_cohort(data["pre"], data["post"], [1] * len(data))
+    table = prepost_table(
+        patients,
+        subgroup="s",
+        markers=[IL6],
+        metric="log2_ratio",
+        correct=True,
+        adjust_method="holm",
+        adjust_family="marker",
+        scale=scale,
+        conf_level=conf_level,
+    ).set_index("group")
+    rows = HL_R[
+        (HL_R["case"] == case)
+        & (HL_R["variant"] == variant)
+        & (HL_R["conf_level_requested"].astype(float) == conf_level)
+    ]
+    expected = dict(zip(rows["key"], rows["value"], strict=True))
+    row = table.loc["all"]
+    assert row["hl_scale"] == scale
+    assert row["change_metric"] == "log2_ratio"
+    for ours, theirs in [
+        ("hl_estimate", "estimate"),
+        ("hl_ci_low", "ci_low"),
+        ("hl_ci_high", "ci_high"),
+        ("conf_level", "conf_level"),
+    ]:
+        assert row[ours] == pytest.approx(float(expected[theirs]), rel=1e-9), ours
+    # The test beside the estimate is on the same scale.
+    assert (row["hl_estimate"] > 0) == (row["rank_biserial"] > 0)
+
+
+def test_prepost_without_a_test_has_no_estimate():
+    patients = paired_cohort(pre=[1.0, 2.0, 3.0], post=[2.0, np.nan, np.nan], responder=[1, 0, 0])
+    row = prepost(patients).set_index("group").loc["all"]
+    assert not row["estimable"]
+    assert math.isnan(row["hl_estimate"]) and row["hl_method"] == "not estimable"
+    assert row["hl_reason"] == row["reason"] == "fewer than 2 complete pairs"
 
 
 def test_prepost_groups_count_and_describe_the_right_patients():
@@ -956,163 +1008,6 @@ def test_no_evaluable_response_gives_every_accuracy_measure_a_reason():
     assert len(accuracy) == 10
     assert set(accuracy["reason"]) == {"no patient with an evaluable response in the subgroup"}
     assert (accuracy["n_evaluable"] == 0).all()
-
-
-# --------------------------------------------------------------------------- claims
-def prepost_rows(results, *, metric="log2_ratio"):
-    """Pre/post rows from {(subgroup, group): (p_value, change_median)}."""
-    rows = []
-    for (subgroup, group), (p_value, change) in results.items():
-        rows.append(
-            {
-                "subgroup": subgroup,
-                "group": group,
-                "marker": "il6",
-                "n_pairs": 10,
-                "statistic": 40.0,
-                "p_value": p_value,
-                "p_adjusted": min(1.0, 4 * p_value) if not math.isnan(p_value) else np.nan,
-                "method": "exact",
-                "change_metric": metric,
-                "change_median": change,
-                "estimable": not math.isnan(p_value),
-                "reason": "" if not math.isnan(p_value) else "fewer than 2 complete pairs",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-PAPER = {
-    ("first_line", "all"): (0.001, 0.3),
-    ("later_line", "all"): (0.4, -0.1),
-    ("first_line", "responders"): (0.002, 1.5),
-    ("first_line", "non-responders"): (0.6, 0.1),
-}
-
-
-def accuracy_rows(sensitivities):
-    return pd.DataFrame(
-        [
-            {
-                "subgroup": "first_line",
-                "marker": key,
-                "measure": "sensitivity",
-                "estimate": value,
-                "estimable": not math.isnan(value),
-            }
-            for key, value in sensitivities.items()
-        ]
-    )
-
-
-def mcnemar_rows(p_values):
-    return pd.DataFrame(
-        [
-            {
-                "subgroup": "first_line",
-                "measure": "sensitivity",
-                "marker_a": "il6",
-                "marker_b": key,
-                "estimate_b": 0.5,
-                "p_value": p,
-            }
-            for key, p in p_values.items()
-        ]
-    )
-
-
-COMPARISON = pd.DataFrame(
-    [
-        {
-            "comparison": "first_vs_later_line",
-            "marker": "il6",
-            "group_a": "first_line",
-            "group_b": "later_line",
-            "n_a": 27,
-            "n_b": 17,
-            "statistic": 369.5,
-            "p_value": 0.0008,
-            "p_adjusted": 0.003,
-            "method": "exact",
-            "estimable": True,
-            "reason": "",
-        }
-    ]
-)
-
-
-def claims(prepost=None, sensitivities=None, p_values=None, comparison=COMPARISON):
-    return check_claims(
-        prepost=prepost if prepost is not None else prepost_rows(PAPER),
-        accuracy=accuracy_rows(sensitivities or {"il6": 0.9, "afp": 0.5, "dcp": 0.4}),
-        mcnemar=mcnemar_rows(p_values or {"afp": 0.06, "dcp": 0.03}),
-        comparison=comparison,
-        reference_marker="il6",
-        first_line="first_line",
-        later_line="later_line",
-        accuracy_subgroup="first_line",
-        alpha=0.05,
-    ).set_index("claim")
-
-
-def test_claims_reproduced_when_the_tables_say_what_the_paper_says():
-    table = claims()
-    assert table.loc[["1", "2", "3", "4", "5"], "verdict"].tolist() == ["reproduced"] * 5
-    assert table.loc["1", "p_value"] == 0.001 and table.loc["1", "p_adjusted"] == 0.004
-    assert table.loc["1 vs 2", "verdict"] == "difference shown"
-    assert table.loc["5", "estimate"] == 0.9
-
-
-@pytest.mark.parametrize(
-    ("changed", "claim"),
-    [
-        ({("first_line", "all"): (0.2, 0.3)}, "1"),
-        ({("later_line", "all"): (0.01, 0.3)}, "2"),
-        ({("first_line", "responders"): (0.2, 1.5)}, "3"),
-        ({("first_line", "responders"): (0.002, -1.5)}, "3"),
-        ({("first_line", "non-responders"): (0.01, 0.1)}, "4"),
-    ],
-)
-def test_each_claim_fails_when_its_own_result_disagrees(changed, claim):
-    table = claims(prepost_rows({**PAPER, **changed}))
-    assert table.loc[claim, "verdict"] == "not reproduced"
-    others = [c for c in ("1", "2", "3", "4", "5") if c != claim]
-    assert (table.loc[others, "verdict"] == "reproduced").all()
-
-
-def test_a_rise_on_the_ratio_scale_means_a_median_ratio_above_one():
-    falling = {**PAPER, ("first_line", "responders"): (0.002, 0.6)}
-    assert claims(prepost_rows(falling, metric="ratio")).loc["3", "verdict"] == "not reproduced"
-    rising = {**PAPER, ("first_line", "responders"): (0.002, 1.6)}
-    assert claims(prepost_rows(rising, metric="ratio")).loc["3", "verdict"] == "reproduced"
-
-
-def test_a_claim_without_an_estimable_result_is_not_checkable():
-    table = claims(prepost_rows({**PAPER, ("first_line", "responders"): (np.nan, np.nan)}))
-    assert table.loc["3", "verdict"] == "not checkable"
-    assert table.loc["3", "detail"] == "fewer than 2 complete pairs"
-
-
-def test_claim_5_needs_a_higher_sensitivity_than_every_other_marker():
-    table = claims(sensitivities={"il6": 0.6, "afp": 0.5, "dcp": 0.7})
-    assert table.loc["5", "verdict"] == "not reproduced"
-    table = claims(sensitivities={"il6": 0.6, "afp": np.nan, "dcp": np.nan})
-    assert table.loc["5", "verdict"] == "not checkable"
-
-
-def test_claim_5_detail_says_which_differences_are_significant():
-    detail = claims(p_values={"afp": 0.06, "dcp": 0.03}).loc["5", "detail"]
-    assert "McNemar p < 0.05 against dcp" in detail
-    detail = claims(p_values={"afp": 0.06, "dcp": 0.07}).loc["5", "detail"]
-    assert "no McNemar p < 0.05" in detail
-
-
-def test_the_direct_between_subgroup_test_is_reported_beside_the_claims():
-    row = claims().loc["1 vs 2"]
-    assert row["p_value"] == 0.0008
-    assert "first_line" in row["statement"] and "later_line" in row["statement"]
-    not_shown = COMPARISON.assign(p_value=0.3)
-    assert claims(comparison=not_shown).loc["1 vs 2", "verdict"] == "difference not shown"
 
 
 # --------------------------------------------------------------------------- TSV and provenance

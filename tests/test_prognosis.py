@@ -20,6 +20,7 @@ import pytest
 import yaml
 from workflow_helpers import REPO, copy_workflow, load_config, planned_jobs, snakemake, write_config
 
+from il6hcc.claims import VERDICTS
 from il6hcc.config import ConfigError, check_config
 from il6hcc.prognosis import (
     change_groups,
@@ -237,12 +238,35 @@ def test_claim_six_verdict_follows_hazard_ratio_and_log_rank():
     logrank = tables["logrank"].set_index("endpoint").loc["os"]
     cox = tables["cox"]
     hazard = cox[(cox["endpoint"] == "os") & (cox["model"] == "unadjusted")].iloc[0]
+    assert hazard["hazard_ratio"] < 1
     assert claim["p_value"] == logrank["p_value"]
-    assert claim["estimate"] == hazard["hazard_ratio"]
-    expected = hazard["hazard_ratio"] < 1 and logrank["p_value"] < 0.05
-    assert claim["verdict"] == ("reproduced" if expected else "not reproduced")
+    assert claim["effect"] == hazard["hazard_ratio"]
+    assert (claim["effect_ci_low"], claim["effect_ci_high"]) == (
+        hazard["ci_low"],
+        hazard["ci_high"],
+    )
+    assert claim["conf_level"] == 0.95 and "hazard ratio" in claim["effect_label"]
+    expected = "reproduced" if logrank["p_value"] < 0.05 else "consistent, not significant"
+    assert claim["verdict"] == expected
+    assert claim["sentence"].startswith("Patients with ")
     lenient = prognosis_tables(cohort(), **{**OPTIONS, "alpha": 0.999})["claim"].iloc[0]
-    assert lenient["verdict"] == ("reproduced" if hazard["hazard_ratio"] < 1 else "not reproduced")
+    assert lenient["verdict"] == "reproduced"
+    strict = prognosis_tables(cohort(), **{**OPTIONS, "alpha": 1e-9})["claim"].iloc[0]
+    assert strict["verdict"] == "consistent, not significant"
+    assert "not shown" in strict["sentence"]
+
+    # The rise group gets the other group's survival: the hazard ratio is above 1.
+    base = cohort()
+    swapped = cohort(
+        os_months=base["os_months"].to_list()[6:] + base["os_months"].to_list()[:6],
+        os_event=base["os_event"].to_list()[6:] + base["os_event"].to_list()[:6],
+        pfs_months=base["pfs_months"].to_list()[6:] + base["pfs_months"].to_list()[:6],
+        pfs_event=base["pfs_event"].to_list()[6:] + base["pfs_event"].to_list()[:6],
+    )
+    worse = prognosis_tables(swapped, **{**OPTIONS, "alpha": 0.999})["claim"].iloc[0]
+    assert worse["effect"] > 1
+    assert worse["verdict"] == "not reproduced"
+    assert "the other way" in worse["reason"]
 
     pfs_only = prognosis_tables(cohort(), **{**OPTIONS, "endpoints": ["pfs"]})["claim"].iloc[0]
     assert pfs_only["verdict"] == "not checkable"
@@ -374,7 +398,7 @@ def test_completed_run_survival_outputs_are_sensible(completed_run):
             assert (folder / f"km_{endpoint}.pdf").stat().st_size > 0
     claim = read_tsv(results / "survival" / config["survival"]["claim_subgroup"] / "claim.tsv")
     assert claim["claim"].astype(str).tolist() == ["6"]
-    assert claim["verdict"].iloc[0] in ("reproduced", "not reproduced")
+    assert claim["verdict"].iloc[0] in VERDICTS
     report = (results / "report.html").read_text(encoding="utf-8")
     assert 'id="prognosis"' in report and "immortal-time bias" in report
     assert "<tr><td>6</td>" in report

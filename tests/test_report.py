@@ -151,6 +151,12 @@ def test_methods_text_follows_the_configuration(config):
     assert "95%" in text
     assert "random seed (20250101) was not used" in text
     assert "adjusted for line_of_therapy" in text
+    assert "on the paired differences post - pre" in text
+    assert "Hodges-Lehmann estimate" in text and "95% confidence interval" in text
+    assert "significant at 0.05 after the Holm adjustment" in text
+    for verdict in ("Reproduced before adjustment only", "consistent, not significant"):
+        assert verdict in text
+    assert "inconclusive when it does not" in text
 
 
 def test_methods_text_changes_when_the_configuration_changes(config):
@@ -164,7 +170,10 @@ def test_methods_text_changes_when_the_configuration_changes(config):
     changed["statistics"]["seed"] = 7
     changed["statistics"]["logistic"]["enabled"] = False
     changed["response"]["responder_codes"] = ["CR"]
+    changed["statistics"]["signed_rank_scale"] = "log_ratio"
     text = " ".join(methods_text(changed))
+    assert "on the log2 ratios log2(post/pre)" in text
+    assert "post - pre" not in text
     assert "the limit itself (LLOQ)" in text
     assert "without continuity correction" in text
     assert "exact when there are fewer than 50 observations" in text, "exact p-values stay"

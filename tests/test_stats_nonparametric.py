@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
+from il6hcc.stats.nonparametric import (
+    ROOT_TOLERANCE,
+    hodges_lehmann_signed_rank,
+    mann_whitney_u,
+    wilcoxon_signed_rank,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
 REL = 1e-6
@@ -207,3 +212,92 @@ def test_exact_null_distributions_sum_to_one_and_are_symmetric():
     rank_sum = _rank_sum_counts(4, 6)
     assert sum(rank_sum) == math.comb(10, 4) and rank_sum == rank_sum[::-1]
     assert all(count >= 0 for count in rank_sum)
+
+
+# ---------------------------------------------------------------- Hodges-Lehmann estimate and CI
+HL_VARIANTS = {
+    "default": {"exact": None, "correct": True},
+    "nocorrect": {"exact": None, "correct": False},
+    "approx": {"exact": False, "correct": True},
+    "log_ratio": {"exact": None, "correct": True},
+}
+# Cases where R's asymptotic limit sits on a near-tie that one unit in the last place of the
+# normal quantile flips (R's qnorm and scipy's ndtri differ there), so the root-finding stops on
+# the other side of a jump of the step function: equal only to within R's tol.root.
+HL_QUANTILE_SENSITIVE = {("censored", "nocorrect")}
+
+
+def hl_fixtures() -> dict:
+    table = pd.read_csv(FIXTURES / "hodges_lehmann.tsv", sep="\t", keep_default_na=False, dtype=str)
+    return {
+        (row.case, row.variant, float(row.conf_level_requested), row.key): row.value
+        for row in table.itertuples()
+    }
+
+
+HL = hl_fixtures()
+HL_KEYS = ("estimate", "ci_low", "ci_high", "conf_level")
+HL_CASES = sorted({(case, variant, level) for case, variant, level, _ in HL})
+
+
+def hl_differences(case: str, variant: str) -> np.ndarray:
+    extra = pd.read_csv(FIXTURES / "data_paired_hl_extra.tsv", sep="\t")
+    data = extra[extra["case"] == case] if case in set(extra["case"]) else paired_data(case)
+    complete = data.dropna(subset=["pre", "post"])
+    if variant == "log_ratio":
+        # As the R script: a log ratio needs both values positive.
+        positive = complete[(complete["pre"] > 0) & (complete["post"] > 0)]
+        return np.log2(positive["post"].to_numpy(float) / positive["pre"].to_numpy(float))
+    return complete["post"].to_numpy(float) - complete["pre"].to_numpy(float)
+
+
+def test_hl_fixtures_cover_exact_asymptotic_and_unreachable_levels():
+    methods = {HL[(*key, "r_method")] for key in HL_CASES}
+    assert "Wilcoxon signed rank exact test" in methods
+    assert "Wilcoxon signed rank test with continuity correction" in methods
+    assert "Wilcoxon signed rank test" in methods
+    levels = {as_number(HL[(*key, "conf_level")]) for key in HL_CASES}
+    assert {0.88, 0.0} <= levels
+    assert len(HL_CASES) == 8 * 4 * 2
+
+
+@pytest.mark.parametrize(("case", "variant", "level"), HL_CASES)
+def test_hodges_lehmann_matches_r(case, variant, level):
+    result = hodges_lehmann_signed_rank(
+        hl_differences(case, variant), conf_level=level, **HL_VARIANTS[variant]
+    )
+    expected = {key: as_number(HL[(case, variant, level, key)]) for key in HL_KEYS}
+    r_method = HL[(case, variant, level, "r_method")]
+    assert r_method in R_METHODS[result["method"]]
+    assert result["estimable"]
+    if HL[(case, variant, level, "estimate_name")] == "midrange":
+        assert result["estimate"] == pytest.approx(expected["estimate"], rel=1e-12)
+        assert math.isnan(result["ci_low"]) and math.isnan(result["ci_high"])
+        assert "the same" in result["reason"]
+        return
+    exact = result["method"] == "exact"
+    for key in HL_KEYS:
+        if exact:
+            assert result[key] == pytest.approx(expected[key], rel=1e-12), key
+        elif key in ("ci_low", "ci_high") and (case, variant) in HL_QUANTILE_SENSITIVE:
+            assert result[key] == pytest.approx(expected[key], abs=ROOT_TOLERANCE), key
+        else:
+            assert result[key] == pytest.approx(expected[key], rel=1e-9, abs=1e-12), key
+
+
+def test_hodges_lehmann_exact_is_the_median_of_walsh_averages():
+    data = paired_data("small")
+    differences = (data["post"] - data["pre"]).to_numpy()
+    walsh = [(a + b) / 2 for i, a in enumerate(differences) for b in differences[i:]]
+    result = hodges_lehmann_signed_rank(differences)
+    assert result["method"] == "exact"
+    assert result["estimate"] == np.median(walsh)
+    assert result["ci_low"] in walsh and result["ci_high"] in walsh
+    assert result["ci_low"] < result["estimate"] < result["ci_high"]
+
+
+def test_hodges_lehmann_without_nonzero_difference_is_not_estimable():
+    result = hodges_lehmann_signed_rank([0.0, 0.0, math.nan])
+    assert not result["estimable"]
+    assert result["reason"] == "no non-zero difference"
+    assert math.isnan(result["estimate"])

@@ -42,6 +42,7 @@ rule paired_stats:
                 "continuity_correction": STATISTICS["continuity_correction"],
                 "multiple_testing": STATISTICS["multiple_testing"],
                 "logistic": STATISTICS["logistic"],
+                "signed_rank_scale": STATISTICS["signed_rank_scale"],
                 "conf_level": STATISTICS["conf_level"],
             }
         ),

@@ -25,7 +25,12 @@ def main(snakemake, log):
     }
     status = data_status(patients)
     empty = read_selection(snakemake.input.selection)["empty_reason"]
-    prepost = prepost_table(patients, **options)
+    prepost = prepost_table(
+        patients,
+        **options,
+        scale=tests["signed_rank_scale"],
+        conf_level=tests["conf_level"],
+    )
     write_result(mark_empty_subgroup(prepost, empty), snakemake.output.prepost, status)
     responders = responder_comparison_table(patients, **options)
     write_result(mark_empty_subgroup(responders, empty), snakemake.output.responders, status)

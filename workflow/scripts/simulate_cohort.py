@@ -1,7 +1,7 @@
 """Write a SIMULATED cohort CSV and its JSON sidecar (PATH with suffix .json).
 
 The bundled cohort, from the repository root:
-python3 workflow/scripts/simulate_cohort.py --n 44 --seed 5 --out resources/simulated_cohort.csv
+python3 workflow/scripts/simulate_cohort.py --n 44 --seed 16 --out resources/simulated_cohort.csv
 """
 
 import argparse

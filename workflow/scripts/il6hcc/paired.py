@@ -12,11 +12,18 @@ import pandas as pd
 from il6hcc.change import marker_change
 from il6hcc.config import ConfigError
 from il6hcc.quartiles import below_lloq_mask, quartiles
-from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
+from il6hcc.stats.nonparametric import (
+    hodges_lehmann_signed_rank,
+    mann_whitney_u,
+    wilcoxon_signed_rank,
+)
 from il6hcc.stats.regression import logistic_regression, separates_outcome
 from il6hcc.tables import adjust_p_values
 
 RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
+# The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
+# use (statistics.signed_rank_scale): the change metric computing each scale's difference.
+SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
 
 
 def change_below_lloq(patients: pd.DataFrame, key: str) -> pd.Series:
@@ -33,15 +40,22 @@ def prepost_table(
     correct: bool,
     adjust_method: str,
     adjust_family: str,
+    scale: str = "difference",
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Wilcoxon signed-rank test of post versus pre for each marker and response group.
+    """Wilcoxon signed-rank test of post versus pre for each marker and response group, with
+    the Hodges-Lehmann estimate of the paired difference and its confidence interval.
 
     Groups: all patients of the subgroup with both values, responders, non-responders
-    (patients whose response is not evaluable enter only 'all'). The test is R's
-    ``wilcox.test(post, pre, paired = TRUE)``. Each median and quartile has a ``_below_lloq``
-    flag (it rests on a value substituted below the LLOQ; for the change, on a change computed
-    from one) and ``lloq`` is the marker's configured limit.
+    (patients whose response is not evaluable enter only 'all'). On the ``difference`` scale
+    the test is R's ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)``; on the
+    ``log_ratio`` scale it is the same test of log2(post/pre) against 0 (pairs with a value
+    <= 0 have no log ratio and are left out). The ``change_*`` columns describe the configured
+    change ``metric`` and are not what the test uses unless the two coincide. Each median and
+    quartile has a ``_below_lloq`` flag (it rests on a value substituted below the LLOQ; for
+    the change, on a change computed from one) and ``lloq`` is the marker's configured limit.
     """
+    scale_metric = SIGNED_RANK_SCALES[scale]
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -51,7 +65,21 @@ def prepost_table(
             complete = pre.notna() & post.notna()
             pre_below = below_lloq_mask(members, f"{key}_pre")
             post_below = below_lloq_mask(members, f"{key}_post")
-            test = wilcoxon_signed_rank(post.to_numpy(float), pre.to_numpy(float), correct=correct)
+            differences = marker_change(pre, post, scale_metric).to_numpy(float)
+            test = wilcoxon_signed_rank(differences, np.zeros_like(differences), correct=correct)
+            location = hodges_lehmann_signed_rank(
+                differences, conf_level=conf_level, correct=correct
+            )
+            if not test["estimable"]:
+                # One analysis: no estimate beside a test that could not be done.
+                location.update(
+                    estimate=np.nan,
+                    ci_low=np.nan,
+                    ci_high=np.nan,
+                    conf_level=np.nan,
+                    method="not estimable",
+                    reason=test["reason"],
+                )
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
                 {
@@ -74,6 +102,13 @@ def prepost_table(
                     "p_value": test["p_value"],
                     "method": test["method"],
                     "rank_biserial": test["rank_biserial"],
+                    "hl_scale": scale,
+                    "hl_estimate": location["estimate"],
+                    "hl_ci_low": location["ci_low"],
+                    "hl_ci_high": location["ci_high"],
+                    "conf_level": location["conf_level"],
+                    "hl_method": location["method"],
+                    "hl_reason": location["reason"],
                     "estimable": test["estimable"],
                     "reason": test["reason"],
                 }

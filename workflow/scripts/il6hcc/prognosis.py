@@ -24,6 +24,14 @@ import pandas as pd
 
 from il6hcc.change import METRIC_LABELS, marker_change
 from il6hcc.claims import COLUMNS as CLAIM_COLUMNS
+from il6hcc.claims import (
+    CONSISTENT,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    interval_text,
+    p_text,
+    unchecked_row,
+)
 from il6hcc.stats.survival import (
     cox_regression,
     cox_zph,
@@ -463,8 +471,8 @@ def prognosis_tables(
     Times are months from the landmark. Log-rank and Cox need at least
     ``min_events_per_group`` events in each group (Cox also at each value of a two-valued
     covariate); KM tables and medians are descriptive and given whenever a group has patients.
-    The claim row tests claim 6 on overall survival: "reproduced" when the index group's
-    hazard ratio is below 1 and the log-rank p-value below ``alpha``.
+
+
     """
     labels = group_labels(grouping)
     indicator = indicator_name(grouping)
@@ -523,6 +531,7 @@ def prognosis_tables(
         marker_label=marker_label,
         landmark_months=landmark_months,
         alpha=alpha,
+        conf_level=conf_level,
     )
     return tables
 
@@ -561,12 +570,17 @@ def claim_row(
     marker_label: str,
     landmark_months: float,
     alpha: float,
+    conf_level: float,
 ) -> pd.DataFrame:
     """Claim 6 checked on the subgroup's OS results, one row in the claims-table columns.
 
-    "reproduced" when the index group (a rise) has a hazard ratio below 1 and the log-rank
-    p-value is below ``alpha``; "not reproduced" otherwise; "not checkable" when OS was not
-    analysed or the comparison is not estimable. PFS and the adjusted HR are in ``detail``.
+    Graded as claims 1-5 (il6hcc.claims): "reproduced" when the index group (a rise) has an
+    unadjusted Cox hazard ratio below 1 and the log-rank p-value is below ``alpha`` (one
+    pre-specified test: no multiplicity adjustment); "consistent, not significant" when the
+    hazard ratio is below 1 but the log-rank test is not significant; "not reproduced" when the
+    hazard ratio is 1 or more (significantly or not); "not checkable" when OS was not analysed
+    or the comparison is not estimable. The effect is the hazard ratio with its CI; PFS and the
+    adjusted HR are in ``detail``.
     """
     index_label, reference_label = group_labels(grouping)
     statement = (
@@ -579,11 +593,15 @@ def claim_row(
     )
     row = dict.fromkeys(CLAIM_COLUMNS, math.nan)
     row.update(claim="6", statement=statement, subgroup=subgroup, analysis=analysis)
+
+    def unchecked(why: str) -> pd.DataFrame:
+        checked = unchecked_row("6", statement, subgroup, analysis, why)
+        return pd.DataFrame([checked], columns=CLAIM_COLUMNS)
+
     logrank = tables["logrank"]
     os_logrank = logrank[logrank["endpoint"] == CLAIM_ENDPOINT]
     if os_logrank.empty:
-        row.update(verdict="not checkable", detail="OS not analysed (survival.endpoints)")
-        return pd.DataFrame([row], columns=CLAIM_COLUMNS)
+        return unchecked("OS not analysed (survival.endpoints)")
     test = os_logrank.iloc[0]
     cox = tables["cox"]
     term = indicator_name(grouping)
@@ -594,10 +612,10 @@ def claim_row(
     unadjusted = hazard[(CLAIM_ENDPOINT, "unadjusted")]
     if not bool(test["estimable"]) or not bool(unadjusted["estimable"]):
         why = test["reason"] if not bool(test["estimable"]) else unadjusted["reason"]
-        row.update(verdict="not checkable", detail=f"not estimable: {why}")
-        return pd.DataFrame([row], columns=CLAIM_COLUMNS)
+        return unchecked(f"not estimable: {why}")
     significant = test["p_value"] < alpha
-    longer = unadjusted["hazard_ratio"] < 1
+    ratio = unadjusted["hazard_ratio"]
+    longer = ratio < 1
     details = [
         f"n = {int(test['n_a'])} {index_label} ({int(test['events_a'])} deaths) vs "
         f"{int(test['n_b'])} {reference_label} ({int(test['events_b'])} deaths)",
@@ -607,12 +625,40 @@ def claim_row(
     ]
     if ("pfs", "unadjusted") in hazard:
         details.append(f"PFS HR {_hr_text(hazard[('pfs', 'unadjusted')])}")
+    interval = interval_text(unadjusted["ci_low"], unadjusted["ci_high"], conf_level)
+    who = (
+        f"Patients with {index_label} had a hazard ratio for death of {ratio:.2f} ({interval}; "
+        f"log-rank {p_text(test['p_value'])}) against {reference_label}"
+    )
+    if longer and significant:
+        verdict = REPRODUCED
+        reason = f"hazard ratio below 1 and log-rank p < {alpha:g} (one test, not adjusted)"
+        sentence = f"{who}: significantly longer overall survival."
+    elif longer:
+        verdict = CONSISTENT
+        reason = f"hazard ratio below 1 but log-rank p = {test['p_value']:.2g} >= {alpha:g}"
+        sentence = f"{who}: longer survival is suggested but not shown."
+    else:
+        verdict = NOT_REPRODUCED
+        reason = (
+            f"hazard ratio {ratio:.2f} >= 1"
+            + (f", significant (p < {alpha:g}) the other way" if significant else "")
+            + ": the claimed benefit is absent"
+        )
+        sentence = f"{who}: no survival benefit with a rise."
     row.update(
         statistic=test["chisq"],
         p_value=test["p_value"],
         method=f"{test['method']}; {unadjusted['method']}",
-        estimate=unadjusted["hazard_ratio"],
-        verdict="reproduced" if significant and longer else "not reproduced",
+        effect=ratio,
+        effect_label=f"hazard ratio for death (OS), {index_label} vs {reference_label}, "
+        "Cox, unadjusted",
+        effect_ci_low=unadjusted["ci_low"],
+        effect_ci_high=unadjusted["ci_high"],
+        conf_level=conf_level,
+        verdict=verdict,
+        reason=reason,
+        sentence=sentence,
         detail="; ".join(details),
     )
     return pd.DataFrame([row], columns=CLAIM_COLUMNS)

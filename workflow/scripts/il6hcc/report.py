@@ -191,6 +191,11 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
     ``censoring`` is results/clean/censoring.tsv (one row per substituted value); when given,
     the number of values below the LLOQ per marker and time point is stated.
     """
+    scale_words = {
+        "difference": "paired differences post - pre (as R's wilcox.test(post, pre, paired = "
+        "TRUE))",
+        "log_ratio": "log2 ratios log2(post/pre), tested against 0 (a multiplicative change)",
+    }
     stats = config["statistics"]
     adjust = stats["multiple_testing"]
     level = f"{100 * stats['conf_level']:g}%"
@@ -227,9 +232,14 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
         f"missing, and analysed as {BELOW_LLOQ_RULES[config['censoring']['below_lloq']]}; "
         "values above the upper limit were analysed at the limit." + censored,
         f"Pre/post changes were tested with the Wilcoxon signed-rank test (zero differences "
-        f"dropped), {correction}; groups were compared with the Mann-Whitney U test under the "
-        "same rule. The change used for prediction was the "
-        f"{METRIC_LABELS[config['change_metric']]}.",
+        f"dropped) on the {scale_words[stats['signed_rank_scale']]}, {correction}; beside "
+        "each test is the Hodges-Lehmann estimate of the paired difference on the same scale "
+        f"(pseudo-median) with its {stats['conf_level']:.0%} confidence interval, as R's "
+        "wilcox.test(conf.int = TRUE) (exact from the Walsh averages where the test is exact, "
+        "otherwise by inverting the normal approximation; with very few pairs the level "
+        "actually reached is reported). Groups were compared with the Mann-Whitney U test "
+        "under the same rule. The change used for prediction, and given as a separately "
+        f"labelled descriptive median, was the {METRIC_LABELS[config['change_metric']]}.",
         f"p-values were adjusted by the {ADJUST_LABELS[adjust['method']]} method over "
         f"{FAMILY_LABELS[adjust['family']]}; raw and adjusted p-values are shown side by side; "
         f"significance level {stats['alpha']:g}.",
@@ -251,6 +261,24 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
         "Baseline characteristics were compared with Fisher's exact test (categories) and "
         f"the Mann-Whitney U test (numbers; exact or {approximation}, as above).",
     ]
+    alpha = f"{stats['alpha']:g}"
+    paragraphs.append(
+        "Each claim of the paper received a graded verdict. Reproduced: significant at "
+        f"{alpha} after the {ADJUST_LABELS[adjust['method']]} adjustment, in the claimed "
+        "direction (claim 1 states the direction observed; the effect is the Hodges-Lehmann "
+        "estimate). Reproduced before adjustment only: significant on the raw p-value only. "
+        "Claims of no change (2 and 4): a significant raw p-value means not reproduced "
+        "(adjustment is not used to support an absence); otherwise consistent, not "
+        "significant when the confidence interval of the change excludes a change as large, "
+        "in either direction, as the one in the comparison group (claim 1's for claim 2, "
+        "claim 3's for claim 4), and inconclusive when it does not. Claim 5: IL-6's "
+        "sensitivity must exceed every other marker's; the largest McNemar p-value decides "
+        "(every comparison must hold), and a higher sensitivity without significance is "
+        "consistent, not significant. Claim 6: a hazard ratio below 1 with a significant "
+        "log-rank test is reproduced, below 1 without significance consistent, not "
+        "significant. Not reproduced: significant the other way, or the claimed effect absent; "
+        "not checkable: no estimable result."
+    )
     if stats["logistic"]["enabled"]:
         adjusted = ", ".join(stats["logistic"]["adjust_for"]) or "nothing"
         paragraphs.append(
