@@ -101,11 +101,35 @@ def test_format_interval():
     assert format_interval(0.5, math.nan) == EM_DASH
 
 
+def test_quantiles_below_the_limit_print_as_below_the_limit():
+    from il6hcc.report import format_quantile
+
+    row = {
+        "pre_median": 0.75,
+        "pre_median_below_lloq": True,
+        "lloq": 1.5,
+        "pre_q3": 4.0,
+        "pre_q3_below_lloq": False,
+        "change_median": -1.0,
+        "change_median_below_lloq": True,
+    }
+    assert format_quantile(row, "pre_median") == "<1.5"
+    assert format_quantile(row, "pre_q3") == "4"
+    assert format_quantile(row, "change_median") == "-1\u2020"
+    assert format_quantile({"median": 71.0}, "median") == "71"
+
+
 def test_verdict_class_covers_every_verdict_and_falls_back():
+    from il6hcc.claims import VERDICTS
+    from il6hcc.report import VERDICT_CLASSES
+
+    # Every verdict the claims check can give has its own class (none falls back by accident).
+    assert set(VERDICT_CLASSES) == set(VERDICTS)
     assert verdict_class("reproduced") == "reproduced"
+    assert verdict_class("reproduced before adjustment only") == "partial"
     assert verdict_class("difference shown") == "reproduced"
     assert verdict_class("not reproduced") == "not-reproduced"
-    assert verdict_class("difference not shown") == "not-reproduced"
+    assert verdict_class("difference not shown") == "not-checkable"
     assert verdict_class("not checkable") == "not-checkable"
     assert verdict_class("something new") == "not-checkable"
 

@@ -24,7 +24,7 @@ RESULT_FILES = {
     "prepost": (
         "paired_stats/{subgroup}/prepost.tsv",
         {"data-marker": "marker", "data-group": "group"},
-        {"data-p": "p_value"},
+        {"data-p": "p_value", "data-estimate": "hl_estimate"},
     ),
     "responders": (
         "paired_stats/{subgroup}/responders_vs_nonresponders.tsv",

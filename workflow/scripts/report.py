@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from il6hcc.claims import SCALE_LABELS as SCALE_WORDS
 from il6hcc.prognosis import describe_grouping, group_labels
 from il6hcc.provenance import git_state
 from il6hcc.report import (
@@ -23,6 +24,7 @@ from il6hcc.report import (
 )
 from il6hcc.report_context import (
     comparisons_context,
+    effect_forest,
     forest_rows,
     subgroup_context,
 )
@@ -115,10 +117,12 @@ def main(snakemake, log):
         "main": main_context,
         "subgroups": subgroups,
         "forest": forest_rows(subgroups),
+        "effect_forest": effect_forest(subgroups, config["reference_marker"]),
         "comparisons": comparisons,
         "prognosis": prognosis_context(config, subgroups, claim_6),
         "conf_level": config["statistics"]["conf_level"],
         "change_metric": config["change_metric"],
+        "signed_rank_scale": SCALE_WORDS[config["statistics"]["signed_rank_scale"]],
         "reference_marker": config["reference_marker"],
         "reference_label": {m["key"]: m["label"] for m in config["markers"]}[
             config["reference_marker"]
@@ -128,7 +132,7 @@ def main(snakemake, log):
         ),
         "bootstrap": config["statistics"]["bootstrap"]["enabled"],
         "proportion_ci": CI_LABELS[config["statistics"]["proportion_ci"]],
-        "methods": methods_text(config),
+        "methods": methods_text(config, read_tsv(inputs.censoring)),
         "provenance": provenance(Path(snakemake.scriptdir)),
         "config_text": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         "rulegraph": rulegraph_context(inputs),

@@ -319,6 +319,12 @@ def _no_change_claim(
     )
 
 
+def _marker_label(prepost: pd.DataFrame, marker: str) -> str:
+    """The marker's label as the tables print it (its key when no table has it)."""
+    labels = prepost.loc[prepost["marker"] == marker, "marker_label"]
+    return str(labels.iloc[0]) if len(labels) else marker
+
+
 def check_claims(
     *,
     prepost: pd.DataFrame,
@@ -333,6 +339,7 @@ def check_claims(
 ) -> pd.DataFrame:
     """One row per claim (1-5) plus the direct first-line versus later-line test."""
     marker = reference_marker
+    label = _marker_label(prepost, marker)
     first_all = _prepost_result(prepost, subgroup=first_line, group="all", marker=marker)
     first_responders = _prepost_result(
         prepost, subgroup=first_line, group="responders", marker=marker
@@ -344,7 +351,7 @@ def check_claims(
             subgroup=first_line,
             group="all",
             marker=marker,
-            statement=f"{marker} changes significantly from pre to post in first-line patients",
+            statement=f"{label} changes significantly from pre to post in first-line patients",
             alpha=alpha,
             expect_rise=False,
         ),
@@ -354,7 +361,7 @@ def check_claims(
             subgroup=later_line,
             group="all",
             marker=marker,
-            statement=f"{marker} does not change significantly in later-line patients",
+            statement=f"{label} does not change significantly in later-line patients",
             alpha=alpha,
             comparison=first_all,
             comparison_claim="1",
@@ -365,7 +372,7 @@ def check_claims(
             subgroup=first_line,
             group="responders",
             marker=marker,
-            statement=f"within first-line patients, {marker} rises significantly in CR/PR",
+            statement=f"within first-line patients, {label} rises significantly in CR/PR",
             alpha=alpha,
             expect_rise=True,
         ),
@@ -375,8 +382,7 @@ def check_claims(
             subgroup=first_line,
             group="non-responders",
             marker=marker,
-            statement=f"within first-line patients, {marker} does not "
-            "change significantly in SD/PD",
+            statement=f"within first-line patients, {label} does not change significantly in SD/PD",
             alpha=alpha,
             comparison=first_responders,
             comparison_claim="3",
@@ -392,14 +398,13 @@ def check_claims(
 
 
 def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
-    statement = (
-        f"for predicting response, {marker} has a higher sensitivity than every other marker"
-    )
-    analysis = "sensitivity of the pre-specified criteria"
-
     sensitivity = accuracy[
         (accuracy["subgroup"] == subgroup) & (accuracy["measure"] == "sensitivity")
     ].set_index("marker")
+    name = sensitivity.loc[marker, "marker_label"] if marker in sensitivity.index else marker
+    statement = f"for predicting response, {name} has a higher sensitivity than every other marker"
+    analysis = "sensitivity of the pre-specified criteria"
+
     if marker not in sensitivity.index or not bool(sensitivity.loc[marker, "estimable"]):
         why = (
             "no such result"
@@ -411,7 +416,7 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
             statement,
             subgroup,
             analysis,
-            f"the sensitivity of {marker} is not estimable: {why}",
+            f"the sensitivity of {name} is not estimable: {why}",
         )
     reference = sensitivity.loc[marker]
     effect = {
@@ -517,7 +522,8 @@ def _interaction_rows(comparison, *, marker, alpha) -> list[dict]:
     for result in rows.itertuples():
         analysis = f"Mann-Whitney U, change in {marker}, {result.group_a} vs {result.group_b}"
         statement = (
-            f"(not in the paper) the change in {marker} differs between {result.group_a} and "
+            f"(not in the paper) the change in {result.marker_label} differs between "
+            f"{result.group_a} and "
             f"{result.group_b}: the direct test behind claims 1 and 2"
         )
         if not bool(result.estimable):

@@ -34,10 +34,14 @@ CI_LABELS = {"clopper_pearson": "exact (Clopper-Pearson)", "wilson": "Wilson sco
 
 VERDICT_CLASSES = {
     "reproduced": "reproduced",
+    "reproduced before adjustment only": "partial",
+    "consistent, not significant": "partial",
+    "inconclusive": "not-checkable",
     "not reproduced": "not-reproduced",
-    "difference shown": "reproduced",
-    "difference not shown": "not-reproduced",
     "not checkable": "not-checkable",
+    "difference shown": "reproduced",
+    "difference shown before adjustment only": "partial",
+    "difference not shown": "not-checkable",
 }
 
 
@@ -94,6 +98,18 @@ def format_interval(low, high, digits: int = 3) -> str:
 def verdict_class(verdict) -> str:
     """CSS class of a claims-check verdict (colour plus weight, never colour alone)."""
     return VERDICT_CLASSES.get(verdict, "not-checkable")
+
+
+def format_quantile(row: dict, column: str) -> str:
+    """A median or quartile, honest about the assay limit: '<1.5' when it falls on a value
+    substituted below the LLOQ (it is not a measurement), a dagger on a change computed from
+    such a value, the number otherwise (see the ``<column>_below_lloq`` flags)."""
+    value = row.get(column)
+    if not row.get(f"{column}_below_lloq"):
+        return format_number(value)
+    if column.startswith("change"):
+        return f"{format_number(value)}\u2020"
+    return f"<{float(row['lloq']):g}"
 
 
 def format_level(conf_level) -> str:
@@ -303,6 +319,7 @@ def make_environment(template_dir) -> jinja2.Environment:
         ci=format_interval,
         verdict_class=verdict_class,
         level=format_level,
+        quantile=format_quantile,
         method_notes=method_notes,
     )
     return environment

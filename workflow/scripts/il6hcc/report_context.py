@@ -301,7 +301,7 @@ def forest_rows(subgroups: list[dict]) -> list[dict]:
     rows = []
     for subgroup in subgroups:
         for row in subgroup["auc"]:
-            if not row["estimable"]:
+            if not row["estimable"] or row["ci_low"] is None or row["ci_high"] is None:
                 continue
             rows.append(
                 {
@@ -319,3 +319,41 @@ def forest_rows(subgroups: list[dict]) -> list[dict]:
                 }
             )
     return rows
+
+
+def effect_forest(subgroups: list[dict], marker: str) -> dict:
+    """The Hodges-Lehmann change of one marker with its CI, per subgroup and response group,
+    on a symmetric axis around no change (positions in percent, drawn with CSS)."""
+    rows = [
+        {**row, "subgroup": subgroup["name"]}
+        for subgroup in subgroups
+        for row in subgroup["prepost"]
+        if row["marker"] == marker
+        and row["estimable"]
+        and row["hl_ci_low"] is not None
+        and row["hl_ci_high"] is not None
+    ]
+    bounds = [abs(row[k]) for row in rows for k in ("hl_ci_low", "hl_ci_high", "hl_estimate")]
+    half_width = max(bounds, default=1.0) or 1.0
+
+    def position(value: float) -> float:
+        return 50 + 50 * value / half_width
+
+    return {
+        "half_width": half_width,
+        "rows": [
+            {
+                "subgroup": row["subgroup"],
+                "marker": row["marker"],
+                "group": row["group"],
+                "n_pairs": row["n_pairs"],
+                "estimate": row["hl_estimate"],
+                "ci_low": row["hl_ci_low"],
+                "ci_high": row["hl_ci_high"],
+                "left": position(row["hl_ci_low"]),
+                "width": position(row["hl_ci_high"]) - position(row["hl_ci_low"]),
+                "point": position(row["hl_estimate"]),
+            }
+            for row in rows
+        ],
+    }
