@@ -183,9 +183,10 @@ def test_reference_table_values_and_types():
     assert list(table.columns[:12]) == [
         "source_row", "patient_id", "line_of_therapy", "response",
         "il6_pre", "il6_post", "il6_pre_censored", "il6_post_censored",
-        "afp_pre", "afp_post", "afp_pre_censored", "afp_post_censored",
+        "il6_pre_limit_written", "il6_post_limit_written",
+        "afp_pre", "afp_post",
     ]  # fmt: skip
-    assert list(table.columns[20:]) == [
+    assert list(table.columns[28:]) == [
         "age", "sex", "etiology", "child_pugh", "bclc", "albi_grade", "ecog_ps",
         "pfs_months", "pfs_event", "os_months", "os_event",
     ]  # fmt: skip
@@ -200,9 +201,12 @@ def test_reference_table_values_and_types():
     assert p04["source_row"] == 5
     assert p04["il6_pre"] == 1.5 and p04["il6_pre_censored"] == "below"
     assert p04["afp_post"] == 1.0 and p04["afp_post_censored"] == "below"
+    assert p04["afp_post_limit_written"] == "<1.0"
     assert math.isnan(p04["afp_l3_pre"]) and p04["afp_l3_pre_censored"] == "none"
+    assert p04["afp_l3_pre_limit_written"] is pd.NA and p04["il6_post_limit_written"] is pd.NA
     p07 = table.set_index("patient_id").loc["P07"]
     assert p07["il6_post"] == 5000.0 and p07["il6_post_censored"] == "above"
+    assert p07["il6_post_limit_written"] == ">5000"
     assert p07["response"] == "PR" and p07["line_of_therapy"] == 2
     assert p07["pfs_months"] == 9.7 and p07["pfs_event"] == 0 and p07["age"] == 70.0
 
@@ -213,7 +217,14 @@ def test_only_required_columns_and_blank_response(tmp_path):
     assert list(table.columns) == ["source_row", "patient_id", "line_of_therapy", "response"] + [
         f"{key}_{suffix}"
         for key in ("il6", "afp", "afp_l3", "dcp")
-        for suffix in ("pre", "post", "pre_censored", "post_censored")
+        for suffix in (
+            "pre",
+            "post",
+            "pre_censored",
+            "post_censored",
+            "pre_limit_written",
+            "post_limit_written",
+        )
     ]
     assert table.loc[0, "response"] is pd.NA
     assert table.loc[0, "line_of_therapy"] == 2

@@ -53,6 +53,9 @@ OPTIONAL_COLUMNS = {
 CENSORED_NONE = "none"
 CENSORED_BELOW = "below"
 CENSORED_ABOVE = "above"
+# Suffixes of the per-marker columns that hold how a value was censored and how the file wrote it.
+CENSORED_SUFFIX = "_censored"
+LIMIT_WRITTEN_SUFFIX = "_limit_written"
 
 NORMALISED_BOM = "UTF-8 byte-order mark removed"
 NORMALISED_SPACES = "surrounding spaces stripped"
@@ -185,8 +188,10 @@ def read_cohort(
 
     Returns a :class:`LoadedCohort`. ``table`` has source_row, patient_id, line_of_therapy,
     response, for each marker ``<key>_pre``, ``<key>_post`` (the number, or the limit as written
-    for a censored "<L" or ">U") and ``<key>_pre_censored``, ``<key>_post_censored`` ("none",
-    "below", "above"), then the optional columns present in the file. ``audit`` has one row per
+    for a censored "<L" or ">U"), ``<key>_pre_censored``, ``<key>_post_censored`` ("none",
+    "below", "above") and ``<key>_pre_limit_written``, ``<key>_post_limit_written`` (a censored
+    cell as written, "<1.0" or ">5000", after the normalisations recorded in the audit; missing
+    when not censored), then the optional columns present in the file. ``audit`` has one row per
     normalisation applied (columns :data:`AUDIT_COLUMNS`).
 
     Raises ValueError for malformed arguments (markers, decimal, max_problems), which the
@@ -603,7 +608,11 @@ class _Validator:
 
     def table_columns_of(self, canonical: str) -> list[str]:
         if canonical in self.marker_of:
-            return [canonical, f"{canonical}_censored"]
+            return [
+                canonical,
+                f"{canonical}{CENSORED_SUFFIX}",
+                f"{canonical}{LIMIT_WRITTEN_SUFFIX}",
+            ]
         return [canonical]
 
     def cell_text(self, row_number: int, position: int, canonical: str, raw_text: str) -> str:
@@ -634,8 +643,12 @@ class _Validator:
         if canonical in OPTIONAL_COLUMNS:
             return [(canonical, self.optional(row, position, canonical, text, native))]
         marker = self.marker_of[canonical]
-        value, censored = self.marker_value(row, position, canonical, text, native, marker)
-        return [(canonical, value), (f"{canonical}_censored", censored)]
+        value, censored, written = self.marker_value(row, position, canonical, text, native, marker)
+        return [
+            (canonical, value),
+            (f"{canonical}{CENSORED_SUFFIX}", censored),
+            (f"{canonical}{LIMIT_WRITTEN_SUFFIX}", written),
+        ]
 
     def response(self, row: int, position: int, text: str):
         if not text:
@@ -705,9 +718,13 @@ class _Validator:
         return "a number"
 
     def marker_value(self, row, position, canonical, text, native, marker):
-        """(value, censoring) of a marker cell: a number, "<L", ">U" or blank."""
+        """(value, censoring, censored text) of a marker cell: a number, "<L", ">U" or blank.
+
+        The censored text is the cell after its recorded normalisations ("< 1,5" -> "<1.5"),
+        None when the value is not censored.
+        """
         if not text:
-            return math.nan, CENSORED_NONE
+            return math.nan, CENSORED_NONE, None
         censored = {"<": CENSORED_BELOW, ">": CENSORED_ABOVE}.get(text[0], CENSORED_NONE)
         sign, body = (text[0], text[1:]) if censored != CENSORED_NONE else ("", text)
         if body != body.lstrip():
@@ -720,7 +737,7 @@ class _Validator:
             self.problem(
                 row, position, text, f"{what}, '<number>' or '>number' (censored), or blank"
             )
-            return math.nan, CENSORED_NONE
+            return math.nan, CENSORED_NONE, None
         unit = f" {marker['unit']}" if marker.get("unit") and not percent else ""
         if censored == CENSORED_BELOW and value <= 0:
             self.problem(row, position, text, "a limit > 0 after '<' (nothing is below zero)")
@@ -729,7 +746,10 @@ class _Validator:
             self.problem(row, position, text, f"{kind} >= 0{unit} (a negative value is impossible)")
         elif percent and (value > 100 or (censored == CENSORED_ABOVE and value >= 100)):
             self.problem(row, position, text, "a percentage from 0 to 100")
-        return value, censored
+        if censored == CENSORED_NONE:
+            return value, censored, None
+        dotted = body.replace(",", ".") if self.decimal == "," and not native else body
+        return value, censored, sign + dotted
 
     def check_patient_ids(self) -> None:
         if "patient_id" not in self.values:
@@ -761,9 +781,10 @@ class _Validator:
             for when in ("pre", "post"):
                 name = f"{marker['key']}_{when}"
                 columns[name] = pd.array(self.values[name], dtype="float64")
-            for when in ("pre", "post"):
-                name = f"{marker['key']}_{when}_censored"
-                columns[name] = pd.array(self.values[name], dtype="string")
+            for suffix in (CENSORED_SUFFIX, LIMIT_WRITTEN_SUFFIX):
+                for when in ("pre", "post"):
+                    name = f"{marker['key']}_{when}{suffix}"
+                    columns[name] = pd.array(self.values[name], dtype="string")
         dtypes = {"text": "string", "non-negative number": "float64", "event": "Int64"}
         for name, kind in OPTIONAL_COLUMNS.items():
             if name in self.position_of:
