@@ -312,6 +312,39 @@ def test_duplicate_headers_are_found_in_the_raw_header(tmp_path):
     ]
 
 
+def test_headers_match_ignoring_case_and_spacing_and_the_match_is_audited(tmp_path):
+    header = REQUIRED.replace("patient_id", "Patient  ID").replace("il6_post", "IL-6 After")
+    text = header + ",Age,BCLC,ECOG_ps\nP1,1,PR,1,1,1,1,1,1,1,1,70,C,0\n"
+    loaded = read_cohort(
+        write(tmp_path, "c.csv", text), markers=MARKERS, column_map={"il6_post": "il-6 after"}
+    )
+    assert loaded.table.loc[0, "age"] == 70.0 and loaded.table.loc[0, "bclc"] == "C"
+    assert loaded.table.loc[0, "ecog_ps"] == 0
+    assert audit_records(loaded) == [
+        (1, "patient_id", "Patient  ID", "patient_id", "header matched ignoring case and spacing"),
+        (1, "il6_post", "IL-6 After", "il-6 after", "header matched ignoring case and spacing"),
+        (1, "il6_post", "il-6 after", "il6_post", "column renamed via column_map"),
+        (1, "age", "Age", "age", "header matched ignoring case and spacing"),
+        (1, "bclc", "BCLC", "bclc", "header matched ignoring case and spacing"),
+        (1, "ecog_ps", "ECOG_ps", "ecog_ps", "header matched ignoring case and spacing"),
+    ]
+
+
+def test_two_headers_matching_one_column_are_refused(tmp_path):
+    header = REQUIRED.replace("il6_pre", "IL-6 before")
+    text = header + ",BCLC,bclc,IL-6  Before\nP1,1,PR,1,1,1,1,1,1,1,1,C,C,2\n"
+    path = write(tmp_path, "c.csv", text)
+    problems = problems_of(path, column_map={"il6_pre": "IL-6 before"})
+    assert [str(problem) for problem in problems] == [
+        f"{path}: row 1: headers 'IL-6 before' (column 4) and 'IL-6  Before' (column 14) both "
+        "match column 'il6_pre' (headers are matched ignoring case and spacing); rename or "
+        "delete all but one of them",
+        f"{path}: row 1: headers 'BCLC' (column 12) and 'bclc' (column 13) both match column "
+        "'bclc' (headers are matched ignoring case and spacing); rename or delete all but one "
+        "of them",
+    ]
+
+
 def test_unused_and_unnamed_columns_are_audited_once(tmp_path):
     text = REQUIRED + ",note,\nP1,1,PR,1,1,1,1,1,1,1,1,x,y\nP2,1,PR,1,1,1,1,1,1,1,1,z,\n"
     loaded = read_cohort(write(tmp_path, "c.csv", text), markers=MARKERS)
@@ -381,14 +414,19 @@ def test_excel_cell_text(value, number_format, expected):
     assert _excel_cell_text(value, number_format) == expected
 
 
-def write_sheet(path: Path, rows: list[list], title: str = "Data") -> Path:
+def workbook_of(path: Path, sheets: dict[str, list[list]]) -> Path:
     workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = title
-    for row in rows:
-        worksheet.append(row)
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        worksheet = workbook.create_sheet(title)
+        for row in rows:
+            worksheet.append(row)
     workbook.save(path)
     return path
+
+
+def write_sheet(path: Path, rows: list[list], title: str = "Data") -> Path:
+    return workbook_of(path, {title: rows})
 
 
 def test_excel_rows_are_numbered_as_in_the_sheet(tmp_path):
@@ -442,11 +480,44 @@ def test_excel_default_sheet_and_named_sheet(tmp_path):
     cohort.append(["P1", 1, "PR"] + [1] * 8)
     workbook.save(path)
     assert read_cohort(path, markers=MARKERS, sheet="Cohort").table["patient_id"].tolist() == ["P1"]
-    assert "row 1, column 'patient_id': required column missing" in str(
-        CohortError(problems_of(path))
+    (forgotten_sheet,) = problems_of(path)
+    assert forgotten_sheet.row is None and forgotten_sheet.column is None
+    assert forgotten_sheet.expected == (
+        "sheet 'Notes' was read (the first sheet: no sheet is set) and has none of the required "
+        f"columns (missing: {REQUIRED.replace(',', ', ')}); the workbook's other sheets: 'Cohort'; "
+        "sheet 'Cohort' has them all: set the cohort's sheet to 'Cohort' "
+        "(config.yaml, cohort: sheet:)"
     )
     assert problems_of(path, sheet="cohort")[0].expected == (
         "sheet 'cohort' not found; sheets: Notes, Cohort"
+    )
+
+
+def test_excel_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path):
+    header = REQUIRED.split(",")
+    cohort = [header, ["P1", 1, "PR"] + [1] * 8]
+    lab_only = [header[:1] + header[3:], ["P1"] + [1] * 8]
+    path = workbook_of(tmp_path / "c.xlsx", {"Lab": lab_only, "Site A": cohort, "Site B": cohort})
+    (problem,) = problems_of(path, sheet="Lab")
+    assert problem.expected == (
+        "sheet 'Lab' was read (as set by the cohort's sheet) and has only 9 of the 11 required "
+        "columns (missing: line_of_therapy, response); the workbook's other sheets: 'Site A', "
+        "'Site B'; sheets 'Site A', 'Site B' have them all: set the cohort's sheet to the one to "
+        "analyse (config.yaml, cohort: sheet:)"
+    )
+
+
+def test_excel_columns_missing_from_every_sheet_are_listed_one_by_one(tmp_path):
+    header = REQUIRED.split(",")
+    path = workbook_of(
+        tmp_path / "c.xlsx",
+        {"Data": [header[1:], [1, "PR"] + [1] * 8], "Notes": [["written by hand"]]},
+    )
+    problems = problems_of(path)
+    assert [(p.row, p.column) for p in problems] == [(None, None), (1, "patient_id")]
+    assert problems[0].expected == (
+        "sheet 'Data' was read (the first sheet: no sheet is set); none of the workbook's other "
+        "sheets ('Notes') has every required column either"
     )
 
 
@@ -474,6 +545,10 @@ def test_column_map_problems_are_reported(tmp_path):
     )
     clash = problems_of(path, column_map={"il6_pre": "IL-6", "il6_post": "IL-6"})
     assert "header 'IL-6' is given for several columns (il6_pre, il6_post)" in clash[0].expected
+    clash = problems_of(path, column_map={"patient_id": "Age"})
+    assert "header 'Age' / 'age' is given for several columns (patient_id, age)" in (
+        clash[0].expected
+    )
 
 
 def test_malformed_arguments_raise_value_error(tmp_path):

@@ -2,7 +2,8 @@
 
 :func:`read_cohort` reads a CSV, TSV or Excel cohort file cell by cell as text, checks every cell,
 and returns the typed table together with an audit of every normalisation it applied (byte-order
-mark, surrounding spaces, lower-case response codes, decimal commas, renamed and unused columns).
+mark, surrounding spaces, lower-case response codes, decimal commas, renamed and unused columns,
+headers matched ignoring case and spacing).
 An invalid file returns nothing: all its problems are collected and raised together as one
 :class:`CohortError`, each naming the file, the row as numbered in the file (header = row 1; for
 Excel the sheet's row number), the column as headed in the file, the value found and what was
@@ -63,6 +64,7 @@ NORMALISED_UPPER_CASE = "lower-case response code upper-cased"
 NORMALISED_DECIMAL_COMMA = "decimal comma read as a decimal point"
 NORMALISED_UNUSED_COLUMN = "column not used by the workflow (ignored)"
 NORMALISED_RENAMED_COLUMN = "column renamed via column_map"
+NORMALISED_HEADER_MATCH = "header matched ignoring case and spacing"
 NORMALISED_BLANK_ROW = "blank row skipped (no value in any cell)"
 NORMALISED_CENSOR_SPACE = "space after the censoring sign removed"
 NORMALISED_EXCEL_PERCENT = "Excel percentage cell read as shown (stored fraction times 100)"
@@ -139,6 +141,16 @@ class LoadedCohort:
 
 
 @dataclass(frozen=True)
+class _SheetRead:
+    """Which sheet of a workbook was read, whether it was named, and the other sheets' headers
+    (row 1, as text), to point at the right sheet when the one read lacks required columns."""
+
+    name: str
+    named: bool
+    other_headers: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
 class _RawSheet:
     """Cells of a file as text: the header (row 1) and the data rows with their row numbers."""
 
@@ -147,6 +159,7 @@ class _RawSheet:
     native_numbers: frozenset[tuple[int, int]]
     unsaved_formulas: frozenset[tuple[int, int]]
     audit: list[tuple[int, int, str, str, str]]
+    sheet: _SheetRead | None = None
 
 
 class _FileUnreadable(Exception):
@@ -185,6 +198,10 @@ def read_cohort(
     ``markers`` are the configured markers (dicts with at least ``key`` and ``kind``, which is
     "concentration" or "percent"); each needs columns ``<key>_pre`` and ``<key>_post``.
     ``column_map`` maps canonical column names to the file's headers where they differ.
+    Headers are matched ignoring case and spacing ("Line of therapy" reads as line_of_therapy,
+    "BCLC" as bclc), and each such match is audited; two headers that match the same column are
+    a problem. When an Excel sheet lacks required columns that another sheet of the workbook
+    has, the one problem reported names the sheet read and the sheets that have them.
 
     Returns a :class:`LoadedCohort`. ``table`` has source_row, patient_id, line_of_therapy,
     response, for each marker ``<key>_pre``, ``<key>_post`` (the number, or the limit as written
@@ -279,17 +296,19 @@ def _resolve_column_map(
     }
     by_header: dict[str, list[str]] = {}
     for name, header in canonical_to_header.items():
-        by_header.setdefault(header, []).append(name)
-    for header, names in by_header.items():
+        by_header.setdefault(_header_key(header), []).append(name)
+    for names in by_header.values():
         if len(names) > 1:
+            headers = " / ".join(dict.fromkeys(repr(canonical_to_header[n]) for n in names))
             problems.append(
                 Problem(
                     label,
                     None,
                     None,
                     None,
-                    f"column_map: header {header!r} is given for several columns "
-                    f"({', '.join(names)}); each column needs its own header",
+                    f"column_map: header {headers} is given for several columns "
+                    f"({', '.join(names)}); each column needs its own header (headers are "
+                    "matched ignoring case and spacing)",
                 )
             )
     return problems, canonical_to_header
@@ -372,6 +391,7 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
         ) from None
     names = workbook.sheetnames
     worksheet_names = [ws.title for ws in workbook.worksheets]
+    named = sheet is not None
     if sheet is None:
         if not worksheet_names:
             raise _unreadable(label, "workbook has no worksheet")
@@ -413,7 +433,22 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
     header = cells[0][1]
     rows = [(number, texts[:width] + [""] * (width - len(texts))) for number, texts in cells[1:]]
     header = header[:width] + [""] * (width - len(header))
-    return _RawSheet(header, rows, frozenset(native_numbers), frozenset(unsaved_formulas), audit)
+    other_headers = {
+        other.title: _first_row_text(other) for other in workbook.worksheets if other.title != sheet
+    }
+    return _RawSheet(
+        header,
+        rows,
+        frozenset(native_numbers),
+        frozenset(unsaved_formulas),
+        audit,
+        _SheetRead(sheet, named, other_headers),
+    )
+
+
+def _first_row_text(worksheet) -> list[str]:
+    first = next(worksheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    return [_excel_cell_text(value, None)[0].strip() for value in first]
 
 
 def _trailing_blanks(texts: list[str]) -> int:
@@ -488,6 +523,7 @@ class _Validator:
         self.values: dict[str, list] = {}
         self.marker_of = {f"{m['key']}_{when}": m for m in markers for when in ("pre", "post")}
         self.read_audit = {(row, position): rest for row, position, *rest in raw.audit}
+        self.read_wrong_sheet = False
 
     # --- problems and audit records ------------------------------------------------------
 
@@ -506,6 +542,8 @@ class _Validator:
 
     def run(self) -> None:
         self.check_header()
+        if self.read_wrong_sheet:
+            return
         data_rows = self.raw.rows
         while data_rows and not any(cell.strip() for cell in data_rows[-1][1]):
             data_rows = data_rows[:-1]
@@ -545,23 +583,44 @@ class _Validator:
                     f"each column name once; {name!r} heads columns {numbers}",
                 )
         required = _required_columns(self.markers)
-        for canonical in required + list(OPTIONAL_COLUMNS):
+        matched = _match_columns(self.header, self.canonical_to_header)
+        for canonical, found in matched.items():
+            written = sorted({self.header[position] for position in found})
+            if len(written) > 1:
+                self.problems.append(self.ambiguous_header(canonical, found))
+                continue
+            position = found[0]
             header = self.canonical_to_header[canonical]
-            if header in positions:
-                position = positions[header][0]
-                self.position_of[canonical] = position
-                if header != canonical:
-                    self.record(1, position, None, header, canonical, NORMALISED_RENAMED_COLUMN)
-            elif canonical in required:
-                self.problems.append(
-                    Problem(
-                        self.label,
-                        1,
-                        header,
-                        None,
-                        self.missing_column_text(canonical, header),
-                    )
+            self.position_of[canonical] = position
+            if self.header[position] != header:
+                self.record(
+                    1, position, None, self.header[position], header, NORMALISED_HEADER_MATCH
                 )
+            if header != canonical:
+                self.record(1, position, None, header, canonical, NORMALISED_RENAMED_COLUMN)
+        missing = [name for name in required if name not in matched]
+        other_sheets = self.sheets_with_required_columns() if missing else []
+        if other_sheets:
+            self.problems.append(self.wrong_sheet(missing, other_sheets))
+            self.read_wrong_sheet = True
+            return
+        for canonical in missing:
+            header = self.canonical_to_header[canonical]
+            self.problems.append(
+                Problem(self.label, 1, header, None, self.missing_column_text(canonical, header))
+            )
+        if missing and self.raw.sheet is not None and self.raw.sheet.other_headers:
+            self.problems.append(
+                Problem(
+                    self.label,
+                    None,
+                    None,
+                    None,
+                    f"{self.sheet_read_text()}; none of the workbook's other sheets "
+                    f"({_quoted_list(self.raw.sheet.other_headers)}) has every required "
+                    "column either",
+                )
+            )
         self.columns_in_file_order = sorted(self.position_of.items(), key=lambda item: item[1])
         used = set(self.position_of.values())
         for position in range(len(self.header)):
@@ -569,6 +628,61 @@ class _Validator:
                 label = self.header_label(position)
                 original = self.raw.header[position]
                 self.record(1, position, label, original, None, NORMALISED_UNUSED_COLUMN)
+
+    def ambiguous_header(self, canonical: str, found: list[int]) -> Problem:
+        headers = " and ".join(f"{self.header[p]!r} (column {p + 1})" for p in found)
+        return Problem(
+            self.label,
+            1,
+            None,
+            None,
+            f"headers {headers} both match column {canonical!r} (headers are matched ignoring "
+            "case and spacing); rename or delete all but one of them",
+        )
+
+    def sheets_with_required_columns(self) -> list[str]:
+        """Other sheets of the workbook whose header has every required column, unambiguously."""
+        if self.raw.sheet is None:
+            return []
+        required = _required_columns(self.markers)
+        holding = []
+        for name, header in self.raw.sheet.other_headers.items():
+            matched = _match_columns(header, self.canonical_to_header)
+            if all(len(matched.get(column, ())) == 1 for column in required):
+                holding.append(name)
+        return holding
+
+    def sheet_read_text(self) -> str:
+        sheet = self.raw.sheet
+        how = "as set by the cohort's sheet" if sheet.named else "the first sheet: no sheet is set"
+        return f"sheet {sheet.name!r} was read ({how})"
+
+    def wrong_sheet(self, missing: list[str], holding: list[str]) -> Problem:
+        """One problem for a workbook read on the wrong sheet (the cohort's sheet not set, most
+        often), instead of one per missing column."""
+        required = _required_columns(self.markers)
+        found = len(required) - len(missing)
+        has = (
+            "none of the required columns"
+            if found == 0
+            else f"only {found} of the {len(required)} required columns"
+        )
+        if len(holding) == 1:
+            where = f"sheet {holding[0]!r} has them all: set the cohort's sheet to {holding[0]!r}"
+        else:
+            where = (
+                f"sheets {_quoted_list(holding)} have them all: set the cohort's sheet to the "
+                "one to analyse"
+            )
+        return Problem(
+            self.label,
+            None,
+            None,
+            None,
+            f"{self.sheet_read_text()} and has {has} (missing: "
+            f"{', '.join(missing)}); the workbook's other sheets: "
+            f"{_quoted_list(self.raw.sheet.other_headers)}; {where} (config.yaml, cohort: sheet:)",
+        )
 
     def missing_column_text(self, canonical: str, header: str) -> str:
         mapped = "" if header == canonical else f" (column_map names it for {canonical!r})"
@@ -816,6 +930,31 @@ class _Validator:
             if used == position:
                 return canonical
         return self.header_label(position)
+
+
+def _header_key(name: str) -> str:
+    """What header matching compares: the name without case, and with every run of spaces
+    and underscores read as one separator ("Line of therapy" matches "line_of_therapy")."""
+    return re.sub(r"[\s_]+", "_", name.strip()).casefold()
+
+
+def _match_columns(header: list[str], canonical_to_header: dict[str, str]) -> dict[str, list]:
+    """Positions in ``header`` of every canonical column found there, matched by
+    :func:`_header_key`; a column with several positions is ambiguous unless they are all the
+    same header (a duplicated column, reported as such)."""
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        if name:
+            positions.setdefault(_header_key(name), []).append(position)
+    return {
+        canonical: positions[_header_key(expected)]
+        for canonical, expected in canonical_to_header.items()
+        if _header_key(expected) in positions
+    }
+
+
+def _quoted_list(names) -> str:
+    return ", ".join(repr(name) for name in names)
 
 
 def _squeezed(name: str) -> str:
