@@ -167,3 +167,22 @@ def test_wrong_column_map_after_a_complete_run_is_said_once_and_last(completed_c
     assert "Traceback" not in text
     assert "did you mean 'il6_pre'?" in text
     assert_said_once_and_last(text, completed_copy / "logs" / "ingest" / "ingest.log")
+
+
+def test_optional_column_left_out_by_a_likely_mistake_is_warned_about_on_screen(pristine, tmp_path):
+    workdir = workflow_with(
+        pristine, tmp_path, lambda config: config["cohort"].update(path="data/cohort.csv")
+    )
+    bundled = (workdir / "resources" / "simulated_cohort.csv").read_text(encoding="utf-8")
+    header, rest = bundled.split("\n", 1)
+    (workdir / "data").mkdir()
+    (workdir / "data" / "cohort.csv").write_text(
+        header.replace("ecog_ps", "ECOG-PS") + "\n" + rest, encoding="utf-8"
+    )
+    result = snakemake(workdir, "--cores", "1", "results/ingest/cohort.tsv")
+    warning = (
+        "data/cohort.csv: column 'ECOG-PS' is not used, so ecog_ps is left out; did you mean "
+        "'ecog_ps'? (map it with column_map, ecog_ps: 'ECOG-PS')"
+    )
+    assert output_of(result).count(warning) == 1
+    assert warning in (workdir / "logs" / "ingest" / "ingest.log").read_text(encoding="utf-8")

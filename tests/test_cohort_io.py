@@ -330,6 +330,25 @@ def test_headers_match_ignoring_case_and_spacing_and_the_match_is_audited(tmp_pa
     ]
 
 
+def test_optional_column_left_out_by_a_likely_mistake_is_warned_about(tmp_path):
+    text = REQUIRED + ",ECOG-PS,Child-Pugh,B.C.L.C.,notes\nP1,1,PR,1,1,1,1,1,1,1,1,0,A,C,x\n"
+    path = write(tmp_path, "c.csv", text)
+    loaded = read_cohort(
+        path, markers=MARKERS, column_map={"child_pugh": "Child Pugh", "bclc": "BCLC stage"}
+    )
+    assert not {"ecog_ps", "child_pugh", "bclc"} & set(loaded.table.columns)
+    assert loaded.warnings == (
+        f"{path}: column_map names 'Child Pugh' for 'child_pugh', but no column has that "
+        "header; child_pugh is left out; did you mean 'Child-Pugh'? (map it with column_map)",
+        f"{path}: column_map names 'BCLC stage' for 'bclc', but no column has that header; "
+        "bclc is left out",
+        f"{path}: column 'ECOG-PS' is not used, so ecog_ps is left out; did you mean 'ecog_ps'? "
+        "(map it with column_map, ecog_ps: 'ECOG-PS')",
+    )
+    only_required = write(tmp_path, "d.csv", REQUIRED + "\nP1,1,PR,1,1,1,1,1,1,1,1\n")
+    assert read_cohort(only_required, markers=MARKERS).warnings == ()
+
+
 def test_two_headers_matching_one_column_are_refused(tmp_path):
     header = REQUIRED.replace("il6_pre", "IL-6 before")
     text = header + ",BCLC,bclc,IL-6  Before\nP1,1,PR,1,1,1,1,1,1,1,1,C,C,2\n"

@@ -134,10 +134,13 @@ class CohortError(Exception):
 
 @dataclass(frozen=True)
 class LoadedCohort:
-    """A validated cohort: ``table`` (one row per data row, in file order) and ``audit``."""
+    """A validated cohort: ``table`` (one row per data row, in file order), ``audit``, and
+    ``warnings``: one line per unused column whose header looks like an optional column's
+    ("ECOG-PS" for ecog_ps), which would otherwise be left out of the analysis unnoticed."""
 
     table: pd.DataFrame
     audit: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,11 @@ def read_cohort(
     validator.run()
     if validator.problems:
         raise CohortError(validator.problems, max_problems)
-    return LoadedCohort(table=validator.table(), audit=validator.audit_table())
+    return LoadedCohort(
+        table=validator.table(),
+        audit=validator.audit_table(),
+        warnings=tuple(validator.warnings),
+    )
 
 
 def cohort_columns(markers: list[dict]) -> list[str]:
@@ -524,6 +531,7 @@ class _Validator:
         self.marker_of = {f"{m['key']}_{when}": m for m in markers for when in ("pre", "post")}
         self.read_audit = {(row, position): rest for row, position, *rest in raw.audit}
         self.read_wrong_sheet = False
+        self.warnings: list[str] = []
 
     # --- problems and audit records ------------------------------------------------------
 
@@ -628,6 +636,35 @@ class _Validator:
                 label = self.header_label(position)
                 original = self.raw.header[position]
                 self.record(1, position, label, original, None, NORMALISED_UNUSED_COLUMN)
+        self.warn_about_absent_optional_columns(used)
+
+    def warn_about_absent_optional_columns(self, used: set[int]) -> None:
+        """An optional column not found is left out of the analysis (Table 1 and subgroups) without
+        a problem; warn when that is likely a mistake: column_map names a header that is not
+        there, or an unused header looks like the column's ("ECOG-PS" for ecog_ps)."""
+        for canonical in OPTIONAL_COLUMNS:
+            if canonical in self.position_of:
+                continue
+            header = self.canonical_to_header[canonical]
+            near = [
+                self.header[position]
+                for position in range(len(self.header))
+                if position not in used
+                and self.header[position]
+                and _squeezed(self.header[position]) == _squeezed(header)
+            ]
+            hint = f"; did you mean {near[0]!r}? (map it with column_map)" if near else ""
+            if header != canonical:
+                self.warnings.append(
+                    f"{self.label}: column_map names {header!r} for {canonical!r}, but no "
+                    f"column has that header; {canonical} is left out{hint}"
+                )
+            elif near:
+                self.warnings.append(
+                    f"{self.label}: column {near[0]!r} is not used, so {canonical} is left "
+                    f"out; did you mean {canonical!r}? (map it with column_map, "
+                    f"{canonical}: {near[0]!r})"
+                )
 
     def ambiguous_header(self, canonical: str, found: list[int]) -> Problem:
         headers = " and ".join(f"{self.header[p]!r} (column {p + 1})" for p in found)

@@ -64,6 +64,13 @@ def run_rule(snakemake, main) -> None:
     log.info("done in %.2f s", time.perf_counter() - started)
 
 
+def warn_on_screen(log, message: str) -> None:
+    """A warning the user must see although the job succeeds: in the log and on stderr (which
+    Snakemake shows for a local job; a cluster job's stderr goes to the scheduler's log)."""
+    log.warning("%s", message)
+    print(f"Warning: {message}", file=sys.stderr)
+
+
 # The packages the workflow's jobs import (pingouin is test-only and not listed).
 PROVENANCE_PACKAGES = (
     "snakemake",
