@@ -526,6 +526,14 @@ def test_excel_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_pat
     )
 
 
+def test_excel_empty_sheet_alone(tmp_path):
+    path = workbook_of(tmp_path / "c.xlsx", {"Data": []})
+    assert [str(problem) for problem in problems_of(path)] == [
+        f"{path}: sheet 'Data' was read (the first sheet: no sheet is set) and is empty "
+        "(expected a header row and data rows)"
+    ]
+
+
 def test_excel_columns_missing_from_every_sheet_are_listed_one_by_one(tmp_path):
     header = REQUIRED.split(",")
     path = workbook_of(
@@ -535,8 +543,8 @@ def test_excel_columns_missing_from_every_sheet_are_listed_one_by_one(tmp_path):
     problems = problems_of(path)
     assert [(p.row, p.column) for p in problems] == [(None, None), (1, "patient_id")]
     assert problems[0].expected == (
-        "sheet 'Data' was read (the first sheet: no sheet is set); none of the workbook's other "
-        "sheets ('Notes') has every required column either"
+        "sheet 'Data' was read (the first sheet: no sheet is set); the workbook's other sheets: "
+        "'Notes'; none of them has every required column"
     )
 
 

@@ -396,7 +396,17 @@ def malformed_cases() -> list[dict]:
             1,
             ["sheet 'Cohort' not found; sheets: Data, Notes"],
         ),
-        ("empty_sheet.xlsx", {"Data": [], "Cohort": base}, None, {}, 1, ["sheet 'Data' is empty"]),
+        (
+            "empty_sheet.xlsx",
+            {"Data": [], "Cohort": base},
+            None,
+            {},
+            1,
+            [
+                "sheet 'Data' was read (the first sheet: no sheet is set) and is empty",
+                "sheet 'Cohort' has them all: set the cohort's sheet to 'Cohort'",
+            ],
+        ),
         (
             "sheet_forgotten.xlsx",
             {"Notes": [["Atezo/Bev cohort, exported by the study nurse"]], "Cohort": base},

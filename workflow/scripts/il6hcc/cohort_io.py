@@ -435,11 +435,11 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
         (len(texts) - _trailing_blanks(texts) for _, texts in cells),
         default=0,
     )
-    if width == 0:
-        raise _unreadable(label, f"sheet {sheet!r} is empty; expected a header row and data rows")
-    header = cells[0][1]
+    # An empty sheet has no header at all (not a blank one); the validator says so, naming the
+    # sheets that hold the cohort.
+    header = cells[0][1][:width] if width else []
+    header += [""] * (width - len(header))
     rows = [(number, texts[:width] + [""] * (width - len(texts))) for number, texts in cells[1:]]
-    header = header[:width] + [""] * (width - len(header))
     other_headers = {
         other.title: _first_row_text(other) for other in workbook.worksheets if other.title != sheet
     }
@@ -530,7 +530,7 @@ class _Validator:
         self.values: dict[str, list] = {}
         self.marker_of = {f"{m['key']}_{when}": m for m in markers for when in ("pre", "post")}
         self.read_audit = {(row, position): rest for row, position, *rest in raw.audit}
-        self.read_wrong_sheet = False
+        self.stop_after_header = False
         self.warnings: list[str] = []
 
     # --- problems and audit records ------------------------------------------------------
@@ -550,7 +550,7 @@ class _Validator:
 
     def run(self) -> None:
         self.check_header()
-        if self.read_wrong_sheet:
+        if self.stop_after_header:
             return
         data_rows = self.raw.rows
         while data_rows and not any(cell.strip() for cell in data_rows[-1][1]):
@@ -569,6 +569,12 @@ class _Validator:
             if row == 1:
                 self.record(row, position, None, original, normalised, normalisation)
         self.header = [name.strip() for name in self.raw.header]
+        if self.raw.sheet is not None and not self.header:
+            self.problems.append(
+                self.wrong_sheet("is empty", "expected a header row and data rows")
+            )
+            self.stop_after_header = True
+            return
         if not any(self.header):
             self.problems.append(
                 Problem(self.label, 1, None, None, "the header row is blank; expected column names")
@@ -607,10 +613,15 @@ class _Validator:
             if header != canonical:
                 self.record(1, position, None, header, canonical, NORMALISED_RENAMED_COLUMN)
         missing = [name for name in required if name not in matched]
-        other_sheets = self.sheets_with_required_columns() if missing else []
-        if other_sheets:
-            self.problems.append(self.wrong_sheet(missing, other_sheets))
-            self.read_wrong_sheet = True
+        if missing and self.sheets_with_required_columns():
+            found = len(required) - len(missing)
+            has = (
+                "has none of the required columns"
+                if found == 0
+                else f"has only {found} of the {len(required)} required columns"
+            )
+            self.problems.append(self.wrong_sheet(has, f"missing: {', '.join(missing)}"))
+            self.stop_after_header = True
             return
         for canonical in missing:
             header = self.canonical_to_header[canonical]
@@ -620,13 +631,7 @@ class _Validator:
         if missing and self.raw.sheet is not None and self.raw.sheet.other_headers:
             self.problems.append(
                 Problem(
-                    self.label,
-                    None,
-                    None,
-                    None,
-                    f"{self.sheet_read_text()}; none of the workbook's other sheets "
-                    f"({_quoted_list(self.raw.sheet.other_headers)}) has every required "
-                    "column either",
+                    self.label, None, None, None, self.sheet_read_text() + self.other_sheets_text()
                 )
             )
         self.columns_in_file_order = sorted(self.position_of.items(), key=lambda item: item[1])
@@ -694,32 +699,34 @@ class _Validator:
         how = "as set by the cohort's sheet" if sheet.named else "the first sheet: no sheet is set"
         return f"sheet {sheet.name!r} was read ({how})"
 
-    def wrong_sheet(self, missing: list[str], holding: list[str]) -> Problem:
-        """One problem for a workbook read on the wrong sheet (the cohort's sheet not set, most
-        often), instead of one per missing column."""
-        required = _required_columns(self.markers)
-        found = len(required) - len(missing)
-        has = (
-            "none of the required columns"
-            if found == 0
-            else f"only {found} of the {len(required)} required columns"
-        )
-        if len(holding) == 1:
-            where = f"sheet {holding[0]!r} has them all: set the cohort's sheet to {holding[0]!r}"
-        else:
-            where = (
-                f"sheets {_quoted_list(holding)} have them all: set the cohort's sheet to the "
-                "one to analyse"
-            )
+    def wrong_sheet(self, state: str, detail: str) -> Problem:
+        """One problem for a workbook read on a sheet that is empty or lacks required columns
+        (the cohort's sheet not set, most often), instead of one per missing column."""
         return Problem(
             self.label,
             None,
             None,
             None,
-            f"{self.sheet_read_text()} and has {has} (missing: "
-            f"{', '.join(missing)}); the workbook's other sheets: "
-            f"{_quoted_list(self.raw.sheet.other_headers)}; {where} (config.yaml, cohort: sheet:)",
+            f"{self.sheet_read_text()} and {state} ({detail})" + self.other_sheets_text(),
         )
+
+    def other_sheets_text(self) -> str:
+        """The workbook's other sheets, and which of them have every required column."""
+        others = self.raw.sheet.other_headers
+        if not others:
+            return ""
+        text = f"; the workbook's other sheets: {_quoted_list(others)}; "
+        holding = self.sheets_with_required_columns()
+        if not holding:
+            return text + "none of them has every required column"
+        if len(holding) == 1:
+            text += f"sheet {holding[0]!r} has them all: set the cohort's sheet to {holding[0]!r}"
+        else:
+            text += (
+                f"sheets {_quoted_list(holding)} have them all: set the cohort's sheet to the "
+                "one to analyse"
+            )
+        return text + " (config.yaml, cohort: sheet:)"
 
     def missing_column_text(self, canonical: str, header: str) -> str:
         mapped = "" if header == canonical else f" (column_map names it for {canonical!r})"
