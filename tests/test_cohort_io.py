@@ -364,6 +364,15 @@ def test_two_headers_matching_one_column_are_refused(tmp_path):
     ]
 
 
+def test_three_headers_matching_one_column_are_all_named(tmp_path):
+    text = REQUIRED + ",BCLC,bclc,B CLC,Bclc\nP1,1,PR,1,1,1,1,1,1,1,1,C,C,C,C\n"
+    (problem,) = problems_of(write(tmp_path, "c.csv", text))
+    assert problem.expected.startswith(
+        "headers 'BCLC' (column 12) and 'bclc' (column 13) and 'Bclc' (column 15) all match "
+        "column 'bclc'"
+    )
+
+
 def test_unused_and_unnamed_columns_are_audited_once(tmp_path):
     text = REQUIRED + ",note,\nP1,1,PR,1,1,1,1,1,1,1,1,x,y\nP2,1,PR,1,1,1,1,1,1,1,1,z,\n"
     loaded = read_cohort(write(tmp_path, "c.csv", text), markers=MARKERS)

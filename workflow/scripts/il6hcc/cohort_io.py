@@ -135,8 +135,9 @@ class CohortError(Exception):
 @dataclass(frozen=True)
 class LoadedCohort:
     """A validated cohort: ``table`` (one row per data row, in file order), ``audit``, and
-    ``warnings``: one line per unused column whose header looks like an optional column's
-    ("ECOG-PS" for ecog_ps), which would otherwise be left out of the analysis unnoticed."""
+    ``warnings``: one line per optional column left out by a likely mistake (column_map names a
+    header the file does not have, or an unused header looks like the column's: "ECOG-PS" for
+    ecog_ps), which would otherwise go unnoticed."""
 
     table: pd.DataFrame
     audit: pd.DataFrame
@@ -599,8 +600,8 @@ class _Validator:
         required = _required_columns(self.markers)
         matched = _match_columns(self.header, self.canonical_to_header)
         for canonical, found in matched.items():
-            written = sorted({self.header[position] for position in found})
-            if len(written) > 1:
+            spellings = {self.header[position] for position in found}
+            if len(spellings) > 1:
                 self.problems.append(self.ambiguous_header(canonical, found))
                 continue
             position = found[0]
@@ -673,12 +674,13 @@ class _Validator:
 
     def ambiguous_header(self, canonical: str, found: list[int]) -> Problem:
         headers = " and ".join(f"{self.header[p]!r} (column {p + 1})" for p in found)
+        verb = "both match" if len(found) == 2 else "all match"
         return Problem(
             self.label,
             1,
             None,
             None,
-            f"headers {headers} both match column {canonical!r} (headers are matched ignoring "
+            f"headers {headers} {verb} column {canonical!r} (headers are matched ignoring "
             "case and spacing); rename or delete all but one of them",
         )
 
