@@ -45,3 +45,17 @@ for subgroup_name in SUBGROUPS:
         input:
             subgroup_outputs(subgroup_name),
         localrule: True
+
+
+# When a run stops, the failed jobs' own error messages (an invalid cohort file, an impossible
+# subgroup filter, or a bug's traceback), read from their logs, are the last thing on screen.
+# Snakemake hands onerror only its own log's path; the jobs that failed for good (retries spent)
+# are the scheduler's `failed` set (Snakemake 9.27; tests/test_bad_input_workflow.py checks it).
+onerror:
+    from il6hcc.joblog import FailedJob, failure_summary
+
+    failed = [
+        FailedJob(job.rule.name, dict(job.wildcards.items()), list(job.log))
+        for job in workflow.scheduler.failed
+    ]
+    logger.error(failure_summary(failed))

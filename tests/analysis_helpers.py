@@ -19,7 +19,8 @@ AFP = {"key": "afp", "label": "AFP", "unit": "ng/mL", "lloq": 1.0, "favourable":
 def cohort(responses, markers: dict, *, line=None, censored: dict | None = None) -> pd.DataFrame:
     """An ingested cohort: ``markers`` maps "<key>_pre"/"<key>_post" to value lists.
 
-    ``censored`` maps the same column names to lists of "none"/"below"/"above" (default none).
+    ``censored`` maps the same column names to lists of "none"/"below"/"above" (default none);
+    a censored value is written as its sign and the value ("<1.5").
     """
     n = len(responses)
     table = pd.DataFrame(
@@ -34,7 +35,14 @@ def cohort(responses, markers: dict, *, line=None, censored: dict | None = None)
     censored = censored or {}
     for column, values in markers.items():
         table[column] = np.asarray(values, dtype=float)
-        table[f"{column}_censored"] = pd.array(censored.get(column, ["none"] * n), dtype="string")
+        marks = censored.get(column, ["none"] * n)
+        table[f"{column}_censored"] = pd.array(marks, dtype="string")
+        signs = {"below": "<", "above": ">"}
+        written = [
+            f"{signs[mark]}{value:g}" if mark in signs else None
+            for mark, value in zip(marks, values, strict=True)
+        ]
+        table[f"{column}_limit_written"] = pd.array(written, dtype="string")
     return table
 
 

@@ -1,5 +1,6 @@
 """il6hcc.clean: censored values substituted, responders flagged, every exclusion counted."""
 
+import csv
 import math
 from pathlib import Path
 
@@ -131,11 +132,12 @@ def test_censoring_audit_lists_every_substitution():
         ("P003", "post"),
     }
     below = audit[audit["patient_id"] == "P000"].iloc[0]
-    assert below["value_written"] == 1.5
+    assert below["value_written"] == "<1.5"
     assert below["value_used"] == pytest.approx(1.5 / math.sqrt(2.0))
     assert "LLOQ/sqrt(2)" in below["rule"]
     above = audit[audit["patient_id"] == "P003"].iloc[0]
-    assert above["value_used"] == above["value_written"] == 5000.0
+    assert above["value_written"] == ">5000"
+    assert above["value_used"] == 5000.0
 
 
 def test_exclusions_give_one_reason_per_patient_and_analysis():
@@ -253,3 +255,9 @@ def test_bundled_cohort_every_row_is_analysed_or_excluded():
     )
     assert censored > 0, "the bundled cohort has values below the assay limit"
     assert len(cleaned.censoring) == censored
+    with (REPO / "resources" / "simulated_cohort.csv").open(encoding="utf-8", newline="") as f:
+        cells = dict(enumerate(csv.DictReader(f), start=2))
+    for record in cleaned.censoring.itertuples():
+        written = cells[record.source_row][f"{record.marker}_{record.timepoint}"]
+        assert record.value_written == written, "the censoring audit keeps the text of the file"
+    assert not any(column.endswith("_limit_written") for column in cleaned.patients.columns)

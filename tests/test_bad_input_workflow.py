@@ -1,8 +1,9 @@
 """Bad input through the workflow's real entry point: `snakemake` on a temporary copy.
 
 Every malformed cohort of the corpus (tests/data/cohorts/malformed) stops the run in the ingest
-rule with its message on screen, no Python traceback, a non-zero exit and no result written; an
-invalid configuration is rejected before any job runs, naming the key and the allowed values.
+rule with its message on screen, said once and last, no Python traceback, a non-zero exit and no
+result written; an invalid configuration is rejected before any job runs, naming the key and the
+allowed values.
 """
 
 import csv
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+
+from il6hcc.joblog import RULE_LINE, error_records
 
 CORPUS = Path(__file__).resolve().parent / "data" / "cohorts"
 
@@ -39,6 +42,24 @@ def output_of(result) -> str:
     return result.stdout + result.stderr
 
 
+# What Snakemake prints after the onerror handler: the log's path, the run time, "WorkflowError:"
+# and "At least one job did not complete successfully."
+SNAKEMAKE_CLOSING_LINES = 4
+
+
+def assert_said_once_and_last(text: str, log: Path) -> None:
+    """The failed job's error message (read from its log) is on screen exactly once, in the
+    block the onerror handler prints after everything but Snakemake's closing lines."""
+    (message,) = error_records(log.read_text(encoding="utf-8"))
+    for line in message.splitlines():
+        assert text.count(line) == 1, line
+    lines = text.rstrip("\n").splitlines()
+    block_end = len(lines) - 1 - lines[::-1].index(RULE_LINE)
+    assert len(lines) - 1 - block_end == SNAKEMAKE_CLOSING_LINES, lines[block_end:]
+    block_start = len(lines) - 1 - lines[block_end - 1 :: -1].index(RULE_LINE) - 1
+    assert message in "\n".join(lines[block_start:block_end])
+
+
 @pytest.mark.parametrize("case", malformed_cases(), ids=lambda case: case["file"])
 def test_malformed_cohort_stops_the_workflow_with_its_message(pristine, tmp_path, case):
     options = json.loads(case["options"])
@@ -58,6 +79,7 @@ def test_malformed_cohort_stops_the_workflow_with_its_message(pristine, tmp_path
     assert f"data/{case['file']}" in text
     for words in case["words"].split(" | "):
         assert words in text, words
+    assert_said_once_and_last(text, workdir / "logs" / "ingest" / "ingest.log")
     results = workdir / "results"
     assert not results.exists() or not any(path.is_file() for path in results.rglob("*"))
 
@@ -128,4 +150,39 @@ def test_impossible_subgroup_filter_names_the_known_values(pristine, tmp_path, c
     assert "Traceback" not in text
     for word in words:
         assert word in text, word
+    assert_said_once_and_last(text, workdir / "logs" / "stratify" / "broken.log")
     assert not (workdir / "results" / "stratify" / "broken" / "patients.tsv").exists()
+
+
+def test_wrong_column_map_after_a_complete_run_is_said_once_and_last(completed_copy):
+    """The rerun that follows a successful one: params changed (the column_map, and the whole
+    configuration that the rule graph and report take), so Snakemake prints long reasons before
+    the failure; the message still comes last, once."""
+    config = load_config(completed_copy)
+    config["cohort"]["column_map"] = {"il6_pre": "IL-6 pre"}
+    write_config(completed_copy, config)
+    result = snakemake(completed_copy, "--cores", "2", check=False)
+    text = output_of(result)
+    assert result.returncode != 0
+    assert "Traceback" not in text
+    assert "did you mean 'il6_pre'?" in text
+    assert_said_once_and_last(text, completed_copy / "logs" / "ingest" / "ingest.log")
+
+
+def test_optional_column_left_out_by_a_likely_mistake_is_warned_about_on_screen(pristine, tmp_path):
+    workdir = workflow_with(
+        pristine, tmp_path, lambda config: config["cohort"].update(path="data/cohort.csv")
+    )
+    bundled = (workdir / "resources" / "simulated_cohort.csv").read_text(encoding="utf-8")
+    header, rest = bundled.split("\n", 1)
+    (workdir / "data").mkdir()
+    (workdir / "data" / "cohort.csv").write_text(
+        header.replace("ecog_ps", "ECOG-PS") + "\n" + rest, encoding="utf-8"
+    )
+    result = snakemake(workdir, "--cores", "1", "results/ingest/cohort.tsv")
+    warning = (
+        "data/cohort.csv: column 'ECOG-PS' is not used, so ecog_ps is left out; did you mean "
+        "'ecog_ps'? (map it with column_map, ecog_ps: 'ECOG-PS')"
+    )
+    assert output_of(result).count(warning) == 1
+    assert warning in (workdir / "logs" / "ingest" / "ingest.log").read_text(encoding="utf-8")

@@ -183,9 +183,10 @@ def test_reference_table_values_and_types():
     assert list(table.columns[:12]) == [
         "source_row", "patient_id", "line_of_therapy", "response",
         "il6_pre", "il6_post", "il6_pre_censored", "il6_post_censored",
-        "afp_pre", "afp_post", "afp_pre_censored", "afp_post_censored",
+        "il6_pre_limit_written", "il6_post_limit_written",
+        "afp_pre", "afp_post",
     ]  # fmt: skip
-    assert list(table.columns[20:]) == [
+    assert list(table.columns[28:]) == [
         "age", "sex", "etiology", "child_pugh", "bclc", "albi_grade", "ecog_ps",
         "pfs_months", "pfs_event", "os_months", "os_event",
     ]  # fmt: skip
@@ -200,9 +201,12 @@ def test_reference_table_values_and_types():
     assert p04["source_row"] == 5
     assert p04["il6_pre"] == 1.5 and p04["il6_pre_censored"] == "below"
     assert p04["afp_post"] == 1.0 and p04["afp_post_censored"] == "below"
+    assert p04["afp_post_limit_written"] == "<1.0"
     assert math.isnan(p04["afp_l3_pre"]) and p04["afp_l3_pre_censored"] == "none"
+    assert p04["afp_l3_pre_limit_written"] is pd.NA and p04["il6_post_limit_written"] is pd.NA
     p07 = table.set_index("patient_id").loc["P07"]
     assert p07["il6_post"] == 5000.0 and p07["il6_post_censored"] == "above"
+    assert p07["il6_post_limit_written"] == ">5000"
     assert p07["response"] == "PR" and p07["line_of_therapy"] == 2
     assert p07["pfs_months"] == 9.7 and p07["pfs_event"] == 0 and p07["age"] == 70.0
 
@@ -213,7 +217,14 @@ def test_only_required_columns_and_blank_response(tmp_path):
     assert list(table.columns) == ["source_row", "patient_id", "line_of_therapy", "response"] + [
         f"{key}_{suffix}"
         for key in ("il6", "afp", "afp_l3", "dcp")
-        for suffix in ("pre", "post", "pre_censored", "post_censored")
+        for suffix in (
+            "pre",
+            "post",
+            "pre_censored",
+            "post_censored",
+            "pre_limit_written",
+            "post_limit_written",
+        )
     ]
     assert table.loc[0, "response"] is pd.NA
     assert table.loc[0, "line_of_therapy"] == 2
@@ -301,6 +312,67 @@ def test_duplicate_headers_are_found_in_the_raw_header(tmp_path):
     ]
 
 
+def test_headers_match_ignoring_case_and_spacing_and_the_match_is_audited(tmp_path):
+    header = REQUIRED.replace("patient_id", "Patient  ID").replace("il6_post", "IL-6 After")
+    text = header + ",Age,BCLC,ECOG_ps\nP1,1,PR,1,1,1,1,1,1,1,1,70,C,0\n"
+    loaded = read_cohort(
+        write(tmp_path, "c.csv", text), markers=MARKERS, column_map={"il6_post": "il-6 after"}
+    )
+    assert loaded.table.loc[0, "age"] == 70.0 and loaded.table.loc[0, "bclc"] == "C"
+    assert loaded.table.loc[0, "ecog_ps"] == 0
+    assert audit_records(loaded) == [
+        (1, "patient_id", "Patient  ID", "patient_id", "header matched ignoring case and spacing"),
+        (1, "il6_post", "IL-6 After", "il-6 after", "header matched ignoring case and spacing"),
+        (1, "il6_post", "il-6 after", "il6_post", "column renamed via column_map"),
+        (1, "age", "Age", "age", "header matched ignoring case and spacing"),
+        (1, "bclc", "BCLC", "bclc", "header matched ignoring case and spacing"),
+        (1, "ecog_ps", "ECOG_ps", "ecog_ps", "header matched ignoring case and spacing"),
+    ]
+
+
+def test_optional_column_left_out_by_a_likely_mistake_is_warned_about(tmp_path):
+    text = REQUIRED + ",ECOG-PS,Child-Pugh,B.C.L.C.,notes\nP1,1,PR,1,1,1,1,1,1,1,1,0,A,C,x\n"
+    path = write(tmp_path, "c.csv", text)
+    loaded = read_cohort(
+        path, markers=MARKERS, column_map={"child_pugh": "Child Pugh", "bclc": "BCLC stage"}
+    )
+    assert not {"ecog_ps", "child_pugh", "bclc"} & set(loaded.table.columns)
+    assert loaded.warnings == (
+        f"{path}: column_map names 'Child Pugh' for 'child_pugh', but no column has that "
+        "header; child_pugh is left out; did you mean 'Child-Pugh'? (map it with column_map)",
+        f"{path}: column_map names 'BCLC stage' for 'bclc', but no column has that header; "
+        "bclc is left out",
+        f"{path}: column 'ECOG-PS' is not used, so ecog_ps is left out; did you mean 'ecog_ps'? "
+        "(map it with column_map, ecog_ps: 'ECOG-PS')",
+    )
+    only_required = write(tmp_path, "d.csv", REQUIRED + "\nP1,1,PR,1,1,1,1,1,1,1,1\n")
+    assert read_cohort(only_required, markers=MARKERS).warnings == ()
+
+
+def test_two_headers_matching_one_column_are_refused(tmp_path):
+    header = REQUIRED.replace("il6_pre", "IL-6 before")
+    text = header + ",BCLC,bclc,IL-6  Before\nP1,1,PR,1,1,1,1,1,1,1,1,C,C,2\n"
+    path = write(tmp_path, "c.csv", text)
+    problems = problems_of(path, column_map={"il6_pre": "IL-6 before"})
+    assert [str(problem) for problem in problems] == [
+        f"{path}: row 1: headers 'IL-6 before' (column 4) and 'IL-6  Before' (column 14) both "
+        "match column 'il6_pre' (headers are matched ignoring case and spacing); rename or "
+        "delete all but one of them",
+        f"{path}: row 1: headers 'BCLC' (column 12) and 'bclc' (column 13) both match column "
+        "'bclc' (headers are matched ignoring case and spacing); rename or delete all but one "
+        "of them",
+    ]
+
+
+def test_three_headers_matching_one_column_are_all_named(tmp_path):
+    text = REQUIRED + ",BCLC,bclc,B CLC,Bclc\nP1,1,PR,1,1,1,1,1,1,1,1,C,C,C,C\n"
+    (problem,) = problems_of(write(tmp_path, "c.csv", text))
+    assert problem.expected.startswith(
+        "headers 'BCLC' (column 12) and 'bclc' (column 13) and 'Bclc' (column 15) all match "
+        "column 'bclc'"
+    )
+
+
 def test_unused_and_unnamed_columns_are_audited_once(tmp_path):
     text = REQUIRED + ",note,\nP1,1,PR,1,1,1,1,1,1,1,1,x,y\nP2,1,PR,1,1,1,1,1,1,1,1,z,\n"
     loaded = read_cohort(write(tmp_path, "c.csv", text), markers=MARKERS)
@@ -370,14 +442,19 @@ def test_excel_cell_text(value, number_format, expected):
     assert _excel_cell_text(value, number_format) == expected
 
 
-def write_sheet(path: Path, rows: list[list], title: str = "Data") -> Path:
+def workbook_of(path: Path, sheets: dict[str, list[list]]) -> Path:
     workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = title
-    for row in rows:
-        worksheet.append(row)
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        worksheet = workbook.create_sheet(title)
+        for row in rows:
+            worksheet.append(row)
     workbook.save(path)
     return path
+
+
+def write_sheet(path: Path, rows: list[list], title: str = "Data") -> Path:
+    return workbook_of(path, {title: rows})
 
 
 def test_excel_rows_are_numbered_as_in_the_sheet(tmp_path):
@@ -431,11 +508,52 @@ def test_excel_default_sheet_and_named_sheet(tmp_path):
     cohort.append(["P1", 1, "PR"] + [1] * 8)
     workbook.save(path)
     assert read_cohort(path, markers=MARKERS, sheet="Cohort").table["patient_id"].tolist() == ["P1"]
-    assert "row 1, column 'patient_id': required column missing" in str(
-        CohortError(problems_of(path))
+    (forgotten_sheet,) = problems_of(path)
+    assert forgotten_sheet.row is None and forgotten_sheet.column is None
+    assert forgotten_sheet.expected == (
+        "sheet 'Notes' was read (the first sheet: no sheet is set) and has none of the required "
+        f"columns (missing: {REQUIRED.replace(',', ', ')}); the workbook's other sheets: 'Cohort'; "
+        "sheet 'Cohort' has them all: set the cohort's sheet to 'Cohort' "
+        "(config.yaml, cohort: sheet:)"
     )
     assert problems_of(path, sheet="cohort")[0].expected == (
         "sheet 'cohort' not found; sheets: Notes, Cohort"
+    )
+
+
+def test_excel_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path):
+    header = REQUIRED.split(",")
+    cohort = [header, ["P1", 1, "PR"] + [1] * 8]
+    lab_only = [header[:1] + header[3:], ["P1"] + [1] * 8]
+    path = workbook_of(tmp_path / "c.xlsx", {"Lab": lab_only, "Site A": cohort, "Site B": cohort})
+    (problem,) = problems_of(path, sheet="Lab")
+    assert problem.expected == (
+        "sheet 'Lab' was read (as set by the cohort's sheet) and has only 9 of the 11 required "
+        "columns (missing: line_of_therapy, response); the workbook's other sheets: 'Site A', "
+        "'Site B'; sheets 'Site A', 'Site B' have them all: set the cohort's sheet to the one to "
+        "analyse (config.yaml, cohort: sheet:)"
+    )
+
+
+def test_excel_empty_sheet_alone(tmp_path):
+    path = workbook_of(tmp_path / "c.xlsx", {"Data": []})
+    assert [str(problem) for problem in problems_of(path)] == [
+        f"{path}: sheet 'Data' was read (the first sheet: no sheet is set) and is empty "
+        "(expected a header row and data rows)"
+    ]
+
+
+def test_excel_columns_missing_from_every_sheet_are_listed_one_by_one(tmp_path):
+    header = REQUIRED.split(",")
+    path = workbook_of(
+        tmp_path / "c.xlsx",
+        {"Data": [header[1:], [1, "PR"] + [1] * 8], "Notes": [["written by hand"]]},
+    )
+    problems = problems_of(path)
+    assert [(p.row, p.column) for p in problems] == [(None, None), (1, "patient_id")]
+    assert problems[0].expected == (
+        "sheet 'Data' was read (the first sheet: no sheet is set); the workbook's other sheets: "
+        "'Notes'; none of them has every required column"
     )
 
 
@@ -463,6 +581,10 @@ def test_column_map_problems_are_reported(tmp_path):
     )
     clash = problems_of(path, column_map={"il6_pre": "IL-6", "il6_post": "IL-6"})
     assert "header 'IL-6' is given for several columns (il6_pre, il6_post)" in clash[0].expected
+    clash = problems_of(path, column_map={"patient_id": "Age"})
+    assert "header 'Age' / 'age' is given for several columns (patient_id, age)" in (
+        clash[0].expected
+    )
 
 
 def test_malformed_arguments_raise_value_error(tmp_path):

@@ -4,7 +4,14 @@ import json
 from pathlib import Path
 
 from il6hcc.cohort_io import read_cohort
-from il6hcc.rulekit import DATA_STATUS, load_json_param, run_rule, sha256_of, write_result
+from il6hcc.rulekit import (
+    DATA_STATUS,
+    load_json_param,
+    run_rule,
+    sha256_of,
+    warn_on_screen,
+    write_result,
+)
 from il6hcc.tables import write_tsv
 
 
@@ -43,6 +50,8 @@ def main(snakemake, log):
     )
     log.info("read %d rows from %s (sha256 %s)", len(table), path, manifest["sha256"])
     log.info("%d normalisations recorded", len(loaded.audit))
+    for warning in loaded.warnings:
+        warn_on_screen(log, warning)
     if simulated:
         log.warning("the cohort is SIMULATED (sidecar %s)", snakemake.input.sidecar[0])
 

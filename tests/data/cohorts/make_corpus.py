@@ -305,11 +305,21 @@ def malformed_cases() -> list[dict]:
             ],
         ),
         (
-            "header_case.csv",
-            [["IL6_pre" if c == "il6_pre" else c for c in HEADER]] + base[1:],
+            "header_near_miss.csv",
+            [["IL-6_pre" if c == "il6_pre" else c for c in HEADER]] + base[1:],
             {},
             1,
-            ["row 1", "column 'il6_pre'", "did you mean 'IL6_pre'"],
+            ["row 1", "column 'il6_pre'", "did you mean 'IL-6_pre'"],
+        ),
+        (
+            "header_ambiguous.csv",
+            [HEADER + ["Age"]] + [row + ["70"] for row in base[1:]],
+            {},
+            1,
+            [
+                "row 1: headers 'age' (column 12) and 'Age' (column 23) both match column 'age'",
+                "matched ignoring case and spacing",
+            ],
         ),
         (
             "many_problems.csv",
@@ -386,7 +396,30 @@ def malformed_cases() -> list[dict]:
             1,
             ["sheet 'Cohort' not found; sheets: Data, Notes"],
         ),
-        ("empty_sheet.xlsx", {"Data": [], "Cohort": base}, None, {}, 1, ["sheet 'Data' is empty"]),
+        (
+            "empty_sheet.xlsx",
+            {"Data": [], "Cohort": base},
+            None,
+            {},
+            1,
+            [
+                "sheet 'Data' was read (the first sheet: no sheet is set) and is empty",
+                "sheet 'Cohort' has them all: set the cohort's sheet to 'Cohort'",
+            ],
+        ),
+        (
+            "sheet_forgotten.xlsx",
+            {"Notes": [["Atezo/Bev cohort, exported by the study nurse"]], "Cohort": base},
+            None,
+            {},
+            1,
+            [
+                "sheet 'Notes' was read (the first sheet: no sheet is set)",
+                "has none of the required columns (missing: patient_id, line_of_therapy",
+                "the workbook's other sheets: 'Cohort'",
+                "set the cohort's sheet to 'Cohort'",
+            ],
+        ),
         (
             "xlsx_marker_text.xlsx",
             {"Data": set_cell(base, 4, "il6_post", "n.d.")},
@@ -554,6 +587,31 @@ def accepted_cases() -> list[dict]:
                 )
     audit.sort(key=lambda record: (record[0], HEADER.index(record[1])))
     cases.append(dict(file="second_sheet.xlsx", options={"sheet": "Cohort"}, rows=8, audit=audit))
+
+    loose = {
+        "patient_id": "Patient ID",
+        "line_of_therapy": "Line of therapy",
+        "il6_pre": "IL6_pre",
+        "age": "Age",
+        "bclc": "BCLC",
+        "ecog_ps": "ECOG  PS",
+    }
+    write_text(
+        ACCEPTED / "header_case_spacing.csv",
+        [[loose.get(column, column) for column in HEADER]] + base[1:],
+        delimiter=",",
+    )
+    cases.append(
+        dict(
+            file="header_case_spacing.csv",
+            options={},
+            rows=8,
+            audit=[
+                (1, column, header, column, "header matched ignoring case and spacing")
+                for column, header in loose.items()
+            ],
+        )
+    )
 
     write_xlsx(ACCEPTED / "first_sheet.xlsx", {"Data": base, "Other": [["not read"]]})
     cases.append(dict(file="first_sheet.xlsx", options={}, rows=8, audit=[]))

@@ -112,13 +112,15 @@ def clean_cohort(
                         "patient_id": patients.loc[substituted, "patient_id"],
                         "marker": key,
                         "timepoint": timepoint,
-                        "value_written": patients.loc[substituted, column],
+                        "value_written": patients.loc[substituted, f"{column}_limit_written"],
                         "value_used": used[substituted],
                         "rule": note[substituted],
                     }
                 )
             )
             patients[column] = used
+            # How the file wrote a censored value is kept in the censoring audit only.
+            patients = patients.drop(columns=f"{column}_limit_written")
             missing.append(used.isna())
         pre_missing, post_missing = missing
         reason = pd.Series("", index=patients.index, dtype=object)

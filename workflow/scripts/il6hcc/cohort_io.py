@@ -2,7 +2,8 @@
 
 :func:`read_cohort` reads a CSV, TSV or Excel cohort file cell by cell as text, checks every cell,
 and returns the typed table together with an audit of every normalisation it applied (byte-order
-mark, surrounding spaces, lower-case response codes, decimal commas, renamed and unused columns).
+mark, surrounding spaces, lower-case response codes, decimal commas, renamed and unused columns,
+headers matched ignoring case and spacing).
 An invalid file returns nothing: all its problems are collected and raised together as one
 :class:`CohortError`, each naming the file, the row as numbered in the file (header = row 1; for
 Excel the sheet's row number), the column as headed in the file, the value found and what was
@@ -53,6 +54,9 @@ OPTIONAL_COLUMNS = {
 CENSORED_NONE = "none"
 CENSORED_BELOW = "below"
 CENSORED_ABOVE = "above"
+# Suffixes of the per-marker columns that hold how a value was censored and how the file wrote it.
+CENSORED_SUFFIX = "_censored"
+LIMIT_WRITTEN_SUFFIX = "_limit_written"
 
 NORMALISED_BOM = "UTF-8 byte-order mark removed"
 NORMALISED_SPACES = "surrounding spaces stripped"
@@ -60,6 +64,7 @@ NORMALISED_UPPER_CASE = "lower-case response code upper-cased"
 NORMALISED_DECIMAL_COMMA = "decimal comma read as a decimal point"
 NORMALISED_UNUSED_COLUMN = "column not used by the workflow (ignored)"
 NORMALISED_RENAMED_COLUMN = "column renamed via column_map"
+NORMALISED_HEADER_MATCH = "header matched ignoring case and spacing"
 NORMALISED_BLANK_ROW = "blank row skipped (no value in any cell)"
 NORMALISED_CENSOR_SPACE = "space after the censoring sign removed"
 NORMALISED_EXCEL_PERCENT = "Excel percentage cell read as shown (stored fraction times 100)"
@@ -129,10 +134,24 @@ class CohortError(Exception):
 
 @dataclass(frozen=True)
 class LoadedCohort:
-    """A validated cohort: ``table`` (one row per data row, in file order) and ``audit``."""
+    """A validated cohort: ``table`` (one row per data row, in file order), ``audit``, and
+    ``warnings``: one line per optional column left out by a likely mistake (column_map names a
+    header the file does not have, or an unused header looks like the column's: "ECOG-PS" for
+    ecog_ps), which would otherwise go unnoticed."""
 
     table: pd.DataFrame
     audit: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _SheetRead:
+    """Which sheet of a workbook was read, whether it was named, and the other sheets' headers
+    (row 1, as text), to point at the right sheet when the one read lacks required columns."""
+
+    name: str
+    named: bool
+    other_headers: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,7 @@ class _RawSheet:
     native_numbers: frozenset[tuple[int, int]]
     unsaved_formulas: frozenset[tuple[int, int]]
     audit: list[tuple[int, int, str, str, str]]
+    sheet: _SheetRead | None = None
 
 
 class _FileUnreadable(Exception):
@@ -182,11 +202,17 @@ def read_cohort(
     ``markers`` are the configured markers (dicts with at least ``key`` and ``kind``, which is
     "concentration" or "percent"); each needs columns ``<key>_pre`` and ``<key>_post``.
     ``column_map`` maps canonical column names to the file's headers where they differ.
+    Headers are matched ignoring case and spacing ("Line of therapy" reads as line_of_therapy,
+    "BCLC" as bclc), and each such match is audited; two headers that match the same column are
+    a problem. When an Excel sheet lacks required columns that another sheet of the workbook
+    has, the one problem reported names the sheet read and the sheets that have them.
 
     Returns a :class:`LoadedCohort`. ``table`` has source_row, patient_id, line_of_therapy,
     response, for each marker ``<key>_pre``, ``<key>_post`` (the number, or the limit as written
-    for a censored "<L" or ">U") and ``<key>_pre_censored``, ``<key>_post_censored`` ("none",
-    "below", "above"), then the optional columns present in the file. ``audit`` has one row per
+    for a censored "<L" or ">U"), ``<key>_pre_censored``, ``<key>_post_censored`` ("none",
+    "below", "above") and ``<key>_pre_limit_written``, ``<key>_post_limit_written`` (a censored
+    cell as written, "<1.0" or ">5000", after the normalisations recorded in the audit; missing
+    when not censored), then the optional columns present in the file. ``audit`` has one row per
     normalisation applied (columns :data:`AUDIT_COLUMNS`).
 
     Raises ValueError for malformed arguments (markers, decimal, max_problems), which the
@@ -205,7 +231,11 @@ def read_cohort(
     validator.run()
     if validator.problems:
         raise CohortError(validator.problems, max_problems)
-    return LoadedCohort(table=validator.table(), audit=validator.audit_table())
+    return LoadedCohort(
+        table=validator.table(),
+        audit=validator.audit_table(),
+        warnings=tuple(validator.warnings),
+    )
 
 
 def cohort_columns(markers: list[dict]) -> list[str]:
@@ -274,17 +304,19 @@ def _resolve_column_map(
     }
     by_header: dict[str, list[str]] = {}
     for name, header in canonical_to_header.items():
-        by_header.setdefault(header, []).append(name)
-    for header, names in by_header.items():
+        by_header.setdefault(_header_key(header), []).append(name)
+    for names in by_header.values():
         if len(names) > 1:
+            headers = " / ".join(dict.fromkeys(repr(canonical_to_header[n]) for n in names))
             problems.append(
                 Problem(
                     label,
                     None,
                     None,
                     None,
-                    f"column_map: header {header!r} is given for several columns "
-                    f"({', '.join(names)}); each column needs its own header",
+                    f"column_map: header {headers} is given for several columns "
+                    f"({', '.join(names)}); each column needs its own header (headers are "
+                    "matched ignoring case and spacing)",
                 )
             )
     return problems, canonical_to_header
@@ -367,6 +399,7 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
         ) from None
     names = workbook.sheetnames
     worksheet_names = [ws.title for ws in workbook.worksheets]
+    named = sheet is not None
     if sheet is None:
         if not worksheet_names:
             raise _unreadable(label, "workbook has no worksheet")
@@ -403,12 +436,27 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> _RawSheet:
         (len(texts) - _trailing_blanks(texts) for _, texts in cells),
         default=0,
     )
-    if width == 0:
-        raise _unreadable(label, f"sheet {sheet!r} is empty; expected a header row and data rows")
-    header = cells[0][1]
+    # An empty sheet has no header at all (not a blank one); the validator says so, naming the
+    # sheets that hold the cohort.
+    header = cells[0][1][:width] if width else []
+    header += [""] * (width - len(header))
     rows = [(number, texts[:width] + [""] * (width - len(texts))) for number, texts in cells[1:]]
-    header = header[:width] + [""] * (width - len(header))
-    return _RawSheet(header, rows, frozenset(native_numbers), frozenset(unsaved_formulas), audit)
+    other_headers = {
+        other.title: _first_row_text(other) for other in workbook.worksheets if other.title != sheet
+    }
+    return _RawSheet(
+        header,
+        rows,
+        frozenset(native_numbers),
+        frozenset(unsaved_formulas),
+        audit,
+        _SheetRead(sheet, named, other_headers),
+    )
+
+
+def _first_row_text(worksheet) -> list[str]:
+    first = next(worksheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    return [_excel_cell_text(value, None)[0].strip() for value in first]
 
 
 def _trailing_blanks(texts: list[str]) -> int:
@@ -483,6 +531,8 @@ class _Validator:
         self.values: dict[str, list] = {}
         self.marker_of = {f"{m['key']}_{when}": m for m in markers for when in ("pre", "post")}
         self.read_audit = {(row, position): rest for row, position, *rest in raw.audit}
+        self.stop_after_header = False
+        self.warnings: list[str] = []
 
     # --- problems and audit records ------------------------------------------------------
 
@@ -501,6 +551,8 @@ class _Validator:
 
     def run(self) -> None:
         self.check_header()
+        if self.stop_after_header:
+            return
         data_rows = self.raw.rows
         while data_rows and not any(cell.strip() for cell in data_rows[-1][1]):
             data_rows = data_rows[:-1]
@@ -518,6 +570,12 @@ class _Validator:
             if row == 1:
                 self.record(row, position, None, original, normalised, normalisation)
         self.header = [name.strip() for name in self.raw.header]
+        if self.raw.sheet is not None and not self.header:
+            self.problems.append(
+                self.wrong_sheet("is empty", "expected a header row and data rows")
+            )
+            self.stop_after_header = True
+            return
         if not any(self.header):
             self.problems.append(
                 Problem(self.label, 1, None, None, "the header row is blank; expected column names")
@@ -540,23 +598,43 @@ class _Validator:
                     f"each column name once; {name!r} heads columns {numbers}",
                 )
         required = _required_columns(self.markers)
-        for canonical in required + list(OPTIONAL_COLUMNS):
+        matched = _match_columns(self.header, self.canonical_to_header)
+        for canonical, found in matched.items():
+            spellings = {self.header[position] for position in found}
+            if len(spellings) > 1:
+                self.problems.append(self.ambiguous_header(canonical, found))
+                continue
+            position = found[0]
             header = self.canonical_to_header[canonical]
-            if header in positions:
-                position = positions[header][0]
-                self.position_of[canonical] = position
-                if header != canonical:
-                    self.record(1, position, None, header, canonical, NORMALISED_RENAMED_COLUMN)
-            elif canonical in required:
-                self.problems.append(
-                    Problem(
-                        self.label,
-                        1,
-                        header,
-                        None,
-                        self.missing_column_text(canonical, header),
-                    )
+            self.position_of[canonical] = position
+            if self.header[position] != header:
+                self.record(
+                    1, position, None, self.header[position], header, NORMALISED_HEADER_MATCH
                 )
+            if header != canonical:
+                self.record(1, position, None, header, canonical, NORMALISED_RENAMED_COLUMN)
+        missing = [name for name in required if name not in matched]
+        if missing and self.sheets_with_required_columns():
+            found = len(required) - len(missing)
+            has = (
+                "has none of the required columns"
+                if found == 0
+                else f"has only {found} of the {len(required)} required columns"
+            )
+            self.problems.append(self.wrong_sheet(has, f"missing: {', '.join(missing)}"))
+            self.stop_after_header = True
+            return
+        for canonical in missing:
+            header = self.canonical_to_header[canonical]
+            self.problems.append(
+                Problem(self.label, 1, header, None, self.missing_column_text(canonical, header))
+            )
+        if missing and self.raw.sheet is not None and self.raw.sheet.other_headers:
+            self.problems.append(
+                Problem(
+                    self.label, None, None, None, self.sheet_read_text() + self.other_sheets_text()
+                )
+            )
         self.columns_in_file_order = sorted(self.position_of.items(), key=lambda item: item[1])
         used = set(self.position_of.values())
         for position in range(len(self.header)):
@@ -564,6 +642,93 @@ class _Validator:
                 label = self.header_label(position)
                 original = self.raw.header[position]
                 self.record(1, position, label, original, None, NORMALISED_UNUSED_COLUMN)
+        self.warn_about_absent_optional_columns(used)
+
+    def warn_about_absent_optional_columns(self, used: set[int]) -> None:
+        """An optional column not found is left out of the analysis (Table 1 and subgroups) without
+        a problem; warn when that is likely a mistake: column_map names a header that is not
+        there, or an unused header looks like the column's ("ECOG-PS" for ecog_ps)."""
+        for canonical in OPTIONAL_COLUMNS:
+            if canonical in self.position_of:
+                continue
+            header = self.canonical_to_header[canonical]
+            near = [
+                self.header[position]
+                for position in range(len(self.header))
+                if position not in used
+                and self.header[position]
+                and _squeezed(self.header[position]) == _squeezed(header)
+            ]
+            hint = f"; did you mean {near[0]!r}? (map it with column_map)" if near else ""
+            if header != canonical:
+                self.warnings.append(
+                    f"{self.label}: column_map names {header!r} for {canonical!r}, but no "
+                    f"column has that header; {canonical} is left out{hint}"
+                )
+            elif near:
+                self.warnings.append(
+                    f"{self.label}: column {near[0]!r} is not used, so {canonical} is left "
+                    f"out; did you mean {canonical!r}? (map it with column_map, "
+                    f"{canonical}: {near[0]!r})"
+                )
+
+    def ambiguous_header(self, canonical: str, found: list[int]) -> Problem:
+        headers = " and ".join(f"{self.header[p]!r} (column {p + 1})" for p in found)
+        verb = "both match" if len(found) == 2 else "all match"
+        return Problem(
+            self.label,
+            1,
+            None,
+            None,
+            f"headers {headers} {verb} column {canonical!r} (headers are matched ignoring "
+            "case and spacing); rename or delete all but one of them",
+        )
+
+    def sheets_with_required_columns(self) -> list[str]:
+        """Other sheets of the workbook whose header has every required column, unambiguously."""
+        if self.raw.sheet is None:
+            return []
+        required = _required_columns(self.markers)
+        holding = []
+        for name, header in self.raw.sheet.other_headers.items():
+            matched = _match_columns(header, self.canonical_to_header)
+            if all(len(matched.get(column, ())) == 1 for column in required):
+                holding.append(name)
+        return holding
+
+    def sheet_read_text(self) -> str:
+        sheet = self.raw.sheet
+        how = "as set by the cohort's sheet" if sheet.named else "the first sheet: no sheet is set"
+        return f"sheet {sheet.name!r} was read ({how})"
+
+    def wrong_sheet(self, state: str, detail: str) -> Problem:
+        """One problem for a workbook read on a sheet that is empty or lacks required columns
+        (the cohort's sheet not set, most often), instead of one per missing column."""
+        return Problem(
+            self.label,
+            None,
+            None,
+            None,
+            f"{self.sheet_read_text()} and {state} ({detail})" + self.other_sheets_text(),
+        )
+
+    def other_sheets_text(self) -> str:
+        """The workbook's other sheets, and which of them have every required column."""
+        others = self.raw.sheet.other_headers
+        if not others:
+            return ""
+        text = f"; the workbook's other sheets: {_quoted_list(others)}; "
+        holding = self.sheets_with_required_columns()
+        if not holding:
+            return text + "none of them has every required column"
+        if len(holding) == 1:
+            text += f"sheet {holding[0]!r} has them all: set the cohort's sheet to {holding[0]!r}"
+        else:
+            text += (
+                f"sheets {_quoted_list(holding)} have them all: set the cohort's sheet to the "
+                "one to analyse"
+            )
+        return text + " (config.yaml, cohort: sheet:)"
 
     def missing_column_text(self, canonical: str, header: str) -> str:
         mapped = "" if header == canonical else f" (column_map names it for {canonical!r})"
@@ -603,7 +768,11 @@ class _Validator:
 
     def table_columns_of(self, canonical: str) -> list[str]:
         if canonical in self.marker_of:
-            return [canonical, f"{canonical}_censored"]
+            return [
+                canonical,
+                f"{canonical}{CENSORED_SUFFIX}",
+                f"{canonical}{LIMIT_WRITTEN_SUFFIX}",
+            ]
         return [canonical]
 
     def cell_text(self, row_number: int, position: int, canonical: str, raw_text: str) -> str:
@@ -634,8 +803,12 @@ class _Validator:
         if canonical in OPTIONAL_COLUMNS:
             return [(canonical, self.optional(row, position, canonical, text, native))]
         marker = self.marker_of[canonical]
-        value, censored = self.marker_value(row, position, canonical, text, native, marker)
-        return [(canonical, value), (f"{canonical}_censored", censored)]
+        value, censored, written = self.marker_value(row, position, canonical, text, native, marker)
+        return [
+            (canonical, value),
+            (f"{canonical}{CENSORED_SUFFIX}", censored),
+            (f"{canonical}{LIMIT_WRITTEN_SUFFIX}", written),
+        ]
 
     def response(self, row: int, position: int, text: str):
         if not text:
@@ -705,9 +878,13 @@ class _Validator:
         return "a number"
 
     def marker_value(self, row, position, canonical, text, native, marker):
-        """(value, censoring) of a marker cell: a number, "<L", ">U" or blank."""
+        """(value, censoring, censored text) of a marker cell: a number, "<L", ">U" or blank.
+
+        The censored text is the cell after its recorded normalisations ("< 1,5" -> "<1.5"),
+        None when the value is not censored.
+        """
         if not text:
-            return math.nan, CENSORED_NONE
+            return math.nan, CENSORED_NONE, None
         censored = {"<": CENSORED_BELOW, ">": CENSORED_ABOVE}.get(text[0], CENSORED_NONE)
         sign, body = (text[0], text[1:]) if censored != CENSORED_NONE else ("", text)
         if body != body.lstrip():
@@ -720,7 +897,7 @@ class _Validator:
             self.problem(
                 row, position, text, f"{what}, '<number>' or '>number' (censored), or blank"
             )
-            return math.nan, CENSORED_NONE
+            return math.nan, CENSORED_NONE, None
         unit = f" {marker['unit']}" if marker.get("unit") and not percent else ""
         if censored == CENSORED_BELOW and value <= 0:
             self.problem(row, position, text, "a limit > 0 after '<' (nothing is below zero)")
@@ -729,7 +906,10 @@ class _Validator:
             self.problem(row, position, text, f"{kind} >= 0{unit} (a negative value is impossible)")
         elif percent and (value > 100 or (censored == CENSORED_ABOVE and value >= 100)):
             self.problem(row, position, text, "a percentage from 0 to 100")
-        return value, censored
+        if censored == CENSORED_NONE:
+            return value, censored, None
+        dotted = body.replace(",", ".") if self.decimal == "," and not native else body
+        return value, censored, sign + dotted
 
     def check_patient_ids(self) -> None:
         if "patient_id" not in self.values:
@@ -761,9 +941,10 @@ class _Validator:
             for when in ("pre", "post"):
                 name = f"{marker['key']}_{when}"
                 columns[name] = pd.array(self.values[name], dtype="float64")
-            for when in ("pre", "post"):
-                name = f"{marker['key']}_{when}_censored"
-                columns[name] = pd.array(self.values[name], dtype="string")
+            for suffix in (CENSORED_SUFFIX, LIMIT_WRITTEN_SUFFIX):
+                for when in ("pre", "post"):
+                    name = f"{marker['key']}_{when}{suffix}"
+                    columns[name] = pd.array(self.values[name], dtype="string")
         dtypes = {"text": "string", "non-negative number": "float64", "event": "Int64"}
         for name, kind in OPTIONAL_COLUMNS.items():
             if name in self.position_of:
@@ -795,6 +976,31 @@ class _Validator:
             if used == position:
                 return canonical
         return self.header_label(position)
+
+
+def _header_key(name: str) -> str:
+    """What header matching compares: the name without case, and with every run of spaces
+    and underscores read as one separator ("Line of therapy" matches "line_of_therapy")."""
+    return re.sub(r"[\s_]+", "_", name.strip()).casefold()
+
+
+def _match_columns(header: list[str], canonical_to_header: dict[str, str]) -> dict[str, list]:
+    """Positions in ``header`` of every canonical column found there, matched by
+    :func:`_header_key`; a column with several positions is ambiguous unless they are all the
+    same header (a duplicated column, reported as such)."""
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        if name:
+            positions.setdefault(_header_key(name), []).append(position)
+    return {
+        canonical: positions[_header_key(expected)]
+        for canonical, expected in canonical_to_header.items()
+        if _header_key(expected) in positions
+    }
+
+
+def _quoted_list(names) -> str:
+    return ", ".join(repr(name) for name in names)
 
 
 def _squeezed(name: str) -> str:

@@ -7,8 +7,10 @@ A rule script is a thin adapter::
     run_rule(snakemake, main)
 
 Expected failures (invalid cohort file, invalid configuration) end the job with the message in
-the log and on stderr and exit status 1, without a Python traceback; anything else is a bug and
-keeps its traceback.
+the log and exit status 1, without a Python traceback; anything else is a bug and keeps its
+traceback (in the log and on stderr). The message is not printed by the job itself: when the run
+stops, the Snakefile's ``onerror`` handler prints every failed job's error records from its log
+(il6hcc.joblog), so the message is said once, and last.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from il6hcc.config import ConfigError
+from il6hcc.joblog import LOG_FORMAT
 from il6hcc.tables import write_tsv
 
 EXPECTED_ERRORS = (ConfigError,)
@@ -44,7 +47,7 @@ def run_rule(snakemake, main) -> None:
     log = logging.getLogger(f"il6hcc.{snakemake.rule}")
     log.setLevel(logging.INFO)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     log.addHandler(handler)
     started = time.perf_counter()
     log.info("rule %s, wildcards %s", snakemake.rule, dict(snakemake.wildcards))
@@ -54,12 +57,18 @@ def run_rule(snakemake, main) -> None:
             write_provenance(snakemake)
     except _expected_errors() as error:
         log.error("%s", error)
-        print(f"Error in rule {snakemake.rule}:\n{error}", file=sys.stderr)
         sys.exit(1)
     except Exception:
         log.exception("unexpected failure")
         raise
     log.info("done in %.2f s", time.perf_counter() - started)
+
+
+def warn_on_screen(log, message: str) -> None:
+    """A warning the user must see although the job succeeds: in the log and on stderr (which
+    Snakemake shows for a local job; a cluster job's stderr goes to the scheduler's log)."""
+    log.warning("%s", message)
+    print(f"Warning: {message}", file=sys.stderr)
 
 
 # The packages the workflow's jobs import (pingouin is test-only and not listed).

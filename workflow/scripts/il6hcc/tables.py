@@ -52,7 +52,7 @@ def patient_dtypes(columns) -> dict:
     """Column types of a canonical patients table: text stays text ("001" is not 1)."""
     dtypes = {}
     for column in columns:
-        if column in TEXT_COLUMNS or column.endswith("_censored"):
+        if column in TEXT_COLUMNS or column.endswith(("_censored", "_limit_written")):
             dtypes[column] = "string"
         elif column in INTEGER_COLUMNS:
             dtypes[column] = "Int64"
