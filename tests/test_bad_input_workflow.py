@@ -155,9 +155,9 @@ def test_impossible_subgroup_filter_names_the_known_values(pristine, tmp_path, c
 
 
 def test_wrong_column_map_after_a_complete_run_is_said_once_and_last(completed_copy):
-    """The rerun that follows a successful one: params changed (the column_map, and the whole
-    configuration that the rule graph and report take), so Snakemake prints long reasons before
-    the failure; the message still comes last, once."""
+    """The rerun that follows a successful one: params changed (the column_map, and the digest
+    of the whole configuration that the rule graph and report take), so Snakemake prints its
+    reasons before the failure, each short; the message still comes last, once."""
     config = load_config(completed_copy)
     config["cohort"]["column_map"] = {"il6_pre": "IL-6 pre"}
     write_config(completed_copy, config)
@@ -167,6 +167,8 @@ def test_wrong_column_map_after_a_complete_run_is_said_once_and_last(completed_c
     assert "Traceback" not in text
     assert "did you mean 'il6_pre'?" in text
     assert_said_once_and_last(text, completed_copy / "logs" / "ingest" / "ingest.log")
+    # No rule takes the whole configuration as a param: no multi-kilobyte reason line.
+    assert max(len(line) for line in text.splitlines()) < 1000
 
 
 def test_optional_column_left_out_by_a_likely_mistake_is_warned_about_on_screen(pristine, tmp_path):

@@ -227,3 +227,20 @@ def test_method_notes_list_each_method_once_in_order():
         {"estimable": True, "method": "exact"},
     ]
     assert method_notes(rows) == ["exact", "normal approximation"]
+
+
+def test_job_config_is_the_run_configuration_checked_against_its_digest():
+    from types import SimpleNamespace
+
+    from il6hcc.config import ConfigError, config_digest
+    from il6hcc.rulekit import job_config
+
+    config = {"b": [2, 1], "a": {"y": 1, "x": 2}}
+    job = SimpleNamespace(
+        rule="report", config=config, params=SimpleNamespace(config_sha256=config_digest(config))
+    )
+    assert job_config(job) == config
+    assert config_digest({"a": {"x": 2, "y": 1}, "b": [2, 1]}) == config_digest(config)
+    job.config = {**config, "b": [1, 2]}
+    with pytest.raises(ConfigError, match="differs from the one the job was planned with"):
+        job_config(job)

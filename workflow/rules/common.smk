@@ -12,7 +12,7 @@ from snakemake.utils import validate
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from il6hcc.config import canonical_json, check_config, roc_pairs  # noqa: E402
+from il6hcc.config import canonical_json, check_config, config_digest, roc_pairs  # noqa: E402
 from il6hcc.depends import package_dependencies  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 

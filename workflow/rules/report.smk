@@ -58,8 +58,9 @@ rule rulegraph:
         mem_mb=512,
         runtime=5,
     params:
-        # The whole configuration: it decides which rules exist (claims: null drops one).
-        config=canonical_json(config),
+        # The whole configuration decides which rules exist (claims: null drops one): its digest
+        # here, the configuration itself read by the script (il6hcc.rulekit.job_config).
+        config_sha256=config_digest(config),
     script:
         rule_script("rulegraph")
 
@@ -108,8 +109,9 @@ rule report:
         mem_mb=mem_mb_from_input(5, base=1024),
         runtime=10,
     params:
-        # The whole configuration: the report prints it, so any edit re-renders the report.
-        config=canonical_json(config),
+        # The report prints the whole configuration, so any edit re-renders it: its digest here,
+        # the configuration itself read by the script (il6hcc.rulekit.job_config).
+        config_sha256=config_digest(config),
         # Sections are shown in the configured order (the canonical config above is sorted).
         subgroup_order=SUBGROUPS,
         # Linked from the report, not read: provenance.tsv lists the report itself.

@@ -28,7 +28,7 @@ from il6hcc.report_context import (
     forest_rows,
     subgroup_context,
 )
-from il6hcc.rulekit import load_json_param, package_versions, run_rule
+from il6hcc.rulekit import job_config, package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
 
@@ -79,7 +79,7 @@ def prognosis_context(config: dict, subgroups: list[dict], claims: list[dict]) -
 
 
 def main(snakemake, log):
-    config = load_json_param(snakemake.params.config)
+    config = job_config(snakemake)
     inputs = snakemake.input
     manifest = json.loads(Path(inputs.manifest).read_text(encoding="utf-8"))
     sections = merge_sections(

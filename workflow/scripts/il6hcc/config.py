@@ -7,6 +7,7 @@ subgroup) and builds the plain values handed to rules through ``params:``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 
@@ -21,6 +22,12 @@ def canonical_json(value) -> str:
     JSON string per concern; key order in config.yaml then never triggers a rerun.
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def config_digest(config: dict) -> str:
+    """The sha256 of the canonical configuration: a short params value for the rules that read
+    the whole configuration (any edit of a value changes it; key order does not)."""
+    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
 
 
 def check_config(config: dict) -> None:
