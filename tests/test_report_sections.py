@@ -244,3 +244,21 @@ def test_job_config_is_the_run_configuration_checked_against_its_digest():
     job.config = {**config, "b": [1, 2]}
     with pytest.raises(ConfigError, match="differs from the one the job was planned with"):
         job_config(job)
+
+
+def test_keys_in_table_text_are_put_in_words():
+    from il6hcc.report_context import in_words, key_labels
+
+    markers = [
+        {"key": "afp", "label": "AFP", "unit": "ng/mL"},
+        {"key": "afp_l3", "label": "AFP-L3", "unit": "%"},
+    ]
+    words = key_labels(markers)
+    assert in_words("afp_l3 post value missing", words) == "AFP-L3 post value missing"
+    assert in_words("afp change", words) == "AFP change"
+    assert in_words("none; left out: line_of_therapy (separates", words) == (
+        "none; left out: line of therapy (separates"
+    )
+    assert in_words("afp_rise", words) == "AFP rise"
+    assert in_words("safpx", words) == "safpx"
+    assert in_words(None, words) is None

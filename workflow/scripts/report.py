@@ -26,6 +26,8 @@ from il6hcc.report_context import (
     comparisons_context,
     effect_forest,
     forest_rows,
+    in_words,
+    key_labels,
     subgroup_context,
 )
 from il6hcc.rulekit import job_config, package_versions, run_rule
@@ -78,6 +80,14 @@ def prognosis_context(config: dict, subgroups: list[dict], claims: list[dict]) -
     }
 
 
+def labelled(table, words: dict):
+    """A flow or exclusions table with analyses and reasons in words ("AFP-L3 change")."""
+    return table.assign(
+        analysis=table["analysis"].map(lambda text: in_words(text, words)),
+        reason=table["reason"].map(lambda text: in_words(text, words)),
+    )
+
+
 def main(snakemake, log):
     config = job_config(snakemake)
     inputs = snakemake.input
@@ -100,7 +110,8 @@ def main(snakemake, log):
         and "survival_claim" in section["tables"]
         for row in section["tables"]["survival_claim"]["rows"]
     ]
-    flow = read_tsv(inputs.flow)
+    words = key_labels(config["markers"])
+    flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
         "title": TITLE,
@@ -111,7 +122,7 @@ def main(snakemake, log):
         "n_responders": int(response_groups[response_groups["reason"] == "responders"]["n"].sum()),
         "n_evaluable": int(response_groups["n"].sum()),
         "flow": participant_flow(flow, read_patients(inputs.patients)),
-        "exclusions": records(read_tsv(inputs.exclusions)),
+        "exclusions": records(labelled(read_tsv(inputs.exclusions), words)),
         "n_censored": len(read_tsv(inputs.censoring)),
         "n_normalisations": len(read_tsv(inputs.normalisations)),
         "main": main_context,

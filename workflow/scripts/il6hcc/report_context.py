@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 
 import pandas as pd
 
@@ -56,6 +57,27 @@ def column_labels(markers: list[dict]) -> dict[str, str]:
         labels[f"{marker['key']}_pre"] = f"{marker['label']} before treatment{unit}"
         labels[f"{marker['key']}_post"] = f"{marker['label']} at week 3{unit}"
     return labels
+
+
+def key_labels(markers: list[dict]) -> dict[str, str]:
+    """Every key a table may print (cohort columns, marker keys, model terms) with its label."""
+    labels = column_labels(markers)
+    for marker in markers:
+        labels[marker["key"]] = marker["label"]
+        labels[f"{marker['key']}_rise"] = f"{marker['label']} rise"
+        labels[f"{marker['key']}_change"] = f"{marker['label']} change"
+    return labels
+
+
+def in_words(text, labels: dict[str, str]):
+    """``text`` with every key of ``labels`` that stands as a whole word replaced by its label
+    ("afp_l3 post value missing" -> "AFP-L3 post value missing"); None stays None."""
+    if not text:
+        return text
+    pattern = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True))) + r")\b"
+    )
+    return pattern.sub(lambda match: labels[match.group(1)], str(text))
 
 
 def variable_label(column: str, labels: dict[str, str] = VARIABLE_LABELS) -> str:
@@ -166,7 +188,7 @@ def figure_context(figure: dict, alt: str) -> dict:
     return {"uri": f"data:image/svg+xml;base64,{encoded}", "alt": alt, "source": figure["source"]}
 
 
-def survival_context(tables: dict, figures: list[dict], name: str) -> dict:
+def survival_context(tables: dict, figures: list[dict], name: str, words: dict) -> dict:
     """One subgroup's part of the Prognosis section (tables by endpoint, KM figure per endpoint)."""
     flow = _frame(tables["survival_flow"])
     endpoints = []
@@ -197,6 +219,8 @@ def survival_context(tables: dict, figures: list[dict], name: str) -> dict:
         cox.append(
             {
                 **row,
+                "term_label": in_words(row["term"], words),
+                "adjusted_for": in_words(row["adjusted_for"], words),
                 "ph_p_value": ph.get((*key, row["term"])),
                 "ph_global_p_value": ph.get((*key, "GLOBAL")),
             }
@@ -229,9 +253,11 @@ def subgroup_context(section: dict, config: dict, *, main: bool) -> dict:
         {**row, "threshold": threshold_rule(row, markers[row["marker"]]["unit"])}
         for row in tables["auc"]["rows"]
     ]
+    words = key_labels(config["markers"])
     logistic = [
         {
             **row,
+            "adjusted_for": in_words(row["adjusted_for"], words),
             "marker_label": labels.get(row["marker"], row["marker"]),
             "term_label": (
                 f"{labels[row['marker']]} change ("
@@ -271,7 +297,7 @@ def subgroup_context(section: dict, config: dict, *, main: bool) -> dict:
         ),
     }
     if "survival_flow" in tables:
-        context["survival"] = survival_context(tables, section["figures"]["km"], name)
+        context["survival"] = survival_context(tables, section["figures"]["km"], name, words)
     return context
 
 
