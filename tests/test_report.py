@@ -117,6 +117,9 @@ def test_quantiles_below_the_limit_print_as_below_the_limit():
     assert format_quantile(row, "pre_q3") == "4"
     assert format_quantile(row, "change_median") == "-1\u2020"
     assert format_quantile({"median": 71.0}, "median") == "71"
+    # Interpolated between a substituted 0.75 and a measured 3.0: above the limit, marked.
+    interpolated = {"q3": 2.4375, "q3_below_lloq": True, "lloq": 1.5}
+    assert format_quantile(interpolated, "q3") == "2.44\u2020"
 
 
 def test_verdict_class_covers_every_verdict_and_falls_back():

@@ -102,12 +102,16 @@ def verdict_class(verdict) -> str:
 
 def format_quantile(row: dict, column: str) -> str:
     """A median or quartile, honest about the assay limit: '<1.5' when it falls on a value
-    substituted below the LLOQ (it is not a measurement), a dagger on a change computed from
-    such a value, the number otherwise (see the ``<column>_below_lloq`` flags)."""
+    substituted below the LLOQ (it is not a measurement); a dagger on a number that rests on
+    such a value without being below the limit (a change computed from one, a quartile
+    interpolated between one and a measured value); the number otherwise (see the
+    ``<column>_below_lloq`` flags)."""
     value = row.get(column)
     if not row.get(f"{column}_below_lloq"):
         return format_number(value)
-    if column.startswith("change"):
+    if column.startswith("change") or float(value) > float(row["lloq"]):
+        # A change, or a quartile interpolated between a substituted value and a measured one:
+        # a number, marked as resting on a value below the limit.
         return f"{format_number(value)}\u2020"
     return f"<{float(row['lloq']):g}"
 
@@ -214,7 +218,10 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
     }
     stats = config["statistics"]
     adjust = stats["multiple_testing"]
-    level = f"{100 * stats['conf_level']:g}%"
+    level = format_level(stats["conf_level"])
+    (reference_label,) = [
+        m["label"] for m in config["markers"] if m["key"] == config["reference_marker"]
+    ]
     responders = "/".join(config["response"]["responder_codes"])
     not_evaluable = "/".join(config["response"]["not_evaluable_codes"]) or "none"
     approximation = (
@@ -250,7 +257,7 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
         f"Pre/post changes were tested with the Wilcoxon signed-rank test (zero differences "
         f"dropped) on the {scale_words[stats['signed_rank_scale']]}, {correction}; beside "
         "each test is the Hodges-Lehmann estimate of the paired difference on the same scale "
-        f"(pseudo-median) with its {stats['conf_level']:.0%} confidence interval, as R's "
+        f"(pseudo-median) with its {level} confidence interval, as R's "
         "wilcox.test(conf.int = TRUE) (exact from the Walsh averages where the test is exact, "
         "otherwise by inverting the normal approximation; with very few pairs the level "
         "actually reached is reported). Groups were compared with the Mann-Whitney U test "
@@ -287,7 +294,8 @@ def methods_text(config: dict, censoring: pd.DataFrame | None = None) -> list[st
         "(adjustment is not used to support an absence); otherwise consistent, not "
         "significant when the confidence interval of the change excludes a change as large, "
         "in either direction, as the one in the comparison group (claim 1's for claim 2, "
-        "claim 3's for claim 4), and inconclusive when it does not. Claim 5: IL-6's "
+        "claim 3's for claim 4), and inconclusive when it does not. Claim 5: the "
+        f"{reference_label}'s "
         "sensitivity must exceed every other marker's; the largest McNemar p-value decides "
         "(every comparison must hold), and a higher sensitivity without significance is "
         "consistent, not significant. Claim 6: a hazard ratio below 1 with a significant "

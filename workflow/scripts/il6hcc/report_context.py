@@ -322,25 +322,32 @@ def comparisons_context(tables: dict[str, pd.DataFrame], config: dict) -> list[d
 
 
 def forest_rows(subgroups: list[dict]) -> list[dict]:
-    """The AUC of every marker in every subgroup with its CI, for the at-a-glance forest plot;
-    positions in percent of the 0-1 axis (the template draws them with CSS, no script)."""
+    """The AUC of every marker in every subgroup with its CI (none where no interval is given:
+    perfect separation, too few cases), for the at-a-glance forest plot; positions in percent
+    of the 0-1 axis (the template draws them with CSS, no script)."""
     rows = []
     for subgroup in subgroups:
         for row in subgroup["auc"]:
-            if not row["estimable"] or row["ci_low"] is None or row["ci_high"] is None:
+            if row["auc"] is None:
                 continue
+            interval = row["estimable"] and row["ci_low"] is not None and row["ci_high"] is not None
             rows.append(
                 {
                     "subgroup": subgroup["name"],
                     "marker": row["marker"],
                     "marker_label": row["marker_label"],
                     "auc": row["auc"],
-                    "ci_low": row["ci_low"],
-                    "ci_high": row["ci_high"],
+                    "ci_low": row["ci_low"] if interval else None,
+                    "ci_high": row["ci_high"] if interval else None,
+                    "reason": None if interval else row["reason"],
                     "n_cases": row["n_cases"],
                     "n_controls": row["n_controls"],
-                    "left": 100 * max(0.0, row["ci_low"]),
-                    "width": 100 * (min(1.0, row["ci_high"]) - max(0.0, row["ci_low"])),
+                    "left": 100 * max(0.0, row["ci_low"]) if interval else None,
+                    "width": (
+                        100 * (min(1.0, row["ci_high"]) - max(0.0, row["ci_low"]))
+                        if interval
+                        else None
+                    ),
                     "point": 100 * row["auc"],
                 }
             )
@@ -374,6 +381,7 @@ def effect_forest(subgroups: list[dict], marker: str) -> dict:
                 "group": row["group"],
                 "n_pairs": row["n_pairs"],
                 "estimate": row["hl_estimate"],
+                "conf_level": row["conf_level"],
                 "ci_low": row["hl_ci_low"],
                 "ci_high": row["hl_ci_high"],
                 "left": position(row["hl_ci_low"]),
