@@ -36,6 +36,7 @@ class ReportParser(HTMLParser):
         self.row_section = None
         self.values: dict[tuple, float] = {}
         self.figures: dict[tuple, list[dict]] = {}
+        self.tables: dict[tuple, set[str]] = {}
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -47,6 +48,8 @@ class ReportParser(HTMLParser):
             if table == "comparison":
                 table = f"comparison:{attributes['data-comparison']}"
             self.table = table
+            if table and self.section is not None:
+                self.tables.setdefault(self.section, set()).add(table)
         elif tag == "tr":
             self.row = {k: v for k, v in attributes.items() if k in ROW_KEYS}
             self.row_section = self.section

@@ -139,7 +139,7 @@ def test_an_auc_of_one_is_flagged_with_no_interval(run):
         assert afp["estimable"] and not afp["perfect_separation"]
     workdir, _ = run
     report = html.unescape((workdir / "results" / "report.html").read_text(encoding="utf-8"))
-    assert "not estimable: perfect separation (AUC = 1)" in report
+    assert "no interval: perfect separation (AUC = 1)" in report
 
 
 def test_no_interval_leaves_the_range_of_its_quantity(run):

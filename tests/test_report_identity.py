@@ -109,15 +109,14 @@ def assert_report_matches_result_files(workdir) -> dict:
     by_section = sections(parsed)
     config = load_config(workdir)
     for name in config["subgroups"]:
-        shown = {table for table, _, _ in by_section[("subgroup", name)]["values"]}
-        assert SECTION_TABLES["subgroup"] <= shown, (name, shown)
+        assert SECTION_TABLES["subgroup"] <= parsed.tables[("subgroup", name)], name
         figures = by_section[("subgroup", name)]["figures"]
         assert {f["subgroup"] for f in figures} == {name}
         assert sorted(f["marker"] for f in figures if f["figure"] == "paired") == sorted(
             m["key"] for m in config["markers"]
         )
         prognosis = by_section[("prognosis", name)]
-        assert SECTION_TABLES["prognosis"] <= {table for table, _, _ in prognosis["values"]}
+        assert SECTION_TABLES["prognosis"] <= parsed.tables[("prognosis", name)], name
         assert sorted(f["endpoint"] for f in prognosis["figures"]) == sorted(
             config["survival"]["endpoints"]
         )

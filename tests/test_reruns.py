@@ -156,6 +156,9 @@ def test_removing_a_subgroup_reruns_only_report(completed_copy):
     # The survival claim must name an existing subgroup; only the report reads that key.
     if config.get("survival", {}).get("claim_subgroup") == "all":
         config["survival"]["claim_subgroup"] = "first_line"
+    # Likewise the report's main subgroup and its label.
+    config["report"]["main_subgroup"] = "first_line"
+    del config["report"]["subgroup_labels"]["all"]
     write_config(completed_copy, config)
 
     assert planned_job_names(completed_copy) == CONFIG_READERS | GATHERING
