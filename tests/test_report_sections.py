@@ -262,3 +262,29 @@ def test_keys_in_table_text_are_put_in_words():
     assert in_words("afp_rise", words) == "AFP rise"
     assert in_words("safpx", words) == "safpx"
     assert in_words(None, words) is None
+
+
+def test_paired_plot_says_how_many_values_sit_at_the_substituted_limit(tmp_path):
+    from il6hcc.figures import paired_plot
+
+    patients = pd.DataFrame(
+        {
+            "il6_pre": [0.75, 0.75, 3.0, 5.0],
+            "il6_post": [0.75, 4.0, 6.0, 0.75],
+            "il6_pre_censored": ["below", "below", "none", "none"],
+            "il6_post_censored": ["below", "none", "none", "below"],
+            "responder": pd.array([1, 0, 1, pd.NA], dtype="Int64"),
+        }
+    )
+    marker = {"key": "il6", "label": "IL-6", "unit": "pg/mL", "lloq": 1.5, "uloq": None}
+    identity = {"figure": "paired", "subgroup": "s", "marker": "il6"}
+    svg = tmp_path / "paired_il6.svg"
+    figure = paired_plot(patients, marker, subgroup="s", max_lines=300, simulated=False)
+    save(figure, svg, tmp_path / "paired_il6.pdf", identity)
+    text = svg.read_text(encoding="utf-8")
+    assert "below LLOQ, drawn at the substituted value: 2 before, 2 at week 3" in text
+    assert "IL-6, subgroup s (one line per patient)" in text
+    uncensored = patients.assign(il6_pre_censored="none", il6_post_censored="none")
+    figure = paired_plot(uncensored, marker, subgroup="s", max_lines=300, simulated=False)
+    save(figure, svg, tmp_path / "paired_il6.pdf", identity)
+    assert "below LLOQ" not in svg.read_text(encoding="utf-8")

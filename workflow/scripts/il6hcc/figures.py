@@ -72,6 +72,15 @@ def label_simulated(figure, simulated: bool) -> None:
         )
 
 
+def censored_counts(patients: pd.DataFrame, key: str, side: str) -> dict[str, int]:
+    """How many pre and post values of a marker were censored on ``side`` ("below", "above")."""
+    counts = {}
+    for time in ("pre", "post"):
+        column = f"{key}_{time}_censored"
+        counts[time] = int((patients[column] == side).sum()) if column in patients else 0
+    return counts
+
+
 def paired_plot(
     patients: pd.DataFrame,
     marker: dict,
@@ -125,6 +134,7 @@ def paired_plot(
                     markersize=2.5,
                     label=label if index == 0 else None,
                 )
+    below = censored_counts(patients.loc[data.index], key, "below")
     for limit, name in ((marker.get("lloq"), "LLOQ"), (marker.get("uloq"), "ULOQ")):
         if limit is not None and not data.empty and limit <= data[["pre", "post"]].max().max():
             axis.axhline(limit, color="0.4", linestyle=":", linewidth=0.8)
@@ -138,6 +148,18 @@ def paired_plot(
             )
     if not data.empty and (data[["pre", "post"]] > 0).all().all():
         axis.set_yscale("log")
+    if sum(below.values()):
+        # Values below the limit are drawn where the analysis put them (the substituted value):
+        # say so on the figure, since a point there is not a measurement.
+        axis.text(
+            0.0,
+            -0.16,
+            f"below LLOQ, drawn at the substituted value: {below['pre']} before, "
+            f"{below['post']} at week 3",
+            transform=axis.transAxes,
+            fontsize=6,
+            color="0.35",
+        )
     axis.set_xticks(positions, ["before treatment", "week 3"])
     axis.set_xlim(-0.3, 1.3)
     axis.set_ylabel(f"{marker['label']} ({marker['unit']})")
