@@ -291,5 +291,6 @@ def test_snakemakes_own_report_builds_with_filled_captions(completed_run, tmp_pa
     assert 'Change metric: <tt class=\\"docutils literal\\">log2_ratio</tt>' in html
     # Captions are rendered: no template expression is left in them.
     assert "snakemake.params" not in html and "snakemake.wildcards" not in html
+    assert "Kaplan-Meier curves, subgroup <strong>all</strong>" in html
     for category in ("1 Study report", "2 Claims check", "8 Figures", "9 Provenance"):
         assert category in html

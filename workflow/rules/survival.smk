@@ -16,9 +16,16 @@ rule survival:
         cox="results/survival/{subgroup}/cox.tsv",
         zph="results/survival/{subgroup}/zph.tsv",
         claim="results/survival/{subgroup}/claim.tsv",
-        km_svg=expand(
-            "results/survival/{{subgroup}}/km_{endpoint}.svg", endpoint=SURVIVAL_ENDPOINTS
-        ),
+        km_svg=[
+            report(
+                f"results/survival/{{subgroup}}/km_{endpoint}.svg",
+                caption="../report/km_figure.rst",
+                category="8 Figures",
+                subcategory="{subgroup}",
+                labels={"subgroup": "{subgroup}", "figure": f"Kaplan-Meier, {endpoint}"},
+            )
+            for endpoint in SURVIVAL_ENDPOINTS
+        ],
         # fmt: skip
         km_pdf=expand(
             "results/survival/{{subgroup}}/km_{endpoint}.pdf", endpoint=SURVIVAL_ENDPOINTS
