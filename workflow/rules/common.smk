@@ -7,12 +7,20 @@ import sys
 from pathlib import Path
 
 from snakemake.utils import validate
+from snakemake_interface_executor_plugins.settings import ExecMode
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc.config import canonical_json, check_config, roc_pairs  # noqa: E402
 from il6hcc.depends import package_dependencies  # noqa: E402
+from il6hcc.runlock import open_gate, start_run  # noqa: E402
+
+# Before Snakemake takes its directory lock: one start at a time in this folder, and a lock left
+# by a killed run is removed when provably stale (il6hcc/runlock.py). Not in the job processes of
+# a cluster executor (remote mode): they run inside the main run, which holds the lock.
+START_GATE = start_run(Path.cwd()) if workflow.exec_mode == ExecMode.DEFAULT else None
+
 
 validate(config, str(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"))
 check_config(config)
@@ -20,6 +28,12 @@ check_config(config)
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
 MARKER_KEYS = [marker["key"] for marker in config["markers"]]
+
+
+onstart:
+    # Snakemake's lock is written now: the next run started in this folder will see it.
+    if START_GATE is not None:
+        open_gate(START_GATE)
 
 
 wildcard_constraints:
