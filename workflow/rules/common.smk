@@ -15,6 +15,7 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc.config import canonical_json, check_config, roc_pairs  # noqa: E402
 from il6hcc.depends import package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
+from il6hcc.timestamps import source_date_epoch  # noqa: E402
 
 # Before Snakemake takes its directory lock: one start at a time in this folder, and a lock left
 # by a killed run is removed when provably stale (il6hcc/runlock.py). Not in the job processes of
@@ -22,6 +23,8 @@ from il6hcc.runlock import open_gate, start_run  # noqa: E402
 START_GATE = start_run(Path.cwd()) if workflow.exec_mode == ExecMode.DEFAULT else None
 
 
+# Read once, passed as a params value to the rules that write a time stamp (report).
+SOURCE_DATE_EPOCH = source_date_epoch(os.environ)
 validate(config, str(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"))
 check_config(config)
 
