@@ -12,8 +12,8 @@ from snakemake_interface_executor_plugins.settings import ExecMode
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from il6hcc.config import canonical_json, check_config, roc_pairs  # noqa: E402
-from il6hcc.depends import package_dependencies  # noqa: E402
+from il6hcc.config import canonical_json, check_config, roc_pairs, validate_once  # noqa: E402
+from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
 from il6hcc.timestamps import source_date_epoch  # noqa: E402
 
@@ -22,11 +22,18 @@ from il6hcc.timestamps import source_date_epoch  # noqa: E402
 # a cluster executor (remote mode): they run inside the main run, which holds the lock.
 START_GATE = start_run(Path.cwd()) if workflow.exec_mode == ExecMode.DEFAULT else None
 
-
 # Read once, passed as a params value to the rules that write a time stamp (report).
 SOURCE_DATE_EPOCH = source_date_epoch(os.environ)
-validate(config, str(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"))
+# What the start-up checks learnt is kept beside Snakemake's own records, for the next run.
+METADATA = Path(".snakemake")
+validate_once(
+    config,
+    Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
+    METADATA / "il6hcc-validated-config",
+    validate,
+)
 check_config(config)
+IMPORTS = ImportCache(METADATA / "il6hcc-imports.json")
 
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
@@ -52,7 +59,7 @@ def rule_script(name):
 
 def modules(name):
     """Package modules that script `name`.py imports, as inputs (editing one reruns its jobs)."""
-    found = package_dependencies(SCRIPTS / f"{name}.py", SCRIPTS)
+    found = package_dependencies(SCRIPTS / f"{name}.py", SCRIPTS, IMPORTS)
     return [os.path.relpath(path) for path in found]
 
 
