@@ -116,9 +116,9 @@ def judge_lock(records: list[dict], *, host: str, is_live, own_run: set[int]) ->
             clear=False,
             message=(
                 f"Another Snakemake run is working in this folder ({describe(live[0])}: "
-                f"{live[0]['command']}). Two runs would write the same files, so this one does "
-                "not start. Wait for that run to finish, or stop it, then run the same command "
-                f"again. Do not use `{UNLOCK}` while it runs."
+                f"{live[0]['command']}). Two runs would write the same files: Snakemake stops "
+                "this one, unless it only plans (-n). Wait for that run to finish, or stop it, "
+                f"then run the same command again. Do not use `{UNLOCK}` while it runs."
             ),
         )
     if foreign:
