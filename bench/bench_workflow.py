@@ -56,6 +56,13 @@ MIB = 1024 * 1024
 ONE_RULE_SNAKEFILE = (
     'rule all:\n    output:\n        "done.txt",\n    shell:\n        "touch {output}"\n'
 )
+# The same rule in an include:d file with one params value, and a target rule: what Snakemake
+# itself adds for any workflow with params (it imports pandas to compare them) and includes.
+ONE_RULE_WITH_PARAMS = (
+    'rule make:\n    output:\n        "done.txt",\n    params:\n        value="1",\n'
+    '    shell:\n        "touch {output}"\n'
+)
+INCLUDING_SNAKEFILE = 'include: "rules/one.smk"\n\n\nrule all:\n    input:\n        "done.txt",\n'
 
 
 @dataclass
@@ -192,16 +199,27 @@ def bench_cold(scratch: Path, repeats: int) -> dict:
 # --- 2. no-op rerun against Snakemake's start-up -----------------------------------------------
 
 
+def one_rule_workflow(folder: Path, snakefile: str, included: str | None = None) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "Snakefile").write_text(snakefile, encoding="utf-8")
+    if included is not None:
+        (folder / "rules").mkdir(exist_ok=True)
+        (folder / "rules" / "one.smk").write_text(included, encoding="utf-8")
+    snakemake(folder, "--cores", "4", log_name="first.log")
+    return folder
+
+
 def bench_noop(scratch: Path, completed: Path, repeats: int) -> dict:
-    one_rule = scratch / "one_rule"
-    one_rule.mkdir(exist_ok=True)
-    (one_rule / "Snakefile").write_text(ONE_RULE_SNAKEFILE, encoding="utf-8")
-    snakemake(one_rule, "--cores", "4", log_name="first.log")
-    noop, startup = [], []
+    one_rule = one_rule_workflow(scratch / "one_rule", ONE_RULE_SNAKEFILE)
+    with_params = one_rule_workflow(
+        scratch / "one_rule_params", INCLUDING_SNAKEFILE, ONE_RULE_WITH_PARAMS
+    )
+    noop, startup, startup_params = [], [], []
     for _ in range(repeats):
         noop.append(snakemake(completed, "--cores", "4", log_name="noop.log"))
         startup.append(snakemake(one_rule, "--cores", "4", log_name="noop.log"))
-    return {"noop": noop, "startup": startup}
+        startup_params.append(snakemake(with_params, "--cores", "4", log_name="noop.log"))
+    return {"noop": noop, "startup": startup, "startup_params": startup_params}
 
 
 # --- 3. one subgroup edited ---------------------------------------------------------------------
@@ -373,6 +391,7 @@ def noop_section(noop: dict) -> list[str]:
     startup = median(r.wall for r in noop["startup"])
     noop_cpu = median(r.cpu for r in noop["noop"])
     startup_cpu = median(r.cpu for r in noop["startup"])
+    startup_params = median(r.wall for r in noop["startup_params"])
     ratio = noop_wall / startup
     return [
         "## 2. No-op rerun",
@@ -382,6 +401,10 @@ def noop_section(noop: dict) -> list[str]:
         f"| no-op rerun, everything up to date ({len(noop['noop'])} runs) | {noop_wall:.2f} | "
         f"{ratio:.2f} | <= {GOAL_NOOP_RATIO} {verdict(ratio <= GOAL_NOOP_RATIO)} |",
         f"| Snakemake start-up, one-rule workflow, up to date | {startup:.2f} | 1 | |",
+        f"| the same rule in an `include:`d file with one `params:` value | {startup_params:.2f} | "
+        f"{startup_params / startup:.2f} | (information) |",
+        f"| no-op rerun against that one-rule workflow with params | {noop_wall:.2f} | "
+        f"{noop_wall / startup_params:.2f} | (information) |",
         f"| CPU time of the no-op rerun against the one-rule start-up | {noop_cpu:.2f} | "
         f"{noop_cpu / startup_cpu:.2f} | (information) |",
         "",

@@ -44,6 +44,14 @@ class ImportCache:
             except (OSError, ValueError):
                 self.entries = {}
         self.changed = False
+        # Which file a dotted name is, per process: the walk asks about the same names often.
+        self.resolved: dict[tuple[Path, str], Path | None] = {}
+
+    def module_path(self, root: Path, dotted: str) -> Path | None:
+        key = (root, dotted)
+        if key not in self.resolved:
+            self.resolved[key] = _module_path(root, dotted)
+        return self.resolved[key]
 
     def imported_names(self, path: Path) -> frozenset[str]:
         stat = path.stat()
@@ -95,7 +103,7 @@ def package_dependencies(
         for name in cache.imported_names(pending.pop()):
             parts = name.split(".")
             for depth in range(1, len(parts) + 1):
-                path = _module_path(root, ".".join(parts[:depth]))
+                path = cache.module_path(root, ".".join(parts[:depth]))
                 if path is not None and path not in seen:
                     seen.add(path)
                     pending.append(path)
