@@ -408,15 +408,18 @@ def noop_section(noop: dict) -> list[str]:
         f"| CPU time of the no-op rerun against the one-rule start-up | {noop_cpu:.2f} | "
         f"{noop_cpu / startup_cpu:.2f} | (information) |",
         "",
-        "What the no-op run adds to Snakemake's own start-up (found with cProfile): Snakemake "
-        "parses the Snakefile and one rule file per stage, takes its directory lock (a file "
-        "listing every input and output), and checks every job's outputs, params and code; "
-        "the workflow checks the run lock (il6hcc/runlock.py). The configuration's validation "
-        "against its JSON schema and the list of package modules each script imports (declared "
-        "as inputs, so editing one reruns its rules) are kept in `.snakemake/` and redone only "
-        "when the configuration, the schema or a module changes (by content for the "
-        "configuration, by modification time and size for the files). Both runs import pandas "
-        "and smart_open: that is Snakemake's own start-up.",
+        "What the no-op run adds to Snakemake's bare start-up (found with cProfile and "
+        "`python -X importtime`): as soon as one rule has a `params:` value, Snakemake imports "
+        "pandas to compare params (it looks for DataFrame values), and it parses every "
+        "`include:`d file; the one-rule workflow with params measures that part, which is "
+        "Snakemake's own. Beyond it, Snakemake parses the Snakefile and one rule file per stage, "
+        "takes its directory lock (a file listing every input and output) and checks every "
+        "job's outputs, params and code; the workflow checks the run lock (il6hcc/runlock.py). "
+        "The validation of the configuration against its JSON schema and the list of package "
+        "modules each script imports (declared as inputs, so editing one reruns its rules) are "
+        "kept in `.snakemake/` and redone only when the configuration, the schema or a module "
+        "changes (by content for the configuration and the schema, by modification time and "
+        "size for the modules).",
         "",
     ]
 
