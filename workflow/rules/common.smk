@@ -22,8 +22,12 @@ from il6hcc.timestamps import source_date_epoch  # noqa: E402
 # a cluster executor (remote mode): they run inside the main run, which holds the lock.
 START_GATE = start_run(Path.cwd()) if workflow.exec_mode == ExecMode.DEFAULT else None
 
-# Read once, passed as a params value to the rules that write a time stamp (report).
+# Read once, passed as a params value to the rules that write a time stamp (report). Jobs of a
+# cluster executor read the Snakefile again on their node: when set, it is passed on to them too
+# (the envvars directive would require it to be set).
 SOURCE_DATE_EPOCH = source_date_epoch(os.environ)
+if SOURCE_DATE_EPOCH:
+    workflow.register_envvars("SOURCE_DATE_EPOCH")
 # What the start-up checks learnt is kept beside Snakemake's own records, for the next run.
 METADATA = Path(".snakemake")
 validate_once(
