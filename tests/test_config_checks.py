@@ -12,7 +12,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from il6hcc.config import ConfigError, canonical_json, check_config, roc_pairs
+from il6hcc.config import ConfigError, canonical_json, check_config, roc_pairs, validate_once
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
@@ -236,3 +236,51 @@ def test_canonical_json_ignores_key_order_but_not_values():
     assert canonical_json({"b": 1, "a": [1, 2]}) == canonical_json({"a": [1, 2], "b": 1})
     assert canonical_json({"a": [1, 2]}) == '{"a":[1,2]}'
     assert canonical_json({"a": 1, "b": 2}) != canonical_json({"a": 2, "b": 1})
+
+
+# --- Validation once per configuration (a no-op run skips what already passed) -----------------
+
+
+def keys_named(value, name: str) -> list:
+    if isinstance(value, dict):
+        return [name] * (name in value) + [k for v in value.values() for k in keys_named(v, name)]
+    if isinstance(value, list):
+        return [k for item in value for k in keys_named(item, name)]
+    return []
+
+
+def test_the_schema_declares_no_defaults():
+    # Validating may fill schema defaults into the configuration; with none, skipping a
+    # validation that passed before cannot change the configuration a run sees.
+    schema = yaml.safe_load(Path(SCHEMA).read_text(encoding="utf-8"))
+    assert keys_named(schema, "default") == []
+
+
+def test_a_configuration_is_validated_again_only_when_it_or_the_schema_changes(config, tmp_path):
+    validated = []
+
+    def counting_validate(value, schema):
+        validated.append(canonical_json(value))
+        validate(value, schema)
+
+    schema = tmp_path / "schema.yaml"
+    schema.write_bytes(Path(SCHEMA).read_bytes())
+    record = tmp_path / "metadata" / "validated"
+    validate_once(config, schema, record, counting_validate)
+    validate_once(copy.deepcopy(config), schema, record, counting_validate)
+    assert len(validated) == 1
+
+    config["statistics"]["alpha"] = 0.01
+    validate_once(config, schema, record, counting_validate)
+    schema.write_text(schema.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    validate_once(config, schema, record, counting_validate)
+    assert len(validated) == 3
+
+
+def test_an_invalid_configuration_is_never_recorded_as_validated(config, tmp_path):
+    config["statistics"]["alpha"] = "five percent"
+    record = tmp_path / "validated"
+    for _ in range(2):
+        with pytest.raises(WorkflowError):
+            validate_once(config, Path(SCHEMA), record, validate)
+    assert not record.exists()

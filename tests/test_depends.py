@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from il6hcc.depends import package_dependencies
+from il6hcc import depends
+from il6hcc.depends import ImportCache, package_dependencies
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "workflow" / "scripts"
@@ -100,3 +101,34 @@ def test_static_reading_finds_every_module_the_rule_script_imports(script):
     imported = set(json.loads(result.stdout))
     assert imported, "the script imports package modules"
     assert imported <= set(package_dependencies(SCRIPTS / script, SCRIPTS))
+
+
+# --- The scan kept between runs ------------------------------------------------------------------
+
+
+def test_a_saved_scan_is_reused_until_a_file_changes(tree, tmp_path, monkeypatch):
+    root, script = tree
+    cache_file = tmp_path / "metadata" / "imports.json"
+    expected = package_dependencies(script, root, ImportCache(cache_file))
+    assert cache_file.is_file()
+
+    def no_reading(path):
+        raise AssertionError(f"{path} read again although unchanged")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(depends, "_parsed_imports", no_reading)
+        assert package_dependencies(script, root, ImportCache(cache_file)) == expected
+
+    # An edit changes the file's stamp: it is read again and its new import is found.
+    write(root, "il6hcc/stats/x.py", "from il6hcc.b import g\nfrom il6hcc import c\n")
+    found = package_dependencies(script, root, ImportCache(cache_file))
+    assert relative(found, root) == relative([*expected, root / "il6hcc/c.py"], root)
+
+
+def test_an_unreadable_cache_file_means_reading_every_file(tree, tmp_path):
+    root, script = tree
+    cache_file = tmp_path / "imports.json"
+    cache_file.write_text("{not json", encoding="utf-8")
+    assert package_dependencies(script, root, ImportCache(cache_file)) == package_dependencies(
+        script, root
+    )

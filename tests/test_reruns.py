@@ -1,4 +1,4 @@
-"""Reruns redo only what changed, a killed run resumes, and two runs give identical bytes.
+"""Reruns redo only what changed, a killed run resumes, one run at a time, identical bytes.
 
 Every test runs Snakemake on a temporary copy. The plans are compared job by job (rule and
 wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is checked exactly.
@@ -11,9 +11,10 @@ What legitimately reruns besides the jobs that read a changed value:
   decides which rules the rule graph shows;
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
-Cost: two full runs (the killed-and-resumed run and the second clean run) and a dozen dry runs
-of 1-3 s, on top of the session's `completed_run`: about 95 s for the file on this 2-core machine
-when idle (a full run takes 20-60 s here depending on load).
+Cost: two full runs (the killed-and-resumed run, and two runs started at once of which one
+refuses after a few seconds) and a dozen dry runs of 1-3 s, on top of the session's
+`completed_run`: about 95 s for the file on this 2-core machine when idle (a full run takes
+20-60 s here depending on load).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from workflow_helpers import (
     load_config,
     planned_job_names,
     planned_jobs,
+    run_environment,
     snakemake,
     write_config,
 )
@@ -75,30 +77,14 @@ def result_files(workdir: Path) -> dict[str, Path]:
     return {str(path.relative_to(workdir)): path for path in results.rglob("*") if path.is_file()}
 
 
-# The report prints when it was made (its own test compares the rest), so its bytes differ from
-# run to run, and so do its job's record and the two rows of provenance.tsv describing them.
-DATED = {"results/report.html", "results/provenance/report/report.json"}
-
-
-def provenance_rows(workdir: Path) -> pd.DataFrame:
-    """provenance.tsv without the rows of the dated files (see DATED)."""
-    table = pd.read_csv(
-        workdir / "results" / "provenance.tsv", sep="\t", dtype=str, keep_default_na=False
-    )
-    return table[~table["output"].isin(DATED)].reset_index(drop=True)
-
-
 def assert_same_results(reference: Path, candidate: Path) -> None:
-    """Same result files, byte for byte, apart from the report's date (see DATED)."""
+    """Same result files, every one byte for byte (both runs had the same SOURCE_DATE_EPOCH)."""
     expected, found = result_files(reference), result_files(candidate)
     assert sorted(found) == sorted(expected)
-    compared = [name for name in expected if name not in DATED | {"results/provenance.tsv"}]
-    assert any(name.endswith(".tsv") for name in compared)
-    assert any(name.endswith(".svg") for name in compared)
-    assert any(name.endswith(".pdf") for name in compared)
-    different = [name for name in compared if sha256_of(expected[name]) != sha256_of(found[name])]
+    for kind in (".tsv", ".svg", ".pdf", ".json", ".html"):
+        assert any(name.endswith(kind) for name in expected), kind
+    different = [name for name in expected if sha256_of(expected[name]) != sha256_of(found[name])]
     assert different == []
-    pd.testing.assert_frame_equal(provenance_rows(candidate), provenance_rows(reference))
 
 
 # --- Reruns after edits ----------------------------------------------------------------------
@@ -287,7 +273,7 @@ def test_killed_run_resumes_to_identical_results(completed_run, tmp_path):
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            env=run_environment(),
             start_new_session=True,
         )
         deadline = time.monotonic() + 600
@@ -306,19 +292,48 @@ def test_killed_run_resumes_to_identical_results(completed_run, tmp_path):
     assert processes_in(workdir) == []
     assert (workdir / "results" / "clean" / "patients.tsv").is_file()
     assert not (workdir / "results" / "report.html").exists()
-    # Jobs were cut off mid-way: Snakemake left markers of their incomplete outputs.
+    # Jobs were cut off mid-way: Snakemake left markers of their incomplete outputs, and the
+    # lock files it could not remove.
     assert any((workdir / ".snakemake" / "incomplete").iterdir())
+    assert list((workdir / ".snakemake" / "locks").glob("*.lock"))
 
-    # The README's command, unchanged: the default profile sets rerun-incomplete.
-    snakemake(workdir, "--cores", "4")
+    # The README's command, unchanged: the stale lock is removed (the killed run's record shows
+    # its process is gone) and the default profile's rerun-incomplete redoes the cut-off jobs.
+    resumed = snakemake(workdir, "--cores", "4")
+    assert "Removed the lock left by an interrupted run in this folder" in resumed.stderr
 
     assert planned_job_names(workdir) == set()
     assert_same_results(completed_run, workdir)
 
 
-def test_two_clean_runs_give_identical_results(completed_run, tmp_path):
+def test_two_runs_started_at_once_in_one_folder(completed_run, tmp_path):
+    """One run works, the other refuses with a message; the first one's results are right.
+
+    Also the determinism check: the run that works is a second clean run, in another folder,
+    and gives byte-identical results.
+    """
     workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=completed_run)
-    snakemake(workdir, "--cores", "4")
+    command = [sys.executable, "-m", "snakemake", "--cores", "4"]
+    runs = [
+        subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=run_environment(),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=900) for run in runs]
+
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 1], outputs
+    refused_output = outputs[[run.returncode for run in runs].index(1)][1]
+    assert "Another Snakemake run is working in this folder" in refused_output
+    assert "Do not use `snakemake --unlock` while it runs" in refused_output
+    assert "Directory cannot be locked" in refused_output
+    assert planned_job_names(workdir) == set()
     assert_same_results(completed_run, workdir)
 
 

@@ -14,6 +14,14 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 # What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
+# Every test run writes this time stamp (the reproducible-builds convention), so that any two
+# runs of the same inputs, local or through a cluster executor, give identical bytes.
+SOURCE_DATE_EPOCH = "1700000000"
+
+
+def run_environment() -> dict[str, str]:
+    """The environment of a test's Snakemake: no stray .pyc files, a fixed SOURCE_DATE_EPOCH."""
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
 
 def copy_workflow(destination: Path, source: Path = REPO) -> Path:
@@ -42,7 +50,7 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900)
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env=run_environment(),
         check=False,
     )
     if check and result.returncode != 0:

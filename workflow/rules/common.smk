@@ -8,20 +8,54 @@ import sys
 from pathlib import Path
 
 from snakemake.utils import validate
+from snakemake_interface_executor_plugins.settings import ExecMode
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from il6hcc.config import canonical_json, check_config, config_digest, roc_pairs  # noqa: E402
-from il6hcc.depends import package_dependencies  # noqa: E402
+from il6hcc.config import (  # noqa: E402
+    canonical_json,
+    check_config,
+    config_digest,
+    roc_pairs,
+    validate_once,
+)
+from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
+from il6hcc.runlock import open_gate, start_run  # noqa: E402
+from il6hcc.timestamps import source_date_epoch  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 
-validate(config, str(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"))
+# Before Snakemake takes its directory lock: one start at a time in this folder, and a lock left
+# by a killed run is removed when provably stale (il6hcc/runlock.py). Not in the job processes of
+# a cluster executor (remote mode): they run inside the main run, which holds the lock.
+START_GATE = start_run(Path.cwd()) if workflow.exec_mode == ExecMode.DEFAULT else None
+
+# Read once, passed as a params value to the rules that write a time stamp (report). Jobs of a
+# cluster executor read the Snakefile again on their node: when set, it is passed on to them too
+# (the envvars directive would require it to be set).
+SOURCE_DATE_EPOCH = source_date_epoch(os.environ)
+if SOURCE_DATE_EPOCH:
+    workflow.register_envvars("SOURCE_DATE_EPOCH")
+# What the start-up checks learnt is kept beside Snakemake's own records, for the next run.
+METADATA = Path(".snakemake")
+validate_once(
+    config,
+    Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml",
+    METADATA / "il6hcc-validated-config",
+    validate,
+)
 check_config(config)
+IMPORTS = ImportCache(METADATA / "il6hcc-imports.json")
 
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
 MARKER_KEYS = [marker["key"] for marker in config["markers"]]
+
+
+onstart:
+    # Snakemake's lock is written now: the next run started in this folder will see it.
+    if START_GATE is not None:
+        open_gate(START_GATE)
 
 
 wildcard_constraints:
@@ -37,7 +71,7 @@ def rule_script(name):
 
 def modules(name):
     """Package modules that script `name`.py imports, as inputs (editing one reruns its jobs)."""
-    found = package_dependencies(SCRIPTS / f"{name}.py", SCRIPTS)
+    found = package_dependencies(SCRIPTS / f"{name}.py", SCRIPTS, IMPORTS)
     return [os.path.relpath(path) for path in found]
 
 

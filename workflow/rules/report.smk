@@ -116,5 +116,7 @@ rule report:
         subgroup_order=SUBGROUPS,
         # Linked from the report, not read: provenance.tsv lists the report itself.
         provenance_table="results/provenance.tsv",
+        # The report's "Generated" time: SOURCE_DATE_EPOCH when set, else "" (the time now).
+        source_date_epoch=SOURCE_DATE_EPOCH,
     script:
         rule_script("report")

@@ -5,7 +5,6 @@ import os
 import platform
 import re
 import sys
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from il6hcc.report_context import (
 from il6hcc.rulekit import job_config, package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
+from il6hcc.timestamps import generation_time
 
 TITLE = "Serum IL-6 as a predictor of response to atezolizumab + bevacizumab in uHCC"
 
@@ -115,7 +115,9 @@ def main(snakemake, log):
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
         "title": TITLE,
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": generation_time(snakemake.params.source_date_epoch).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
         "simulated": bool(manifest["simulated"]),
         "manifest": manifest,
         "claims": (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else []) + claim_6,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 
 
 class ConfigError(ValueError):
@@ -28,6 +30,28 @@ def config_digest(config: dict) -> str:
     """The sha256 of the canonical configuration: a short params value for the rules that read
     the whole configuration (any edit of a value changes it; key order does not)."""
     return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
+
+
+def validate_once(config: dict, schema: Path, record: Path, validate) -> None:
+    """``validate(config, schema)`` unless this configuration passed this schema before.
+
+    A no-op run waits on the validation (importing jsonschema, building the validator), so the
+    sha256 of the schema's bytes and the canonical configuration that last passed is kept in
+    ``record``; any edit of either validates again. The schema declares no defaults (they live
+    in config.yaml), so validating never changes the configuration and skipping it loses nothing.
+    """
+    digest = hashlib.sha256(schema.read_bytes() + canonical_json(config).encode("utf-8"))
+    key = digest.hexdigest()
+    try:
+        if record.read_text(encoding="utf-8") == key:
+            return
+    except OSError:
+        pass
+    validate(config, str(schema))
+    record.parent.mkdir(parents=True, exist_ok=True)
+    partial = record.with_name(f"{record.name}.{os.getpid()}")
+    partial.write_text(key, encoding="utf-8")
+    os.replace(partial, record)
 
 
 def check_config(config: dict) -> None:
