@@ -8,7 +8,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
-from workflow_helpers import copy_workflow, snakemake  # noqa: E402
+from workflow_helpers import (  # noqa: E402
+    copy_workflow,
+    load_config,
+    one_subgroup,
+    snakemake,
+    write_config,
+)
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +24,17 @@ def completed_run(tmp_path_factory) -> Path:
     Tests that edit config or code must not touch it: take `completed_copy` instead.
     """
     workdir = copy_workflow(tmp_path_factory.mktemp("completed") / "workflow")
+    snakemake(workdir, "--cores", "4")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def one_subgroup_run(tmp_path_factory) -> Path:
+    """A temporary copy of the workflow cut to one subgroup (workflow_helpers.one_subgroup), after
+    one full run (shared, read-only): the reference of the tests that run the whole workflow
+    again and compare every file (a killed and resumed run, two runs at once, a cluster run)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("one_subgroup") / "workflow")
+    write_config(workdir, one_subgroup(load_config(workdir)))
     snakemake(workdir, "--cores", "4")
     return workdir
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+from workflow_helpers import copy_workflow, load_config, one_subgroup, snakemake, write_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -237,13 +237,8 @@ def hostile_runs(completed_run, tmp_path_factory):
     bytes is tested for every file in tests/test_reruns.py and tests/test_cluster.py)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("hostile") / "workflow")
     hostile_cohort(workdir, completed_run / "results" / "clean" / "exclusions.tsv")
-    config = load_config(workdir)
-    config["subgroups"] = {"all": []}
-    config["subgroup_comparisons"] = []
-    config["claims"] = None
-    config["report"]["subgroup_labels"] = {}
-    if "survival" in config:
-        config["survival"]["enabled"] = False
+    config = one_subgroup(load_config(workdir))
+    config["survival"]["enabled"] = False
     write_config(workdir, config)
     report = workdir / "results" / "report.html"
     snakemake(workdir, "--cores", "2")

@@ -6,15 +6,14 @@ wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is che
 What legitimately reruns besides the jobs that read a changed value:
 - every job downstream of a job in the plan: Snakemake plans it because its input will be
   rewritten, even when the new bytes turn out to be the same;
-- `report` and `rulegraph`, whose params hold the whole configuration (canonical JSON, so
-  reordering keys changes nothing): the report prints the configuration, and the configuration
+- `report` and `rulegraph`, whose params hold the sha256 of the whole canonical configuration
+  (reordering keys changes nothing): the report prints the configuration, and the configuration
   decides which rules the rule graph shows;
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
-Cost: two full runs (the killed-and-resumed run, and two runs started at once of which one
-refuses after a few seconds) and a dozen dry runs of 1-3 s, on top of the session's
-`completed_run`: about 95 s for the file on this 2-core machine when idle (a full run takes
-20-60 s here depending on load).
+Cost: two runs of the one-subgroup configuration (the killed-and-resumed run, and two runs
+started at once of which one refuses after a few seconds), compared with the session's
+`one_subgroup_run`, and a dozen dry runs of 1-3 s on copies of the session's `completed_run`.
 """
 
 from __future__ import annotations
@@ -263,8 +262,8 @@ def processes_in(workdir: Path) -> list[int]:
     return found
 
 
-def test_killed_run_resumes_to_identical_results(completed_run, tmp_path):
-    workdir = copy_workflow(tmp_path / "workflow", source=completed_run)
+def test_killed_run_resumes_to_identical_results(one_subgroup_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow", source=one_subgroup_run)
     log_path = tmp_path / "killed_run.log"
     with log_path.open("w", encoding="utf-8") as log:
         # Its own session, so one killpg reaches Snakemake and every job it started.
@@ -303,16 +302,16 @@ def test_killed_run_resumes_to_identical_results(completed_run, tmp_path):
     assert "Removed the lock left by an interrupted run in this folder" in resumed.stderr
 
     assert planned_job_names(workdir) == set()
-    assert_same_results(completed_run, workdir)
+    assert_same_results(one_subgroup_run, workdir)
 
 
-def test_two_runs_started_at_once_in_one_folder(completed_run, tmp_path):
+def test_two_runs_started_at_once_in_one_folder(one_subgroup_run, tmp_path):
     """One run works, the other refuses with a message; the first one's results are right.
 
     Also the determinism check: the run that works is a second clean run, in another folder,
     and gives byte-identical results.
     """
-    workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=completed_run)
+    workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=one_subgroup_run)
     command = [sys.executable, "-m", "snakemake", "--cores", "4"]
     runs = [
         subprocess.Popen(
@@ -334,7 +333,7 @@ def test_two_runs_started_at_once_in_one_folder(completed_run, tmp_path):
     assert "Do not use `snakemake --unlock` while it runs" in refused_output
     assert "Directory cannot be locked" in refused_output
     assert planned_job_names(workdir) == set()
-    assert_same_results(completed_run, workdir)
+    assert_same_results(one_subgroup_run, workdir)
 
 
 # --- Provenance ------------------------------------------------------------------------------

@@ -101,3 +101,16 @@ def load_config(workdir: Path) -> dict:
 
 def write_config(workdir: Path, config: dict) -> None:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+def one_subgroup(config: dict) -> dict:
+    """The configuration cut to one subgroup, everyone (no comparison, no claims check): every
+    rule but compare_subgroups and claims still runs, with about a third of the default's jobs."""
+    config["subgroups"] = {"all": []}
+    config["subgroup_comparisons"] = []
+    config["claims"] = None
+    config["report"]["main_subgroup"] = "all"
+    labels = config["report"]["subgroup_labels"]
+    config["report"]["subgroup_labels"] = {"all": labels["all"]} if "all" in labels else {}
+    config["survival"]["claim_subgroup"] = "all"
+    return config
