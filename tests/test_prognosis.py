@@ -401,7 +401,7 @@ def test_completed_run_survival_outputs_are_sensible(completed_run):
     assert claim["verdict"].iloc[0] in VERDICTS
     report = (results / "report.html").read_text(encoding="utf-8")
     assert 'id="prognosis"' in report and "immortal-time bias" in report
-    assert '<tr data-claim="6"><td>6</td>' in report
+    assert '<tr data-claim="6" class="claim-numbers"><td>6</td>' in report
     provenance = read_tsv(results / "provenance.tsv")
     recorded = set(provenance.loc[provenance["rule"] == "survival", "output"])
     tables = ["flow", "excluded", "km", "medians", "at_risk", "logrank", "cox", "zph", "claim"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import escape
 
 from report_parsing import parse_report, sections
 from workflow_helpers import copy_workflow, load_config, snakemake, write_config
@@ -206,3 +207,17 @@ def test_a_section_fragment_of_another_subgroup_stops_the_report(completed_copy)
     result = snakemake(completed_copy, "--cores", "1", "--forcerun", "report", check=False)
     assert result.returncode != 0
     assert "two report sections for subgroup 'first_line'" in result.stdout + result.stderr
+
+
+def test_the_claims_table_shows_each_claims_own_verdict_effect_and_sentence(completed_run):
+    html = (completed_run / "results" / "report.html").read_text(encoding="utf-8")
+    claims = read_tsv(completed_run / "results" / "claims.tsv")
+    survival = read_tsv(completed_run / "results" / "survival" / "all" / "claim.tsv")
+    rows = html.split('<tr data-claim="')[1:]
+    shown = {row.split('"', 1)[0]: row.split("</tr>", 2) for row in rows}
+    for claim in [*claims.itertuples(), *survival.itertuples()]:
+        numbers, words = shown[str(claim.claim)][:2]
+        assert f">{escape(claim.verdict)}</span>" in numbers, claim.claim
+        assert escape(claim.sentence) in words, claim.claim
+        assert escape(claim.reason) in words, claim.claim
+    assert len(shown) == len(claims) + len(survival)
