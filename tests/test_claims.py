@@ -261,3 +261,13 @@ def test_the_direct_between_subgroup_test_is_graded_by_the_adjusted_p():
     assert row["verdict"] == "difference shown before adjustment only"
     not_shown = COMPARISON.assign(p_value=0.3, p_adjusted=0.9)
     assert claims(comparison=not_shown).loc["1 vs 2", "verdict"] == "difference not shown"
+
+
+def test_no_change_claim_without_an_interval_says_there_is_none():
+    # Every non-zero difference alike: the Hodges-Lehmann interval is missing, the test is not.
+    row = claims({("later_line", "all"): (0.4, 0.8, 0.2, np.nan, np.nan)}).loc["2"]
+    assert row["verdict"] == "inconclusive"
+    assert "no confidence interval" in row["reason"]
+    assert "the no confidence interval" not in row["reason"]
+    assert "too wide" not in row["sentence"]
+    assert "no confidence interval" in row["sentence"]

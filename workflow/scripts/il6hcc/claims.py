@@ -277,6 +277,17 @@ def _no_change_claim(
                 f"{who} showed no significant change ({effect}, {interval}), but there is no "
                 "comparison change to say whether a relevant change is excluded."
             )
+        elif math.isnan(low) or math.isnan(high):
+            verdict = INCONCLUSIVE
+            reason = (
+                f"not significant (p = {result['p_value']:.2g} >= {alpha:g}) but no confidence "
+                f"interval of the change to judge against the change in claim {comparison_claim}"
+            )
+            sentence = (
+                f"{who} showed no significant change ({effect}), but with no confidence "
+                "interval it cannot be said whether a change as large as in the comparison "
+                "group is excluded."
+            )
         else:
             size = abs(float(reference["hl_estimate"]))
             compared = (
