@@ -271,3 +271,10 @@ def test_no_change_claim_without_an_interval_says_there_is_none():
     assert "the no confidence interval" not in row["reason"]
     assert "too wide" not in row["sentence"]
     assert "no confidence interval" in row["sentence"]
+
+
+def test_claim_5_sentence_names_only_the_differences_that_are_not_significant():
+    row = claims(p_values={"afp": (0.01, 0.02), "dcp": (0.3, 0.6)}).loc["5"]
+    assert row["verdict"] == "consistent, not significant"
+    assert "the differences are not significant" not in row["sentence"]
+    assert "the difference from DCP is not significant" in row["sentence"]

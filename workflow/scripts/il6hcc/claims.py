@@ -506,9 +506,18 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
                 f"highest sensitivity but not every McNemar test significant (largest "
                 f"p = {worst_p:.2g} >= {alpha:g})"
             )
+            # NaN (no test) is not significant either.
+            weak = [key for key in others.index if not p_values[key] < alpha]
+            if len(weak) == len(others):
+                which = "the differences are"
+            else:
+                names = " and ".join(others.loc[key, "marker_label"] for key in weak)
+                which = f"the difference{'s' if len(weak) > 1 else ''} from {names} " + (
+                    "are" if len(weak) > 1 else "is"
+                )
             sentence = (
                 f"{head}: {label} has the highest sensitivity, but with "
-                f"{n_responders} responders the differences are not significant."
+                f"{n_responders} responders {which} not significant."
             )
     return claim_row(
         "5",
