@@ -189,7 +189,10 @@ def test_no_change_claims_consistent_when_the_interval_excludes_the_comparison_e
     assert table.loc["4", "verdict"] == "consistent, not significant"
     assert "(+3 pg/mL (post - pre))" in table.loc["2", "reason"]
     assert "+8 pg/mL" in table.loc["4", "reason"]
-    assert "smaller than the change in first_line patients" in table.loc["2", "sentence"]
+    # The interval, not certainty, excludes the comparison change.
+    sentence = table.loc["2", "sentence"]
+    assert "any change is smaller" not in sentence
+    assert "the interval excludes a change as large as the change in first_line" in sentence
 
 
 @pytest.mark.parametrize("interval", [(-1.0, 3.5), (-3.0, 1.0)])

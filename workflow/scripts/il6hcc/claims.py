@@ -303,8 +303,8 @@ def _no_change_claim(
                     f"{comparison_claim}) in either direction"
                 )
                 sentence = (
-                    f"{who} showed no significant change ({effect}, {interval}), and any "
-                    f"change is smaller than {compared}."
+                    f"{who} showed no significant change ({effect}, {interval}), and the "
+                    f"interval excludes a change as large as {compared}."
                 )
             else:
                 verdict = INCONCLUSIVE
