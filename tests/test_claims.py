@@ -189,7 +189,10 @@ def test_no_change_claims_consistent_when_the_interval_excludes_the_comparison_e
     assert table.loc["4", "verdict"] == "consistent, not significant"
     assert "(+3 pg/mL (post - pre))" in table.loc["2", "reason"]
     assert "+8 pg/mL" in table.loc["4", "reason"]
-    assert "smaller than the change in first_line patients" in table.loc["2", "sentence"]
+    # The interval, not certainty, excludes the comparison change.
+    sentence = table.loc["2", "sentence"]
+    assert "any change is smaller" not in sentence
+    assert "the interval excludes a change as large as the change in first_line" in sentence
 
 
 @pytest.mark.parametrize("interval", [(-1.0, 3.5), (-3.0, 1.0)])
@@ -261,3 +264,20 @@ def test_the_direct_between_subgroup_test_is_graded_by_the_adjusted_p():
     assert row["verdict"] == "difference shown before adjustment only"
     not_shown = COMPARISON.assign(p_value=0.3, p_adjusted=0.9)
     assert claims(comparison=not_shown).loc["1 vs 2", "verdict"] == "difference not shown"
+
+
+def test_no_change_claim_without_an_interval_says_there_is_none():
+    # Every non-zero difference alike: the Hodges-Lehmann interval is missing, the test is not.
+    row = claims({("later_line", "all"): (0.4, 0.8, 0.2, np.nan, np.nan)}).loc["2"]
+    assert row["verdict"] == "inconclusive"
+    assert "no confidence interval" in row["reason"]
+    assert "the no confidence interval" not in row["reason"]
+    assert "too wide" not in row["sentence"]
+    assert "no confidence interval" in row["sentence"]
+
+
+def test_claim_5_sentence_names_only_the_differences_that_are_not_significant():
+    row = claims(p_values={"afp": (0.01, 0.02), "dcp": (0.3, 0.6)}).loc["5"]
+    assert row["verdict"] == "consistent, not significant"
+    assert "the differences are not significant" not in row["sentence"]
+    assert "the difference from DCP is not significant" in row["sentence"]

@@ -267,6 +267,12 @@ def test_claim_six_verdict_follows_hazard_ratio_and_log_rank():
     assert worse["effect"] > 1
     assert worse["verdict"] == "not reproduced"
     assert "the other way" in worse["reason"]
+    assert "significantly shorter" in worse["sentence"]
+    # Not significant: the hazard ratio above 1 does not show that a benefit is absent.
+    unclear = prognosis_tables(swapped, **{**OPTIONS, "alpha": 1e-9})["claim"].iloc[0]
+    assert unclear["verdict"] == "not reproduced"
+    assert "no survival benefit with a rise." not in unclear["sentence"]
+    assert "benefit with a rise is not seen" in unclear["sentence"]
 
     pfs_only = prognosis_tables(cohort(), **{**OPTIONS, "endpoints": ["pfs"]})["claim"].iloc[0]
     assert pfs_only["verdict"] == "not checkable"

@@ -277,6 +277,17 @@ def _no_change_claim(
                 f"{who} showed no significant change ({effect}, {interval}), but there is no "
                 "comparison change to say whether a relevant change is excluded."
             )
+        elif math.isnan(low) or math.isnan(high):
+            verdict = INCONCLUSIVE
+            reason = (
+                f"not significant (p = {result['p_value']:.2g} >= {alpha:g}) but no confidence "
+                f"interval of the change to judge against the change in claim {comparison_claim}"
+            )
+            sentence = (
+                f"{who} showed no significant change ({effect}), but with no confidence "
+                "interval it cannot be said whether a change as large as in the comparison "
+                "group is excluded."
+            )
         else:
             size = abs(float(reference["hl_estimate"]))
             compared = (
@@ -292,8 +303,8 @@ def _no_change_claim(
                     f"{comparison_claim}) in either direction"
                 )
                 sentence = (
-                    f"{who} showed no significant change ({effect}, {interval}), and any "
-                    f"change is smaller than {compared}."
+                    f"{who} showed no significant change ({effect}, {interval}), and the "
+                    f"interval excludes a change as large as {compared}."
                 )
             else:
                 verdict = INCONCLUSIVE
@@ -495,9 +506,18 @@ def _sensitivity_claim(accuracy, mcnemar, *, marker, subgroup, alpha) -> dict:
                 f"highest sensitivity but not every McNemar test significant (largest "
                 f"p = {worst_p:.2g} >= {alpha:g})"
             )
+            # NaN (no test) is not significant either.
+            weak = [key for key in others.index if not p_values[key] < alpha]
+            if len(weak) == len(others):
+                which = "the differences are"
+            else:
+                names = " and ".join(others.loc[key, "marker_label"] for key in weak)
+                which = f"the difference{'s' if len(weak) > 1 else ''} from {names} " + (
+                    "are" if len(weak) > 1 else "is"
+                )
             sentence = (
                 f"{head}: {label} has the highest sensitivity, but with "
-                f"{n_responders} responders the differences are not significant."
+                f"{n_responders} responders {which} not significant."
             )
     return claim_row(
         "5",

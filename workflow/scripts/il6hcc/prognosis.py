@@ -645,7 +645,11 @@ def claim_row(
             + (f", significant (p < {alpha:g}) the other way" if significant else "")
             + ": the claimed benefit is absent"
         )
-        sentence = f"{who}: no survival benefit with a rise."
+        sentence = (
+            f"{who}: significantly shorter overall survival."
+            if significant and ratio > 1
+            else f"{who}: a survival benefit with a rise is not seen."
+        )
     row.update(
         statistic=test["chisq"],
         p_value=test["p_value"],
