@@ -290,6 +290,7 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
             later_line=roles["later_line"],
             accuracy_subgroup=roles["accuracy_subgroup"],
             alpha=statistics["alpha"],
+            conf_level=statistics["conf_level"],
         )
         write_result(claims, out_dir / "claims.tsv", status)
 

@@ -127,6 +127,7 @@ def claims(changes=None, sensitivities=None, p_values=None, comparison=COMPARISO
         later_line="later_line",
         accuracy_subgroup="first_line",
         alpha=ALPHA,
+        conf_level=0.95,
     ).set_index("claim")
 
 
@@ -201,6 +202,31 @@ def test_no_change_claim_inconclusive_when_the_interval_reaches_the_comparison_e
     row = claims({("later_line", "all"): (0.4, 0.8, 0.2, low, high)}).loc["2"]
     assert row["verdict"] == "inconclusive"
     assert "still includes" in row["reason"] and "too wide" in row["sentence"]
+
+
+def test_no_change_claim_at_a_reduced_reached_level_is_inconclusive():
+    """With very few pairs the interval reaches less than the configured 95%: even if it
+    excludes the comparison change, that is not evidence at the configured level."""
+    prepost = prepost_rows(PAPER)
+    later = (prepost["subgroup"] == "later_line") & (prepost["group"] == "all")
+    prepost.loc[later, ["conf_level", "n_pairs"]] = [0.75, 3]
+    table = check_claims(
+        prepost=prepost,
+        accuracy=accuracy_rows(SENSITIVITIES),
+        mcnemar=mcnemar_rows(MCNEMAR),
+        comparison=COMPARISON,
+        reference_marker="il6",
+        first_line="first_line",
+        later_line="later_line",
+        accuracy_subgroup="first_line",
+        alpha=ALPHA,
+        conf_level=0.95,
+    ).set_index("claim")
+    row = table.loc["2"]
+    assert row["verdict"] == "inconclusive"
+    assert "with 3 pairs the interval reaches only 0.75, not the configured 0.95" in row["reason"]
+    assert "no 95% interval can say" in row["sentence"]
+    assert table.loc["4", "verdict"] == "consistent, not significant"
 
 
 def test_no_change_claim_inconclusive_without_a_comparison_effect():

@@ -165,7 +165,11 @@ def subgroup_outputs(subgroup):
 
 def claims_roles():
     roles = dict(config["claims"] or {})
-    roles.update(reference_marker=config["reference_marker"], alpha=STATISTICS["alpha"])
+    roles.update(
+        reference_marker=config["reference_marker"],
+        alpha=STATISTICS["alpha"],
+        conf_level=STATISTICS["conf_level"],
+    )
     return roles
 
 

@@ -23,6 +23,7 @@ def main(snakemake, log):
         later_line=roles["later_line"],
         accuracy_subgroup=roles["accuracy_subgroup"],
         alpha=roles["alpha"],
+        conf_level=roles["conf_level"],
     )
     status = prepost["data_status"].iloc[0]
     write_result(claims, snakemake.output.claims, status)

@@ -70,6 +70,8 @@ VERDICTS = (
     DIFFERENCE_SHOWN_BEFORE_ADJUSTMENT,
     DIFFERENCE_NOT_SHOWN,
 )
+# A reached confidence level below the configured one by more than rounding.
+LEVEL_TOLERANCE = 1e-9
 SCALE_LABELS = {"difference": "post - pre", "log_ratio": "log2(post/pre)"}
 GROUP_WORDS = {"all": "", "responders": " with CR/PR", "non-responders": " with SD/PD"}
 
@@ -238,9 +240,24 @@ def _change_claim(prepost, *, claim, statement, subgroup, group, marker, alpha, 
 
 
 def _no_change_claim(
-    prepost, *, claim, statement, subgroup, group, marker, alpha, comparison, comparison_claim
+    prepost,
+    *,
+    claim,
+    statement,
+    subgroup,
+    group,
+    marker,
+    alpha,
+    conf_level,
+    comparison,
+    comparison_claim,
 ):
-    """Claims 2 and 4: no significant change, graded by how narrow the interval is."""
+    """Claims 2 and 4: no significant change, graded by how narrow the interval is.
+
+    Only an interval at the configured ``conf_level`` can exclude the comparison change: with
+    very few pairs the Hodges-Lehmann interval reaches a lower level (the whole range of the
+    differences), and what it excludes is weaker evidence, so such a row is inconclusive.
+    """
     analysis = f"Wilcoxon signed-rank, {marker} post vs pre, {group}"
     result, why = _prepost_result(prepost, subgroup=subgroup, group=group, marker=marker)
     if result is None:
@@ -295,7 +312,21 @@ def _no_change_claim(
                 f"{GROUP_WORDS[reference['group']]} ({_effect_text(reference)})"
             )
             excluded = size > 0 and -size < low and high < size
-            if excluded:
+            reached = result["conf_level"]
+            if excluded and reached < conf_level - LEVEL_TOLERANCE:
+                verdict = INCONCLUSIVE
+                reason = (
+                    f"not significant (p = {result['p_value']:.2g} >= {alpha:g}); the "
+                    f"{interval} excludes a change as large as {compared} (claim "
+                    f"{comparison_claim}), but with {int(result['n_pairs'])} pairs the interval "
+                    f"reaches only {reached:.3g}, not the configured {conf_level:g}"
+                )
+                sentence = (
+                    f"{who} showed no significant change ({effect}, {interval}), but with so "
+                    f"few pairs no {conf_level:.0%} interval can say whether a change as large "
+                    f"as {compared} is excluded."
+                )
+            elif excluded:
                 verdict = CONSISTENT
                 reason = (
                     f"not significant (p = {result['p_value']:.2g} >= {alpha:g}) and the "
@@ -347,8 +378,12 @@ def check_claims(
     later_line: str,
     accuracy_subgroup: str,
     alpha: float,
+    conf_level: float,
 ) -> pd.DataFrame:
-    """One row per claim (1-5) plus the direct first-line versus later-line test."""
+    """One row per claim (1-5) plus the direct first-line versus later-line test.
+
+    ``conf_level`` is the configured confidence level (claims 2 and 4 need an interval at it).
+    """
     marker = reference_marker
     label = _marker_label(prepost, marker)
     first_all = _prepost_result(prepost, subgroup=first_line, group="all", marker=marker)
@@ -374,6 +409,7 @@ def check_claims(
             marker=marker,
             statement=f"{label} does not change significantly in later-line patients",
             alpha=alpha,
+            conf_level=conf_level,
             comparison=first_all,
             comparison_claim="1",
         ),
@@ -395,6 +431,7 @@ def check_claims(
             marker=marker,
             statement=f"within first-line patients, {label} does not change significantly in SD/PD",
             alpha=alpha,
+            conf_level=conf_level,
             comparison=first_responders,
             comparison_claim="3",
         ),
