@@ -116,9 +116,10 @@ SENSITIVITIES = {"il6": 0.9, "afp": 0.5, "dcp": 0.4}
 MCNEMAR = {"afp": (0.01, 0.02), "dcp": (0.004, 0.02)}
 
 
-def claims(changes=None, sensitivities=None, p_values=None, comparison=COMPARISON):
+def claims(changes=None, sensitivities=None, p_values=None, comparison=COMPARISON, prepost=None):
+    """The claims check on constructed tables (``prepost`` replaces the rows of ``changes``)."""
     return check_claims(
-        prepost=prepost_rows({**PAPER, **(changes or {})}),
+        prepost=prepost_rows({**PAPER, **(changes or {})}) if prepost is None else prepost,
         accuracy=accuracy_rows(sensitivities or SENSITIVITIES),
         mcnemar=mcnemar_rows(p_values or MCNEMAR),
         comparison=comparison,
@@ -210,18 +211,7 @@ def test_no_change_claim_at_a_reduced_reached_level_is_inconclusive():
     prepost = prepost_rows(PAPER)
     later = (prepost["subgroup"] == "later_line") & (prepost["group"] == "all")
     prepost.loc[later, ["conf_level", "n_pairs"]] = [0.75, 3]
-    table = check_claims(
-        prepost=prepost,
-        accuracy=accuracy_rows(SENSITIVITIES),
-        mcnemar=mcnemar_rows(MCNEMAR),
-        comparison=COMPARISON,
-        reference_marker="il6",
-        first_line="first_line",
-        later_line="later_line",
-        accuracy_subgroup="first_line",
-        alpha=ALPHA,
-        conf_level=0.95,
-    ).set_index("claim")
+    table = claims(prepost=prepost)
     row = table.loc["2"]
     assert row["verdict"] == "inconclusive"
     assert "with 3 pairs the interval reaches only 0.75, not the configured 0.95" in row["reason"]
