@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 
 from il6hcc.config import ConfigError
-from il6hcc.subgroups import filter_mask, mark_empty_subgroup, select_subgroup, selection_record
+from il6hcc.subgroups import (
+    filter_mask,
+    mark_empty_subgroup,
+    select_subgroup,
+    selection_record,
+    unmatched_values,
+)
 
 
 @pytest.fixture
@@ -79,23 +85,36 @@ def test_unknown_column_names_the_column_and_lists_the_columns(patients):
 
 
 @pytest.mark.parametrize(
-    ("spec", "named"),
+    ("spec", "named", "n_selected"),
     [
-        ({"column": "line_of_therapy", "op": "eq", "value": 7}, "value 7 never occurs"),
-        ({"column": "line_of_therapy", "op": "ne", "value": 7}, "value 7 never occurs"),
-        ({"column": "sex", "op": "eq", "value": "f"}, "value 'f' never occurs"),
-        ({"column": "sex", "op": "in", "value": ["F", "X"]}, "['X'] never occur"),
-        ({"column": "sex", "op": "not_in", "value": ["X"]}, "['X'] never occur"),
+        ({"column": "line_of_therapy", "op": "eq", "value": 7}, "value 7 never occurs", 0),
+        ({"column": "line_of_therapy", "op": "ne", "value": 7}, "value 7 never occurs", 6),
+        ({"column": "sex", "op": "eq", "value": "f"}, "value 'f' never occurs", 0),
+        ({"column": "sex", "op": "in", "value": ["F", "X"]}, "value 'X' never occurs", None),
+        ({"column": "sex", "op": "not_in", "value": ["X"]}, "value 'X' never occurs", None),
     ],
 )
-def test_a_value_that_never_occurs_is_an_error_listing_known_values(patients, spec, named):
-    with pytest.raises(ConfigError) as error:
-        filter_mask(patients, [spec], subgroup="s")
-    message = str(error.value)
-    assert named in message
-    assert f"column '{spec['column']}'" in message
+def test_a_value_that_never_occurs_is_named_with_the_known_values(
+    patients, spec, named, n_selected
+):
+    """Not a configuration error (a cohort may lack a level): the subgroup is what the filter
+    selects, and the note says which value matched nobody and what the column holds."""
+    selected = select_subgroup(patients, [spec], subgroup="s")
+    if n_selected is not None:
+        assert len(selected) == n_selected
+    (note,) = unmatched_values(patients, [spec])
+    assert named in note and f"column '{spec['column']}'" in note
     known = "1, 2, 3" if spec["column"] == "line_of_therapy" else "F, M"
-    assert f"known values: {known}" in message
+    assert f"known values: {known}" in note
+    effect = "matches no patient" if spec["op"] in ("eq", "in") else "excludes no patient"
+    assert note.endswith(f"so the filter {effect}")
+    record = selection_record(len(selected), len(patients), [spec], subgroup="s", notes=[note])
+    assert record["notes"] == [note]
+    if len(selected) == 0:
+        assert record["empty_reason"] == (
+            f"no patient matches the subgroup's filters (0 of {len(patients)}); {note}"
+        )
+    assert unmatched_values(patients, [{"column": "sex", "op": "eq", "value": "F"}]) == []
 
 
 def test_text_for_a_numeric_column_is_an_error(patients):
@@ -129,6 +148,7 @@ def test_filters_matching_nobody_give_an_empty_subgroup_that_says_why(patients):
         "filters": filters,
         "n_selected": 0,
         "n_cohort": 6,
+        "notes": [],
         "empty_reason": "no patient matches the subgroup's filters (0 of 6)",
     }
     assert selection_record(3, 6, [], subgroup="all")["empty_reason"] == ""
@@ -155,17 +175,20 @@ def test_an_empty_subgroup_marks_result_rows_and_claims_but_not_labels():
 
 
 def test_nothing_in_a_filter_is_evaluated(patients):
-    # Expressions are plain text: as a value it must be found verbatim, as a column it is unknown.
-    for spec in (
-        {"column": "sex", "op": "eq", "value": "__import__('os').getcwd()"},
-        {"column": "line_of_therapy == 1", "op": "eq", "value": 1},
-        {"column": "sex", "op": "eq", "value": "M' or 'F"},
-    ):
-        with pytest.raises(ConfigError):
-            filter_mask(patients, [spec], subgroup="s")
+    # Expressions are plain text: as a value it is matched verbatim (and matches nobody), as a
+    # column it is unknown.
+    for value in ("__import__('os').getcwd()", "M' or 'F"):
+        spec = {"column": "sex", "op": "eq", "value": value}
+        assert select_subgroup(patients, [spec], subgroup="s").empty
+        (note,) = unmatched_values(patients, [spec])
+        assert f"value {value!r} never occurs" in note
+    with pytest.raises(ConfigError, match="unknown column 'line_of_therapy == 1'"):
+        filter_mask(
+            patients, [{"column": "line_of_therapy == 1", "op": "eq", "value": 1}], subgroup="s"
+        )
 
 
 def test_long_lists_of_known_values_are_shortened():
     many = pd.DataFrame({"age": [float(v) for v in range(50)]})
-    with pytest.raises(ConfigError, match=r"\.\.\. \(30 more\)"):
-        filter_mask(many, [{"column": "age", "op": "eq", "value": 99}], subgroup="s")
+    (note,) = unmatched_values(many, [{"column": "age", "op": "eq", "value": 99}])
+    assert "26.0, ... (30 more))" in note and "27.0" not in note

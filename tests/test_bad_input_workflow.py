@@ -134,9 +134,9 @@ def test_invalid_config_is_rejected_before_any_job(pristine, tmp_path, case):
 
 
 SUBGROUP_ERRORS = {
-    "value that never occurs": (
-        [{"column": "line_of_therapy", "op": "eq", "value": 0}],
-        ["value 0 never occurs in column 'line_of_therapy'", "known values: 1, 2, 3"],
+    "unknown column": (
+        [{"column": "line_of_treatment", "op": "eq", "value": 1}],
+        ["subgroups.broken[0]: unknown column 'line_of_treatment'", "line_of_therapy"],
     ),
 }
 

@@ -3,8 +3,8 @@
 import json
 import sys
 
-from il6hcc.rulekit import data_status, load_json_param, run_rule, write_result
-from il6hcc.subgroups import select_subgroup, selection_record
+from il6hcc.rulekit import data_status, load_json_param, run_rule, warn_on_screen, write_result
+from il6hcc.subgroups import select_subgroup, selection_record, unmatched_values
 from il6hcc.tables import read_patients
 
 
@@ -14,7 +14,10 @@ def main(snakemake, log):
     subgroup = snakemake.wildcards.subgroup
     selected = select_subgroup(patients, filters, subgroup=subgroup)
     write_result(selected, snakemake.output.patients, data_status(patients))
-    selection = selection_record(len(selected), len(patients), filters, subgroup=subgroup)
+    notes = unmatched_values(patients, filters)
+    selection = selection_record(
+        len(selected), len(patients), filters, subgroup=subgroup, notes=notes
+    )
     with open(snakemake.output.selection, "w", encoding="utf-8") as handle:
         json.dump(selection, handle, indent=1, sort_keys=True)
         handle.write("\n")
@@ -28,6 +31,9 @@ def main(snakemake, log):
         # The job's stderr reaches Snakemake's console on a local run; the Snakefile's onsuccess
         # handler repeats it in Snakemake's own log, which a cluster run also keeps.
         print(f"Warning in rule stratify: {warning}", file=sys.stderr)
+    elif notes:
+        for note in notes:
+            warn_on_screen(log, f"subgroup {subgroup}: {note}")
 
 
 run_rule(snakemake, main)  # noqa: F821

@@ -1,9 +1,11 @@
 """Subgroups as structured filters: {column, op, value}, combined with AND. Nothing is evaluated.
 
-A filter on a column the cohort does not have, or one whose value cannot match that column's
-values, is rejected with the column's known values, so a typo never yields an empty subgroup.
-Filters that are valid but match nobody (``line_of_therapy ge 2`` in a cohort of first-line
-patients) give an empty subgroup: every analysis of it says so, and the run goes on.
+A filter on a column the cohort does not have, a value of the wrong type for its column, or an
+order on a text column is a configuration error, rejected with the column's known values.
+Filters that are valid but match nobody (``line_of_therapy ge 2`` or ``eq 2`` in a cohort of
+first-line patients) give an empty subgroup: every analysis of it says so, and the run goes on.
+A value that occurs in no patient (a typo such as 'c' for 'C', or a level this cohort lacks) is
+named with the column's known values, in the empty subgroup's reason and on screen.
 """
 
 from __future__ import annotations
@@ -75,23 +77,33 @@ def filter_mask(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -
         value = _coerce(spec["value"], column, where)
         if op in ("in", "not_in"):
             present = column.isin(value)
-            unmatched = [v for v in value if not (column == v).any()]
-            if unmatched:
-                raise ConfigError(
-                    f"{where}: value(s) {unmatched} never occur in column '{column_name}' "
-                    f"(known values: {_known_values(column)})"
-                )
             selected = present if op == "in" else ~present & column.notna()
         else:
             selected = COMPARISONS[op](column, value).fillna(False).astype(bool)
-            # "ne" with a value that never occurs (a typo) would silently keep everyone.
-            if op in ("eq", "ne") and not (column == value).fillna(False).any():
-                raise ConfigError(
-                    f"{where}: value {value!r} never occurs in column '{column_name}' "
-                    f"(known values: {_known_values(column)})"
-                )
         mask &= selected
     return mask
+
+
+def unmatched_values(patients: pd.DataFrame, filters: list[dict]) -> list[str]:
+    """One note per filter value that occurs in no patient (eq, ne, in, not_in), naming the
+    column's known values: a typo (or a level this cohort lacks) makes an eq/in filter match
+    nobody and a ne/not_in filter exclude nobody, which a reader must be told."""
+    notes = []
+    for spec in filters:
+        op, column = spec["op"], patients[spec["column"]]
+        if op in ORDER_OPS:
+            continue
+        values = spec["value"] if isinstance(spec["value"], list) else [spec["value"]]
+        coerced = _coerce(values, column, "")
+        unmatched = [v for v, c in zip(values, coerced, strict=True) if not (column == c).any()]
+        if unmatched:
+            effect = "matches no patient" if op in ("eq", "in") else "excludes no patient"
+            shown = ", ".join(repr(v) for v in unmatched)
+            notes.append(
+                f"value {shown} never occurs in column '{spec['column']}' (known values: "
+                f"{_known_values(column)}), so the filter {effect}"
+            )
+    return notes
 
 
 def select_subgroup(patients: pd.DataFrame, filters: list[dict], *, subgroup: str) -> pd.DataFrame:
@@ -99,16 +111,27 @@ def select_subgroup(patients: pd.DataFrame, filters: list[dict], *, subgroup: st
     return patients[filter_mask(patients, filters, subgroup=subgroup)].reset_index(drop=True)
 
 
-def selection_record(n_selected: int, n_cohort: int, filters: list[dict], *, subgroup: str) -> dict:
-    """What stratify tells the subgroup's analyses: its size, the cohort's, and why if empty."""
+def selection_record(
+    n_selected: int,
+    n_cohort: int,
+    filters: list[dict],
+    *,
+    subgroup: str,
+    notes: list[str] = (),
+) -> dict:
+    """What stratify tells the subgroup's analyses: its size, the cohort's, and why if empty
+    (with the ``notes`` of ``unmatched_values``, which say which filter value matched nobody)."""
+    reason = ""
+    if not n_selected:
+        reason = f"no patient matches the subgroup's filters (0 of {n_cohort})"
+        reason += "".join(f"; {note}" for note in notes)
     return {
         "subgroup": subgroup,
         "filters": filters,
         "n_selected": n_selected,
         "n_cohort": n_cohort,
-        "empty_reason": (
-            "" if n_selected else f"no patient matches the subgroup's filters (0 of {n_cohort})"
-        ),
+        "notes": list(notes),
+        "empty_reason": reason,
     }
 
 
