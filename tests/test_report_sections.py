@@ -229,21 +229,23 @@ def test_method_notes_list_each_method_once_in_order():
     assert method_notes(rows) == ["exact", "normal approximation"]
 
 
-def test_job_config_is_the_run_configuration_checked_against_its_digest():
-    from types import SimpleNamespace
+def test_the_run_configuration_snapshot_is_rewritten_only_when_its_content_changes(tmp_path):
+    import os
 
-    from il6hcc.config import ConfigError, config_digest
-    from il6hcc.rulekit import job_config
+    from il6hcc.config import snapshot_config
 
+    path = tmp_path / "meta" / "il6hcc-config.json"
     config = {"b": [2, 1], "a": {"y": 1, "x": 2}}
-    job = SimpleNamespace(
-        rule="report", config=config, params=SimpleNamespace(config_sha256=config_digest(config))
-    )
-    assert job_config(job) == config
-    assert config_digest({"a": {"x": 2, "y": 1}, "b": [2, 1]}) == config_digest(config)
-    job.config = {**config, "b": [1, 2]}
-    with pytest.raises(ConfigError, match="differs from the one the job was planned with"):
-        job_config(job)
+    assert snapshot_config(config, path) == str(path)
+    assert json.loads(path.read_text()) == config
+    os.utime(path, (1, 1))
+    # Key order is not content: the file (and so its modification time) stays as it was.
+    snapshot_config({"a": {"x": 2, "y": 1}, "b": [2, 1]}, path)
+    assert path.stat().st_mtime == 1
+    # A changed value rewrites it, so the rules taking it as an input rerun.
+    snapshot_config({**config, "b": [1, 2]}, path)
+    assert path.stat().st_mtime > 1 and json.loads(path.read_text())["b"] == [1, 2]
+    assert [p.name for p in path.parent.iterdir()] == ["il6hcc-config.json"]
 
 
 def test_keys_in_table_text_are_put_in_words():

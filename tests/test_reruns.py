@@ -6,9 +6,10 @@ wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is che
 What legitimately reruns besides the jobs that read a changed value:
 - every job downstream of a job in the plan: Snakemake plans it because its input will be
   rewritten, even when the new bytes turn out to be the same;
-- `report` and `rulegraph`, whose params hold the sha256 of the whole canonical configuration
-  (reordering keys changes nothing): the report prints the configuration, and the configuration
-  decides which rules the rule graph shows;
+- `report` and `rulegraph`, whose input is the whole canonical configuration
+  (.snakemake/il6hcc-config.json, rewritten only when its content changes, so reordering keys
+  changes nothing): the report prints the configuration, and the configuration decides which
+  rules the rule graph shows;
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
 Cost: two runs of the one-subgroup configuration (the killed-and-resumed run, and two runs

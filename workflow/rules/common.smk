@@ -16,8 +16,8 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc.config import (  # noqa: E402
     canonical_json,
     check_config,
-    config_digest,
     roc_pairs,
+    snapshot_config,
     validate_once,
 )
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
@@ -46,6 +46,8 @@ validate_once(
 )
 check_config(config)
 IMPORTS = ImportCache(METADATA / "il6hcc-imports.json")
+# The whole configuration as used, an input of the rules that print or replay it.
+RUN_CONFIG = snapshot_config(config, METADATA / "il6hcc-config.json")
 
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
@@ -217,6 +219,8 @@ def report_inputs(wildcards):
     """Everything the report shows: whole-cohort tables, one checked section per subgroup
     (merged by its subgroup key, in any order), the comparisons (keyed by their own column)."""
     inputs = {
+        # The whole configuration: the report prints it, so any edit re-renders the report.
+        "config": RUN_CONFIG,
         "manifest": rules.ingest.output.manifest,
         "normalisations": rules.ingest.output.normalisations,
         "flow": rules.clean.output.flow,

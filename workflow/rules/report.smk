@@ -36,6 +36,8 @@ rule claims:
 rule rulegraph:
     input:
         sources=workflow_sources(),
+        # The whole configuration decides which rules exist (claims: null drops one).
+        config=RUN_CONFIG,
         code=modules("rulegraph"),
     output:
         dot="results/rulegraph/rulegraph.dot",
@@ -57,10 +59,6 @@ rule rulegraph:
     resources:
         mem_mb=512,
         runtime=5,
-    params:
-        # The whole configuration decides which rules exist (claims: null drops one): its digest
-        # here, the configuration itself read by the script (il6hcc.rulekit.job_config).
-        config_sha256=config_digest(config),
     script:
         rule_script("rulegraph")
 
@@ -109,10 +107,7 @@ rule report:
         mem_mb=mem_mb_from_input(5, base=1024),
         runtime=10,
     params:
-        # The report prints the whole configuration, so any edit re-renders it: its digest here,
-        # the configuration itself read by the script (il6hcc.rulekit.job_config).
-        config_sha256=config_digest(config),
-        # Sections are shown in the configured order (the canonical config above is sorted).
+        # Sections are shown in the configured order (the canonical configuration is sorted).
         subgroup_order=SUBGROUPS,
         # Linked from the report, not read: provenance.tsv lists the report itself.
         provenance_table="results/provenance.tsv",

@@ -29,7 +29,7 @@ from il6hcc.report_context import (
     key_labels,
     subgroup_context,
 )
-from il6hcc.rulekit import job_config, package_versions, run_rule
+from il6hcc.rulekit import package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
 from il6hcc.timestamps import generation_time
@@ -89,8 +89,8 @@ def labelled(table, words: dict):
 
 
 def main(snakemake, log):
-    config = job_config(snakemake)
     inputs = snakemake.input
+    config = json.loads(Path(inputs.config).read_text(encoding="utf-8"))
     manifest = json.loads(Path(inputs.manifest).read_text(encoding="utf-8"))
     sections = merge_sections(
         [json.loads(Path(path).read_text(encoding="utf-8")) for path in inputs.sections],

@@ -1,21 +1,16 @@
 """Rule rulegraph: the workflow's rule graph (dot text and SVG) for the report's Provenance."""
 
 import json
-import tempfile
 from pathlib import Path
 
-from il6hcc.config import canonical_json
 from il6hcc.rulegraph import rulegraph_figure, snakemake_rulegraph
-from il6hcc.rulekit import job_config, run_rule
+from il6hcc.rulekit import run_rule
 
 
 def main(snakemake, log):
     # The configuration as used (config.yaml plus any --config/--configfile of this run), so the
     # graph drawn is the one of the workflow that ran.
-    with tempfile.TemporaryDirectory() as folder:
-        configfile = Path(folder) / "config.json"
-        configfile.write_text(canonical_json(job_config(snakemake)), encoding="utf-8")
-        raw = snakemake_rulegraph(snakemake.input.sources[0], str(configfile))
+    raw = snakemake_rulegraph(snakemake.input.sources[0], snakemake.input.config)
     dot_text, svg, drawn_by = rulegraph_figure(raw)
     Path(snakemake.output.dot).write_text(dot_text, encoding="utf-8")
     Path(snakemake.output.svg).write_text(svg, encoding="utf-8")

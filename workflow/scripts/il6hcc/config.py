@@ -26,10 +26,26 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def config_digest(config: dict) -> str:
-    """The sha256 of the canonical configuration: a short params value for the rules that read
-    the whole configuration (any edit of a value changes it; key order does not)."""
-    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()
+def snapshot_config(config: dict, path: Path) -> str:
+    """Write the canonical configuration to ``path`` when its content differs, and return the
+    path: an input of the rules that read the whole configuration (report, rulegraph).
+
+    An input file, not a params value: any edit of a value rewrites it and reruns those rules,
+    key order changes nothing (canonical JSON), Snakemake's "params have changed" reason stays
+    short, and the provenance records it by sha256. Unchanged content keeps its modification
+    time, so it triggers nothing; the partial file is renamed into place (atomic).
+    """
+    text = canonical_json(config) + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return str(path)
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return str(path)
 
 
 def validate_once(config: dict, schema: Path, record: Path, validate) -> None:

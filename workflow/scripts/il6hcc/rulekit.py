@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from il6hcc.config import ConfigError, canonical_json
+from il6hcc.config import ConfigError
 from il6hcc.joblog import LOG_FORMAT
 from il6hcc.tables import write_tsv
 
@@ -137,22 +137,6 @@ def write_result(table: pd.DataFrame, path, status: str) -> None:
         labelled = labelled.drop(columns=DATA_STATUS)
     labelled.insert(0, DATA_STATUS, status)
     write_tsv(labelled, path)
-
-
-def job_config(snakemake) -> dict:
-    """The whole configuration of the run, for the rules that print or replay it.
-
-    Those rules get only its digest as a param (``config_sha256``: an edit reruns them, and
-    Snakemake's "params have changed" message stays one line); the configuration itself is read
-    from the job and checked against the digest, so it is the one the job was planned with.
-    """
-    text = canonical_json(snakemake.config)
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() != snakemake.params.config_sha256:
-        raise ConfigError(
-            f"rule {snakemake.rule}: the configuration differs from the one the job was planned "
-            "with (its sha256 is not params.config_sha256); rerun the workflow"
-        )
-    return json.loads(text)
 
 
 def load_json_param(value: str):
