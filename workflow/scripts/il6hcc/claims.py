@@ -180,6 +180,17 @@ def _who(result, marker_label: str) -> str:
     return f"In {result['subgroup']} patients{GROUP_WORDS[result['group']]}, {marker_label}"
 
 
+def _graded(result, alpha, verdict, reason, sentence) -> dict:
+    """The graded columns of a claim on a pre/post result: effect, verdict, words, numbers."""
+    return {
+        **_effect_values(result),
+        "verdict": verdict,
+        "reason": reason,
+        "sentence": sentence,
+        "detail": _numbers(result, alpha),
+    }
+
+
 def _change_claim(prepost, *, claim, statement, subgroup, group, marker, alpha, expect_rise):
     """Claims 1 and 3: a significant change (claim 3: a rise; claim 1: either way)."""
     analysis = f"Wilcoxon signed-rank, {marker} post vs pre, {group}"
@@ -227,15 +238,7 @@ def _change_claim(prepost, *, claim, statement, subgroup, group, marker, alpha, 
             f"{p_text(result['p_value'])}), so the claimed change is not shown."
         )
     return claim_row(
-        claim,
-        statement,
-        subgroup,
-        analysis,
-        **_effect_values(result),
-        verdict=verdict,
-        reason=reason,
-        sentence=sentence,
-        detail=_numbers(result, alpha),
+        claim, statement, subgroup, analysis, **_graded(result, alpha, verdict, reason, sentence)
     )
 
 
@@ -349,15 +352,7 @@ def _no_change_claim(
                     f"interval is too wide to exclude a change as large as {compared}."
                 )
     return claim_row(
-        claim,
-        statement,
-        subgroup,
-        analysis,
-        **_effect_values(result),
-        verdict=verdict,
-        reason=reason,
-        sentence=sentence,
-        detail=_numbers(result, alpha),
+        claim, statement, subgroup, analysis, **_graded(result, alpha, verdict, reason, sentence)
     )
 
 
