@@ -185,7 +185,7 @@ def _frame(table: dict) -> pd.DataFrame:
 def figure_context(figure: dict, alt: str) -> dict:
     """An embedded figure: its SVG as a data URI (isolated from the page, no request)."""
     encoded = base64.b64encode(figure["svg"].encode("utf-8")).decode("ascii")
-    return {"uri": f"data:image/svg+xml;base64,{encoded}", "alt": alt, "source": figure["source"]}
+    return {"uri": f"data:image/svg+xml;base64,{encoded}", "alt": alt}
 
 
 def survival_context(tables: dict, figures: list[dict], name: str, words: dict) -> dict:
