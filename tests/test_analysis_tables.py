@@ -755,6 +755,8 @@ def test_mcnemar_family_marker_is_per_measure_and_subgroup_is_the_whole_table():
 # --------------------------------------------------------------------------- Table 1
 FISHER = r_core("fisher_exact")
 FISHER_OPTIONS = {"fisher_monte_carlo_replicates": 2000, "seed": 1}
+# Table 1 of non-marker variables with the continuity correction: no LLOQ flags to compute.
+TABLE1_OPTIONS = {"lloq": {}, "correct": True, **FISHER_OPTIONS}
 
 
 def counts_to_patients(case):
@@ -778,9 +780,7 @@ def test_table1_categorical_equals_r_fisher_test(case):
         subgroup="all",
         categorical=["etiology"],
         continuous=[],
-        lloq={},
-        correct=True,
-        **FISHER_OPTIONS,
+        **TABLE1_OPTIONS,
     )
     tests = tests[tests["variable"] == "etiology"].set_index("by")
     for by in ("line_of_therapy", "response"):
@@ -805,9 +805,7 @@ def test_table1_continuous_equals_r_wilcox_test(case, condition, correct):
         subgroup="all",
         categorical=[],
         continuous=["age"],
-        lloq={},
-        correct=correct,
-        **FISHER_OPTIONS,
+        **{**TABLE1_OPTIONS, "correct": correct},
     )
     for by in ("line_of_therapy", "response"):
         row = tests[(tests["by"] == by) & (tests["variable"] == "age")].iloc[0]
@@ -833,9 +831,7 @@ def test_table1_counts_missing_values_and_uses_known_values_as_denominator():
         subgroup="all",
         categorical=["sex"],
         continuous=["age"],
-        lloq={},
-        correct=True,
-        **FISHER_OPTIONS,
+        **TABLE1_OPTIONS,
     )
     line = summary[(summary["by"] == "line_of_therapy") & (summary["variable"] == "sex")]
     first_m = line[(line["group"] == "first-line") & (line["level"] == "M")].iloc[0]
@@ -870,9 +866,7 @@ def test_table1_with_one_group_says_why_there_is_no_test():
         subgroup="first_line",
         categorical=["sex"],
         continuous=["age"],
-        lloq={},
-        correct=True,
-        **FISHER_OPTIONS,
+        **TABLE1_OPTIONS,
     )
     by_line = tests[tests["by"] == "line_of_therapy"]
     assert set(by_line["reason"]) == {"only one line of therapy group present"}
@@ -933,9 +927,7 @@ def run_all_tables(patients):
             subgroup="s",
             categorical=["sex"],
             continuous=["age"],
-            lloq={},
-            correct=True,
-            **FISHER_OPTIONS,
+            **TABLE1_OPTIONS,
         )[1],
     }
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from il6hcc.figures import outputs_by_key, save
-from il6hcc.identity import IdentityError, check_figure, check_table, svg_identity
+from il6hcc.identity import IdentityError, check_figure, check_records, svg_identity
 from il6hcc.report import format_level, method_notes
 from il6hcc.report_context import (
     column_labels,
@@ -58,12 +58,11 @@ def test_a_figure_without_identity_is_refused(tmp_path):
         svg_identity(path.read_bytes(), path)
 
 
-def test_check_table_refuses_rows_of_another_subgroup(tmp_path):
-    table = pd.DataFrame({"subgroup": ["all", "first_line"], "p_value": [0.1, 0.2]})
+def test_check_records_refuses_rows_of_another_subgroup():
+    rows = [{"subgroup": "all", "p_value": 0.1}, {"subgroup": "first_line", "p_value": 0.2}]
     with pytest.raises(IdentityError, match="prepost.tsv: row 2 has subgroup = 'first_line'"):
-        check_table(table, {"subgroup": "all"}, "prepost.tsv")
-    with pytest.raises(IdentityError, match="no identity column endpoint"):
-        check_table(table, {"endpoint": "os"}, "x.tsv")
+        check_records(rows, {"subgroup": "all"}, "prepost.tsv")
+    assert check_records(rows[:1], {"subgroup": "all"}, "prepost.tsv") == rows[:1]
 
 
 def test_outputs_are_found_by_key_not_position():
@@ -249,21 +248,21 @@ def test_the_run_configuration_snapshot_is_rewritten_only_when_its_content_chang
 
 
 def test_keys_in_table_text_are_put_in_words():
-    from il6hcc.report_context import in_words, key_labels
+    from il6hcc.report_context import wording
 
     markers = [
         {"key": "afp", "label": "AFP", "unit": "ng/mL"},
         {"key": "afp_l3", "label": "AFP-L3", "unit": "%"},
     ]
-    words = key_labels(markers)
-    assert in_words("afp_l3 post value missing", words) == "AFP-L3 post value missing"
-    assert in_words("afp change", words) == "AFP change"
-    assert in_words("none; left out: line_of_therapy (separates", words) == (
+    in_words = wording(markers)
+    assert in_words("afp_l3 post value missing") == "AFP-L3 post value missing"
+    assert in_words("afp change") == "AFP change"
+    assert in_words("none; left out: line_of_therapy (separates") == (
         "none; left out: line of therapy (separates"
     )
-    assert in_words("afp_rise", words) == "AFP rise"
-    assert in_words("safpx", words) == "safpx"
-    assert in_words(None, words) is None
+    assert in_words("afp_rise") == "AFP rise"
+    assert in_words("safpx") == "safpx"
+    assert in_words(None) is None
 
 
 def test_paired_plot_says_how_many_values_sit_at_the_substituted_limit(tmp_path):

@@ -25,9 +25,8 @@ from il6hcc.report_context import (
     comparisons_context,
     effect_forest,
     forest_rows,
-    in_words,
-    key_labels,
     subgroup_context,
+    wording,
 )
 from il6hcc.rulekit import package_versions, run_rule
 from il6hcc.sections import merge_sections
@@ -80,12 +79,9 @@ def prognosis_context(config: dict, subgroups: list[dict], claims: list[dict]) -
     }
 
 
-def labelled(table, words: dict):
+def labelled(table, words):
     """A flow or exclusions table with analyses and reasons in words ("AFP-L3 change")."""
-    return table.assign(
-        analysis=table["analysis"].map(lambda text: in_words(text, words)),
-        reason=table["reason"].map(lambda text: in_words(text, words)),
-    )
+    return table.assign(analysis=table["analysis"].map(words), reason=table["reason"].map(words))
 
 
 def main(snakemake, log):
@@ -97,8 +93,9 @@ def main(snakemake, log):
         list(snakemake.params.subgroup_order),
     )
     main_subgroup = config["report"]["main_subgroup"]
+    words = wording(config["markers"])
     subgroups = [
-        subgroup_context(section, config, main=section["subgroup"] == main_subgroup)
+        subgroup_context(section, config, main=section["subgroup"] == main_subgroup, words=words)
         for section in sections
     ]
     (main_context,) = [s for s in subgroups if s["main"]]
@@ -110,7 +107,6 @@ def main(snakemake, log):
         and "survival_claim" in section["tables"]
         for row in section["tables"]["survival_claim"]["rows"]
     ]
-    words = key_labels(config["markers"])
     flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {

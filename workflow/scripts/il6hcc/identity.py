@@ -14,8 +14,6 @@ import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import pandas as pd
-
 from il6hcc.config import ConfigError
 
 DUBLIN_CORE = "{http://purl.org/dc/elements/1.1/}"
@@ -79,12 +77,3 @@ def check_records(records: list[dict], expected: dict, source) -> list[dict]:
                     f"shown under {key} = {value!r}"
                 )
     return records
-
-
-def check_table(table: pd.DataFrame, expected: dict, source) -> pd.DataFrame:
-    """Check a result table's key columns (each expected key must be a column of it)."""
-    missing = [key for key in expected if key not in table.columns]
-    if missing:
-        raise IdentityError(f"{source}: no identity column {', '.join(missing)}")
-    check_records(table[list(expected)].to_dict(orient="records"), expected, source)
-    return table

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -69,15 +70,21 @@ def key_labels(markers: list[dict]) -> dict[str, str]:
     return labels
 
 
-def in_words(text, labels: dict[str, str]):
-    """``text`` with every key of ``labels`` that stands as a whole word replaced by its label
-    ("afp_l3 post value missing" -> "AFP-L3 post value missing"); None stays None."""
-    if not text:
-        return text
+def wording(markers: list[dict]) -> Callable[[str | None], str | None]:
+    """A function putting a table's text in words: every key of ``key_labels`` that stands as a
+    whole word replaced by its label ("afp_l3 post value missing" -> "AFP-L3 post value
+    missing"); None and "" stay as they are. The pattern is built once per report."""
+    labels = key_labels(markers)
     pattern = re.compile(
         r"\b(" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True))) + r")\b"
     )
-    return pattern.sub(lambda match: labels[match.group(1)], str(text))
+
+    def in_words(text):
+        if not text:
+            return text
+        return pattern.sub(lambda match: labels[match.group(1)], str(text))
+
+    return in_words
 
 
 def variable_label(column: str, labels: dict[str, str] = VARIABLE_LABELS) -> str:
@@ -188,7 +195,7 @@ def figure_context(figure: dict, alt: str) -> dict:
     return {"uri": f"data:image/svg+xml;base64,{encoded}", "alt": alt}
 
 
-def survival_context(tables: dict, figures: list[dict], name: str, words: dict) -> dict:
+def survival_context(tables: dict, figures: list[dict], name: str, words: Callable) -> dict:
     """One subgroup's part of the Prognosis section (tables by endpoint, KM figure per endpoint)."""
     flow = _frame(tables["survival_flow"])
     endpoints = []
@@ -219,8 +226,8 @@ def survival_context(tables: dict, figures: list[dict], name: str, words: dict) 
         cox.append(
             {
                 **row,
-                "term_label": in_words(row["term"], words),
-                "adjusted_for": in_words(row["adjusted_for"], words),
+                "term_label": words(row["term"]),
+                "adjusted_for": words(row["adjusted_for"]),
                 "ph_p_value": ph.get((*key, row["term"])),
                 "ph_global_p_value": ph.get((*key, "GLOBAL")),
             }
@@ -239,8 +246,9 @@ def survival_context(tables: dict, figures: list[dict], name: str, words: dict) 
     }
 
 
-def subgroup_context(section: dict, config: dict, *, main: bool) -> dict:
-    """Template context of one checked section (il6hcc.sections.check_section)."""
+def subgroup_context(section: dict, config: dict, *, main: bool, words: Callable) -> dict:
+    """Template context of one checked section (il6hcc.sections.check_section); ``words`` is
+    the report's ``wording`` of its markers."""
     name = section["subgroup"]
     tables = section["tables"]
     markers = {m["key"]: m for m in config["markers"]}
@@ -253,11 +261,10 @@ def subgroup_context(section: dict, config: dict, *, main: bool) -> dict:
         {**row, "threshold": threshold_rule(row, markers[row["marker"]]["unit"])}
         for row in tables["auc"]["rows"]
     ]
-    words = key_labels(config["markers"])
     logistic = [
         {
             **row,
-            "adjusted_for": in_words(row["adjusted_for"], words),
+            "adjusted_for": words(row["adjusted_for"]),
             "marker_label": labels.get(row["marker"], row["marker"]),
             "term_label": (
                 f"{labels[row['marker']]} change ("
