@@ -1,4 +1,4 @@
-"""Landmark survival analysis that reproduces R's ``survival`` package (version 3.5).
+"""Landmark survival analysis with R's ``survival`` package (version 3.5) policy.
 
 Functions:
 
@@ -7,15 +7,18 @@ Functions:
 - :func:`km_median` - median survival and its CI as in ``summary(fit)$table``.
 - :func:`numbers_at_risk` - ``summary(fit, times = ..., extend = TRUE)$n.risk`` per group.
 - :func:`logrank_test` - ``survdiff(Surv(time, event) ~ group)``.
-- :func:`cox_regression` - ``coxph(..., ties = "efron")`` with Wald CIs and the LR test.
+- :func:`cox_fit`, :func:`cox_regression` - ``coxph(..., ties = "efron")``, Wald CIs, LR test.
 - :func:`cox_zph` - ``cox.zph(fit)`` (survival >= 3.0: score test, KM time transform).
 
-Like R, every function first merges event/censoring times that differ only by floating-point
-noise (R's ``aeqSurv``, on by default through ``timefix = TRUE``): times such as
-``2.1 - 0.7`` and ``1.4`` are then the same time, so ties are counted as ties.
+The arithmetic is statsmodels' (``SurvfuncRight``, ``survdiff``, ``PHReg(ties="efron")``);
+what is here is R's policy around it. Like R, every function first merges event/censoring times
+that differ only by floating-point noise (R's ``aeqSurv``, on by default through
+``timefix = TRUE``): times such as ``2.1 - 0.7`` and ``1.4`` are then the same time, so ties
+are counted as ties, which statsmodels would not do.
 
 Degenerate input (no patients, no events, a single group, too few events per group,
-non-convergence) gives a result with ``estimable=False`` and a ``reason``; it never raises.
+non-convergence) gives a :class:`~il6hcc.stats.result.StatResult` that is not estimable, with
+its reason; it never raises.
 
 Reference: Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
 Springer, 2000.
@@ -24,16 +27,23 @@ Springer, 2000.
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.stats
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from il6hcc.stats.distributions import chi2_sf, normal_quantile, normal_sf
+from il6hcc.stats.result import StatResult
 
 # R's aeqSurv tolerance: sqrt(.Machine$double.eps).
 TIME_TIE_TOLERANCE = math.sqrt(np.finfo(float).eps)
 
-# coxph.control() defaults in survival 3.5.
+# coxph.control() defaults in survival 3.5: R's iteration limit, and the thresholds of its
+# singular-information and infinite-coefficient checks (applied here to statsmodels' fit).
 COX_EPS = 1e-9
 COX_ITER_MAX = 20
 COX_TOLER_CHOL = np.finfo(float).eps ** 0.75
@@ -46,6 +56,9 @@ COX_TOLER_INF = math.sqrt(COX_EPS)
 MIN_EVENTS_PER_LEVEL = 2
 
 NOT_REACHED_NOTE = "not reached: the {what} stays above 0.5 up to the last follow-up ({last})"
+KM_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
+COX_METHOD = "Cox PH, Efron ties, Wald CI, likelihood-ratio test"
+ZPH_METHOD = "score test for time-varying coefficients, KM time transform (cox.zph, survival 3)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -82,10 +95,6 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
     if not np.isin(event_arr, (0.0, 1.0)).all():
         raise ValueError("event must be coded 0 (censored) / 1 (event) or False/True")
     return _merge_near_ties(time_arr), event_arr.astype(float)
-
-
-def _z_value(conf_level: float) -> float:
-    return float(normal_quantile(1 - (1 - conf_level) / 2))
 
 
 # ---------------------------------------------------------------------------------------
@@ -139,87 +148,60 @@ def landmark(
 # ---------------------------------------------------------------------------------------
 
 
-def _km_arrays(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
-    """KM estimate at every distinct time (events and censorings), Greenwood var of log S."""
-    distinct = np.unique(time)
-    n_risk = np.array([(time >= t).sum() for t in distinct], dtype=float)
-    n_event = np.array([event[time == t].sum() for t in distinct], dtype=float)
-    n_censor = np.array([(time == t).sum() for t in distinct], dtype=float) - n_event
-    survival = np.cumprod(1 - n_event / n_risk)
+def _z_value(conf_level: float) -> float:
+    return float(scipy.stats.norm.ppf(1 - (1 - conf_level) / 2))
+
+
+def _km_curve(time: np.ndarray, event: np.ndarray, conf_level: float) -> pd.DataFrame:
+    """The KM table at every distinct time (R lists censoring times too; statsmodels does not)."""
+    times, position = np.unique(time, return_inverse=True)
+    n_event = np.bincount(position, weights=event, minlength=times.size)
+    n_here = np.bincount(position, minlength=times.size)
+    fit = SurvfuncRight(time, event)
+    # The curve is a step function: a time takes the value of the last event time at or
+    # before it (S = 1, standard error 0 before the first event).
+    step = np.searchsorted(fit.surv_times, times, side="right")
+    survival = np.concatenate(([1.0], fit.surv_prob))[step]
+    std_err = np.concatenate(([0.0], fit.surv_prob_se))[step]
+    z = _z_value(conf_level)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # d / (n (n - d)) is infinite when everyone at risk dies (R: std.err Inf).
-        increment = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
-    se_log = np.sqrt(np.cumsum(increment))
-    return {
-        "time": distinct,
-        "n_risk": n_risk,
-        "n_event": n_event,
-        "n_censor": n_censor,
-        "survival": survival,
-        "se_log": se_log,
-    }
+        # R's conf.type = "log": S exp(-/+ z se(log S)); NA where S = 0.
+        se_log = np.where(survival > 0, std_err / survival, np.nan)
+        ci_low = survival * np.exp(-z * se_log)
+        ci_high = np.minimum(survival * np.exp(z * se_log), 1.0)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "n_risk": np.cumsum(n_here[::-1])[::-1],
+            "n_event": n_event.astype(int),
+            "n_censor": n_here - n_event.astype(int),
+            "survival": survival,
+            "std_err": np.where(survival > 0, std_err, np.nan),
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+        }
+    )
 
 
-def _log_ci(survival: np.ndarray, se_log: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """R's conf.type = "log": S exp(-/+ z se(log S)), upper capped at 1, NaN where S = 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = np.where(survival > 0, np.log(np.where(survival > 0, survival, 1.0)), np.nan)
-        low = np.exp(log_s - z * se_log)
-        high = np.minimum(np.exp(log_s + z * se_log), 1.0)
-    return low, high
-
-
-def kaplan_meier(time, event, *, conf_level: float = 0.95, conf_type: str = "log") -> pd.DataFrame:
+def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)`` with default options.
 
     One row per distinct time (event or censoring): ``time, n_risk, n_event, n_censor,
     survival, std_err, ci_low, ci_high`` plus ``method``. ``std_err`` is the standard error of
-    S(t) as ``summary(fit)`` reports it: S(t) times the Greenwood standard error of log S(t)
-    (Greenwood 1926). The CI is R's default ``conf.type = "log"``: S exp(-/+ z se(log S)),
-    upper limit capped at 1. Where S(t) = 0 (everyone at risk died) R reports std_err and
-    both limits as NA: they are NaN here too, and ``method`` says so.
-
-    Assumes independent censoring. Missing times or events are dropped. Only
-    ``conf_type="log"`` (R's default) is implemented. Returns an empty table (with the
-    columns) when there are no observations.
+    S(t) as ``summary(fit)`` reports it (Greenwood 1926). The CI is R's default
+    ``conf.type = "log"``: S exp(-/+ z se(log S)), upper limit capped at 1. Where S(t) = 0
+    (everyone at risk died) R reports std_err and both limits as NA: NaN here, and ``method``
+    says so. Assumes independent censoring; missing times or events are dropped; no
+    observations give an empty table with the columns.
     """
-    if conf_type != "log":
-        raise ValueError('only conf_type="log" (R\'s default) is implemented')
     t, e = _as_time_event(time, event)
-    columns = [
-        "time",
-        "n_risk",
-        "n_event",
-        "n_censor",
-        "survival",
-        "std_err",
-        "ci_low",
-        "ci_high",
-        "method",
-    ]
     if t.size == 0:
-        return pd.DataFrame(columns=columns)
-    km = _km_arrays(t, e)
-    low, high = _log_ci(km["survival"], km["se_log"], _z_value(conf_level))
-    with np.errstate(invalid="ignore"):
-        std_err = km["se_log"] * km["survival"]
+        return pd.DataFrame(columns=[*KM_COLUMNS, "method"])
+    curve = _km_curve(t, e, conf_level)
     method = f"Kaplan-Meier, Greenwood variance, {conf_level:.0%} CI log scale"
-    if (km["survival"] == 0).any():
+    if (curve["survival"] == 0).any():
         method += "; std_err and CI undefined (NaN) where survival = 0"
-    return pd.DataFrame(
-        {
-            "time": km["time"],
-            "n_risk": km["n_risk"].astype(int),
-            "n_event": km["n_event"].astype(int),
-            "n_censor": km["n_censor"].astype(int),
-            "survival": km["survival"],
-            "std_err": std_err,
-            "ci_low": low,
-            "ci_high": high,
-            "method": method,
-        },
-        columns=columns,
-    )
+    return curve.assign(method=method)
 
 
 def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
@@ -239,66 +221,54 @@ def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
     return float(kept_times[0])
 
 
-def km_median(time, event, conf_level: float = 0.95) -> dict:
+def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     """Median survival with CI exactly as R's ``summary(survfit(Surv(time, event) ~ 1))$table``.
 
-    The median is the first time the KM curve is <= 0.5 (midpoint rule when the curve is
-    flat at exactly 0.5); the CI limits are the first times the lower and upper log-scale
-    pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41).
+    The median (``estimate``) is the first time the KM curve is <= 0.5 (midpoint rule when the
+    curve is flat at exactly 0.5); the CI limits are the first times the lower and upper
+    log-scale pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41).
+    statsmodels' ``quantile``/``quantile_ci`` differ from R (a strict inequality, no midpoint
+    rule, an upper limit of inf where R gives NA), so the search over its curve is R's here.
 
-    Returns ``median, ci_low, ci_high, conf_level, median_reached, ci_low_reached,
-    ci_high_reached, n, n_events, last_follow_up, note, method, estimable, reason``. A value
-    R prints as NA (never reached because the curve or limit stays above 0.5) is NaN here,
-    with its ``*_reached`` flag False and the ``note`` saying which and why.
+    ``extra``: ``n, n_events, last_follow_up, median_reached, ci_low_reached,
+    ci_high_reached, note``. A value R prints as NA (the curve or limit stays above 0.5) is NaN,
+    its ``*_reached`` flag False and ``note`` says which and why.
     """
     t, e = _as_time_event(time, event)
-    result = {
-        "median": math.nan,
-        "ci_low": math.nan,
-        "ci_high": math.nan,
-        "conf_level": conf_level,
-        "median_reached": False,
-        "ci_low_reached": False,
-        "ci_high_reached": False,
-        "n": int(t.size),
-        "n_events": int(e.sum()),
-        "last_follow_up": float(t.max()) if t.size else math.nan,
-        "note": "",
-        "method": "KM median, CI from log-scale pointwise limits (Brookmeyer-Crowley, as R)",
-        "estimable": True,
-        "reason": "",
-    }
+    counts = {"n": int(t.size), "n_events": int(e.sum())}
     if t.size == 0:
-        result.update(estimable=False, reason="no observations", note="no observations")
-        return result
-    km = _km_arrays(t, e)
-    low, high = _log_ci(km["survival"], km["se_log"], _z_value(conf_level))
+        return StatResult.not_estimable("no observations", **counts, note="no observations")
+    curve = _km_curve(t, e, conf_level)
     # survfit0(): R prepends the start time (min(0, times)) with S = 1 before searching.
     start = min(0.0, float(t.min()))
-    prepend = km["time"][0] != start
-    times = np.concatenate(([start], km["time"])) if prepend else km["time"]
-
-    def with_start(curve: np.ndarray) -> np.ndarray:
-        return np.concatenate(([1.0], curve)) if prepend else curve
-
-    notes = []
-    for key, curve, what in (
-        ("median", km["survival"], "survival curve"),
-        ("ci_low", low, "lower confidence limit"),
-        ("ci_high", high, "upper confidence limit"),
+    prepend = curve["time"].iloc[0] != start
+    times = np.concatenate(([start], curve["time"])) if prepend else curve["time"].to_numpy()
+    last = float(t.max())
+    found, notes = {}, []
+    for key, label, what in (
+        ("survival", "median", "survival curve"),
+        ("ci_low", "CI lower limit", "lower confidence limit"),
+        ("ci_high", "CI upper limit", "upper confidence limit"),
     ):
-        value = _first_crossing(with_start(curve), times)
-        reached = not math.isnan(value)
-        result[key] = value
-        result[f"{key}_reached"] = reached
-        if not reached:
-            label = {"median": "median", "ci_low": "CI lower limit", "ci_high": "CI upper limit"}
-            notes.append(
-                f"{label[key]} "
-                + NOT_REACHED_NOTE.format(what=what, last=f"{result['last_follow_up']:g}")
-            )
-    result["note"] = "; ".join(notes)
-    return result
+        values = curve[key].to_numpy()
+        found[key] = _first_crossing(np.concatenate(([1.0], values)) if prepend else values, times)
+        if math.isnan(found[key]):
+            notes.append(f"{label} " + NOT_REACHED_NOTE.format(what=what, last=f"{last:g}"))
+    return StatResult(
+        estimate=found["survival"],
+        ci_low=found["ci_low"],
+        ci_high=found["ci_high"],
+        conf_level=conf_level,
+        method="KM median, CI from log-scale pointwise limits (Brookmeyer-Crowley, as R)",
+        extra={
+            **counts,
+            "last_follow_up": last,
+            "median_reached": not math.isnan(found["survival"]),
+            "ci_low_reached": not math.isnan(found["ci_low"]),
+            "ci_high_reached": not math.isnan(found["ci_high"]),
+            "note": "; ".join(notes),
+        },
+    )
 
 
 def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
@@ -326,80 +296,71 @@ def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 
 
-def logrank_test(time, event, group) -> dict:
+def logrank_test(time, event, group) -> StatResult:
     """Log-rank test as R's ``survdiff(Surv(time, event) ~ group)`` (rho = 0).
 
-    At each distinct event time, observed deaths per group are compared with those expected
-    if all groups shared one hazard; the variance is hypergeometric. The statistic is
-    (O - E)' V^- (O - E) over groups with E > 0 (the first dropped), df = (groups with E > 0)
-    - 1 (Mantel 1966; Peto & Peto 1972).
+    The chi-square (``statistic``) is statsmodels' ``survdiff`` over the groups with expected
+    events (R drops a group with none, which has nobody at risk at any event time), df = their
+    number - 1 (Mantel 1966; Peto & Peto 1972); the p-value is the chi-square upper tail (not
+    statsmodels' 1 - cdf, which loses small p-values).
 
-    Returns ``chisq, df, p_value, groups, n, observed, expected`` (the last three are dicts
-    keyed by group), ``method, estimable, reason``. Not estimable (NaN statistic) when there
-    are no events, or fewer than two groups with expected events.
+    ``extra``: ``df`` and, keyed by group, ``n``, ``observed`` and ``expected`` events. Not
+    estimable with fewer than two groups, no events, or fewer than two groups with expected
+    events.
     """
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, e = _as_time_event(frame["time"], frame["event"])
     g = frame["group"].to_numpy()
     levels = sorted(pd.unique(g))
-    result = {
-        "chisq": math.nan,
-        "df": math.nan,
-        "p_value": math.nan,
-        "groups": levels,
-        "n": {lv: int((g == lv).sum()) for lv in levels},
-        "observed": {lv: float(e[g == lv].sum()) for lv in levels},
-        "expected": {lv: 0.0 for lv in levels},
-        "method": "log-rank (survdiff, rho = 0), chi-square approximation",
-        "estimable": True,
-        "reason": "",
+    times, position = np.unique(t, return_inverse=True)
+    deaths = np.bincount(position, weights=e, minlength=times.size)
+    at_risk = {
+        level: np.cumsum(np.bincount(position[g == level], minlength=times.size)[::-1])[::-1]
+        for level in levels
     }
+    total = sum(at_risk.values())
+    # Expected deaths: each event time's deaths shared in proportion to the numbers at risk.
+    expected = {
+        level: float(np.sum(deaths[deaths > 0] * (n / total)[deaths > 0]))
+        for level, n in at_risk.items()
+    }
+    extra = {
+        "df": math.nan,
+        "n": {level: int((g == level).sum()) for level in levels},
+        "observed": {level: float(e[g == level].sum()) for level in levels},
+        "expected": expected,
+    }
+    used = [level for level in levels if expected[level] > 0]
     if len(levels) < 2:
-        result.update(estimable=False, reason="fewer than two groups")
-        return result
+        return StatResult.not_estimable("fewer than two groups", **extra)
     if e.sum() == 0:
-        result.update(estimable=False, reason="no events")
-        return result
-    membership = np.array([[gi == lv for lv in levels] for gi in g], dtype=float)
-    expected = np.zeros(len(levels))
-    variance = np.zeros((len(levels), len(levels)))
-    for event_time in np.unique(t[e == 1]):
-        at_risk = t >= event_time
-        n_total = at_risk.sum()
-        d_total = e[t == event_time].sum()
-        n_by_group = membership[at_risk].sum(axis=0)
-        share = n_by_group / n_total
-        expected += d_total * share
-        if n_total > 1:
-            factor = d_total * (n_total - d_total) / (n_total - 1)
-            variance += factor * (np.diag(share) - np.outer(share, share))
-    result["expected"] = {lv: float(x) for lv, x in zip(levels, expected, strict=True)}
-    observed = np.array([result["observed"][lv] for lv in levels])
-    used = expected > 0
-    df = int(used.sum()) - 1
-    if df < 1:
-        result.update(estimable=False, reason="fewer than two groups with expected events")
-        return result
-    diff = (observed - expected)[used][1:]
-    sub_var = variance[np.ix_(used, used)][1:, 1:]
-    chisq = float(diff @ np.linalg.solve(sub_var, diff))
-    result.update(chisq=chisq, df=df, p_value=float(chi2_sf(chisq, df)))
-    return result
+        return StatResult.not_estimable("no events", **extra)
+    if len(used) < 2:
+        return StatResult.not_estimable("fewer than two groups with expected events", **extra)
+    rows = np.isin(g, used)
+    chisq, _ = survdiff(t[rows], e[rows], g[rows])
+    df = len(used) - 1
+    return StatResult(
+        statistic=float(chisq),
+        p_value=float(scipy.stats.chi2.sf(chisq, df)),
+        method="log-rank (survdiff, rho = 0), chi-square approximation",
+        extra={**extra, "df": df},
+    )
 
 
 # ---------------------------------------------------------------------------------------
-# Cox proportional hazards (Efron ties)
+# Cox proportional hazards (Efron ties) and cox.zph
 # ---------------------------------------------------------------------------------------
 
 
-def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], list]:
+def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict]:
     """Model matrix like R's: numeric/bool columns as is, categorical columns as treatment
     dummies (reference = first level; named ``<column><level>``).
 
     Returns the matrix, column names and, per covariate, the indices of its columns (R's
     ``assign``, used to group a factor's columns into one term).
     """
-    blocks, names, assign = [], [], []
+    blocks, names, terms = [], [], {}
     for cov in covariates:
         col = data[cov]
         is_categorical = isinstance(col.dtype, pd.CategoricalDtype) or not (
@@ -415,52 +376,35 @@ def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list
         else:
             blocks.append(col.to_numpy(dtype=float))
             names.append(cov)
-        assign.append((cov, list(range(start, len(names)))))
+        terms[cov] = list(range(start, len(names)))
     matrix = np.column_stack(blocks) if blocks else np.empty((len(data), 0))
-    return matrix, names, assign
+    return matrix, names, terms
 
 
-def _efron_pieces(time, event, x, beta):
-    """Per distinct event time: Efron's log-lik term, score and information contributions.
+@dataclass(frozen=True)
+class CoxFit:
+    """A Cox model fitted once, read by :func:`cox_regression` and :func:`cox_zph`.
 
-    Yields ``(event_time, loglik_term, score_term, info_term)`` with risk weights exp(x beta).
-    Efron (JASA 1977;72:557-65): the d tied deaths at a time remove, step by step, k/d of
-    their own weight from the risk-set sums (k = 0..d-1).
+    ``terms`` maps each covariate to the indices of its design columns (R's ``assign``: a
+    factor is one term over several columns); ``names`` are the design columns (R's
+    coefficient names). When ``reason`` is set the model is not estimable and the arrays are
+    empty.
     """
-    eta = x @ beta
-    weight = np.exp(eta - eta.max())
-    for event_time in np.unique(time[event == 1]):
-        at_risk = time >= event_time
-        dies = (time == event_time) & (event == 1)
-        d = int(dies.sum())
-        w_r, x_r = weight[at_risk], x[at_risk]
-        risk_sum = w_r.sum()
-        risk_x = w_r @ x_r
-        risk_xx = (x_r * w_r[:, None]).T @ x_r
-        w_d, x_d = weight[dies], x[dies]
-        death_sum = w_d.sum()
-        death_x = w_d @ x_d
-        death_xx = (x_d * w_d[:, None]).T @ x_d
-        loglik = float((eta[dies] - eta.max()).sum())
-        score = x_d.sum(axis=0)
-        info = np.zeros((x.shape[1], x.shape[1]))
-        for k in range(d):
-            frac = k / d
-            denom = risk_sum - frac * death_sum
-            mean = (risk_x - frac * death_x) / denom
-            loglik -= math.log(denom)
-            score = score - mean
-            info += (risk_xx - frac * death_xx) / denom - np.outer(mean, mean)
-        yield event_time, loglik, score, info
 
-
-def _cox_derivatives(time, event, x, beta):
-    loglik, score, info = 0.0, np.zeros(x.shape[1]), np.zeros((x.shape[1], x.shape[1]))
-    for _, ll, sc, inf in _efron_pieces(time, event, x, beta):
-        loglik += ll
-        score += sc
-        info += inf
-    return loglik, score, info
+    covariates: list[str]
+    names: list[str]
+    terms: dict[str, list[int]]
+    n: int
+    n_events: int
+    reason: str = ""
+    time: np.ndarray = field(default_factory=lambda: np.empty(0))
+    event: np.ndarray = field(default_factory=lambda: np.empty(0))
+    design: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    coef: np.ndarray = field(default_factory=lambda: np.empty(0))
+    se: np.ndarray = field(default_factory=lambda: np.empty(0))
+    loglik: float = math.nan
+    loglik_null: float = math.nan
+    iterations: int = 0
 
 
 def _is_singular(info: np.ndarray) -> bool:
@@ -468,276 +412,222 @@ def _is_singular(info: np.ndarray) -> bool:
     return bool(eigen.min() <= COX_TOLER_CHOL * max(eigen.max(), 1.0))
 
 
-def _newton_cox(time, event, x) -> dict:
-    """Newton-Raphson with step halving, the iteration and stopping rule of R's coxfit6.
+def _precondition(design, names, terms, event, covariates, min_events_per_level) -> str:
+    """Why R would not give a usable fit of these data ('' when it would)."""
+    single_level = [cov for cov, columns in terms.items() if not columns]
+    if not covariates:
+        return "no covariates"
+    if event.size == 0:
+        return "no complete observations"
+    if event.sum() == 0:
+        return "no events"
+    if single_level:
+        return f"{single_level[0]} has a single level"
+    for j, name in enumerate(names):
+        values = np.unique(design[:, j])
+        if values.size == 1:
+            return f"{name} does not vary"
+        if values.size == 2:
+            events_at = [int(event[design[:, j] == v].sum()) for v in values]
+            if min(events_at) < min_events_per_level:
+                return (
+                    f"fewer than {min_events_per_level} events at {name} = {values[1]:g} "
+                    f"({events_at[1]}) or {name} = {values[0]:g} ({events_at[0]})"
+                )
+    return ""
 
-    Start at beta = 0; stop when |1 - loglik_old / loglik_new| <= 1e-9 after a full step;
-    halve the step when the log-likelihood decreases; at most 20 iterations. Matching R's
-    sequence of iterates (not just the optimum) makes the estimates agree to rounding.
+
+def cox_fit(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    covariates: list[str],
+    min_events_per_level: int = MIN_EVENTS_PER_LEVEL,
+) -> CoxFit:
+    """Fit ``coxph(Surv(time, event) ~ covariates, ties = "efron")`` once.
+
+    statsmodels' ``PHReg(ties="efron")`` (Newton-Raphson, at most R's 20 iterations) on
+    complete cases (R's na.omit) after R's merging of near-equal times, with R's checks
+    around it: a singular information matrix at the start (collinear covariates), and after
+    the fit coxph's test for a coefficient drifting to infinity (a still-large Newton step
+    at convergence: monotone likelihood). R stops its own Newton iterations at
+    |1 - loglik_old / loglik_new| <= 1e-9, so coefficients agree with R to about 1e-8.
+    Numeric (and bool) covariates enter linearly; categorical (category/string) ones are
+    treatment-coded against their first level, like an R factor.
+
+    Not estimable (``reason`` set) when there are no events or no covariates, a covariate does
+    not vary or has one level, a two-valued column has fewer than ``min_events_per_level``
+    events at either value, the covariates are collinear, or the fit does not converge.
     """
-    p = x.shape[1]
-    beta = np.zeros(p)
-    loglik_null, score, info = _cox_derivatives(time, event, x, beta)
-    if _is_singular(info):
-        return {"status": "singular", "loglik_null": loglik_null}
-    loglik = loglik_null
-    new_beta = beta + np.linalg.solve(info, score)
-    halving = False
-    converged = False
-    iterations = 0
-    for iterations in range(1, COX_ITER_MAX + 1):
-        new_loglik, score, info = _cox_derivatives(time, event, x, new_beta)
-        if abs(1 - loglik / new_loglik) <= COX_EPS and not halving:
-            converged = True
-            break
-        if iterations == COX_ITER_MAX:
-            break
-        if new_loglik < loglik:
-            halving = True
-            new_beta = (new_beta + beta) / 2
-        else:
-            halving = False
-            loglik = new_loglik
-            if _is_singular(info):
-                return {"status": "singular", "loglik_null": loglik_null}
-            beta = new_beta
-            new_beta = new_beta + np.linalg.solve(info, score)
-    if _is_singular(info):
-        return {"status": "singular", "loglik_null": loglik_null}
-    variance = np.linalg.inv(info)
-    next_step = np.abs(score @ variance)
-    # coxph.fit's check: a converged log-likelihood with a still-large Newton step means the
-    # coefficient is drifting to infinity (monotone likelihood).
-    infinite = ~np.isfinite(score) | (
-        (next_step > COX_EPS) & (next_step > COX_TOLER_INF * np.abs(new_beta))
-    )
-    return {
-        "status": "ok" if converged and not infinite.any() else "not converged",
-        "infinite": infinite,
-        "coef": new_beta,
-        "variance": variance,
-        "loglik_null": loglik_null,
-        "loglik": new_loglik,
-        "iterations": iterations,
-    }
-
-
-def _prepare_cox(data, time, event, covariates, min_events_per_level):
-    """Shared set-up for cox_regression and cox_zph: complete cases, design, checks, fit."""
     covariates = list(covariates)
     frame = data[[time, event, *covariates]].dropna()
     t, e = _as_time_event(frame[time], frame[event])
-    x, names, assign = _design(frame, covariates)
-    prep = {"n": int(t.size), "n_events": int(e.sum()), "names": names, "assign": assign}
-    single_level = [cov for cov, columns in assign if not columns]
-    reason = ""
-    if not covariates:
-        reason = "no covariates"
-    elif t.size == 0:
-        reason = "no complete observations"
-    elif e.sum() == 0:
-        reason = "no events"
-    elif single_level:
-        reason = f"{single_level[0]} has a single level"
-    else:
-        for j, name in enumerate(names):
-            column = x[:, j]
-            values = np.unique(column)
-            if values.size == 1:
-                reason = f"{name} does not vary"
-                break
-            if values.size == 2:
-                events_at = [int(e[column == v].sum()) for v in values]
-                if min(events_at) < min_events_per_level:
-                    reason = (
-                        f"fewer than {min_events_per_level} events at {name} = {values[1]:g} "
-                        f"({events_at[1]}) or {name} = {values[0]:g} ({events_at[0]})"
-                    )
-                    break
-    if not reason:
-        # Centring does not change the Cox fit (shift-invariance of the partial likelihood)
-        # and keeps exp(x beta) well scaled, as R's coxph does internally.
-        centred = x - x.mean(axis=0)
-        fit = _newton_cox(t, e, centred)
-        if fit["status"] == "singular":
-            reason = "covariates are collinear (singular information matrix)"
-        elif fit["status"] != "ok":
-            infinite = [n for n, flag in zip(names, fit.get("infinite", []), strict=True) if flag]
-            reason = (
-                f"did not converge: coefficient of {', '.join(infinite)} may be infinite"
-                if infinite
-                else f"did not converge in {COX_ITER_MAX} iterations"
-            )
-        else:
-            prep.update(fit=fit, time=t, event=e, x=centred)
-    prep["reason"] = reason
-    return prep
-
-
-def cox_regression(
-    data: pd.DataFrame,
-    *,
-    time: str,
-    event: str,
-    covariates: list[str],
-    conf_level: float = 0.95,
-    min_events_per_level: int = MIN_EVENTS_PER_LEVEL,
-) -> pd.DataFrame:
-    """Cox proportional hazards model as R's ``coxph(Surv(time, event) ~ ..., ties = "efron")``.
-
-    Maximum partial likelihood with Efron's handling of tied event times, fitted by R's
-    Newton-Raphson scheme. Numeric (and bool) covariates enter linearly, e.g. a 0/1 IL-6 rise
-    indicator or line of therapy as an integer; categorical (category/string) covariates are
-    treatment-coded against their first level, like an R factor. Rows with a missing value
-    in any used column are dropped (complete cases, as R's na.omit).
-
-    One row per model coefficient: ``term, coef, hazard_ratio, se, z, p_value, ci_low,
-    ci_high`` (Wald; HR CI = exp(coef -/+ z se)), then ``n, n_events, loglik_null, loglik,
-    lr_chisq, lr_df, lr_p_value`` (likelihood-ratio test against the null model, repeated on
-    every row), ``iterations, method, estimable, reason``.
-
-    Not estimable (one row per term, NaN numbers, the reason given) when there are no events
-    or no covariates, a covariate does not vary or has one level, a two-valued column has fewer
-    than ``min_events_per_level`` events at either value (default 2; also a two-valued code such
-    as line 1/2), the covariates are collinear, or the fit does not converge
-    (including R's "coefficient may be infinite" condition).
-    """
-    prep = _prepare_cox(data, time, event, covariates, min_events_per_level)
-    names = prep["names"] or list(covariates) or ["(no covariates)"]
-    method = "Cox PH, Efron ties, Wald CI, likelihood-ratio test"
-    if prep["reason"]:
-        return pd.DataFrame(
-            {
-                "term": names,
-                **{
-                    col: math.nan
-                    for col in (
-                        "coef",
-                        "hazard_ratio",
-                        "se",
-                        "z",
-                        "p_value",
-                        "ci_low",
-                        "ci_high",
-                    )
-                },
-                "n": prep["n"],
-                "n_events": prep["n_events"],
-                **{
-                    col: math.nan
-                    for col in ("loglik_null", "loglik", "lr_chisq", "lr_df", "lr_p_value")
-                },
-                "iterations": 0,
-                "method": method,
-                "estimable": False,
-                "reason": prep["reason"],
-            }
-        )
-    fit = prep["fit"]
-    coef = fit["coef"]
-    se = np.sqrt(np.diag(fit["variance"]))
-    z = coef / se
-    z_crit = _z_value(conf_level)
-    lr_chisq = 2 * (fit["loglik"] - fit["loglik_null"])
-    lr_df = len(coef)
-    return pd.DataFrame(
-        {
-            "term": names,
-            "coef": coef,
-            "hazard_ratio": np.exp(coef),
-            "se": se,
-            "z": z,
-            "p_value": 2 * normal_sf(np.abs(z)),
-            "ci_low": np.exp(coef - z_crit * se),
-            "ci_high": np.exp(coef + z_crit * se),
-            "n": prep["n"],
-            "n_events": prep["n_events"],
-            "loglik_null": fit["loglik_null"],
-            "loglik": fit["loglik"],
-            "lr_chisq": lr_chisq,
-            "lr_df": lr_df,
-            "lr_p_value": chi2_sf(lr_chisq, lr_df),
-            "iterations": fit["iterations"],
-            "method": method,
-            "estimable": True,
-            "reason": "",
-        }
+    x, names, terms = _design(frame, covariates)
+    shape = {"covariates": covariates, "names": names, "terms": terms}
+    counts = {"n": int(t.size), "n_events": int(e.sum())}
+    reason = _precondition(x, names, terms, e, covariates, min_events_per_level)
+    if reason:
+        return CoxFit(**shape, **counts, reason=reason)
+    # Centring does not change the Cox fit (shift-invariance of the partial likelihood)
+    # and keeps exp(x beta) well scaled, as R's coxph does internally.
+    centred = x - x.mean(axis=0)
+    model = PHReg(t, centred, e, ties="efron")
+    collinear = "covariates are collinear (singular information matrix)"
+    if _is_singular(-model.hessian(np.zeros(len(names)))):
+        return CoxFit(**shape, **counts, reason=collinear)
+    iterates = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        fitted = model.fit(maxiter=COX_ITER_MAX, callback=iterates.append)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    coef = fitted.params
+    info = -model.hessian(coef)
+    if _is_singular(info):
+        return CoxFit(**shape, **counts, reason=collinear)
+    next_step = np.abs(model.score(coef) @ np.linalg.inv(info))
+    infinite = (next_step > COX_EPS) & (next_step > COX_TOLER_INF * np.abs(coef))
+    if infinite.any():
+        drifting = ", ".join(name for name, flag in zip(names, infinite, strict=True) if flag)
+        reason = f"did not converge: coefficient of {drifting} may be infinite"
+    elif not converged:
+        reason = f"did not converge in {COX_ITER_MAX} iterations"
+    if reason:
+        return CoxFit(**shape, **counts, reason=reason)
+    return CoxFit(
+        **shape,
+        **counts,
+        time=t,
+        event=e,
+        design=centred,
+        coef=coef,
+        se=fitted.bse,
+        loglik=float(model.loglike(coef)),
+        loglik_null=float(model.loglike(np.zeros(len(names)))),
+        iterations=len(iterates),
     )
 
 
-def cox_zph(
-    data: pd.DataFrame,
-    *,
-    time: str,
-    event: str,
-    covariates: list[str],
-    min_events_per_level: int = MIN_EVENTS_PER_LEVEL,
-) -> pd.DataFrame:
+def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatResult]:
+    """The coefficients of a :func:`cox_fit` as R's ``summary(coxph(...))``, keyed by term.
+
+    Per coefficient: ``statistic`` = Wald z, ``p_value``, ``estimate`` = hazard ratio with
+    its Wald CI exp(coef -/+ z se); ``extra``: ``coef, se, n, n_events, loglik_null, loglik,
+    lr_chisq, lr_df, lr_p_value`` (likelihood-ratio test against the null model, the same on
+    every term) and ``iterations``. A fit that is not estimable gives every planned term
+    (or "(no covariates)") not estimable with the fit's reason.
+    """
+    if fit.reason:
+        planned = fit.names or fit.covariates or ["(no covariates)"]
+        return {
+            term: StatResult.not_estimable(fit.reason, n=fit.n, n_events=fit.n_events, iterations=0)
+            for term in planned
+        }
+    z_crit = _z_value(conf_level)
+    lr_chisq = 2 * (fit.loglik - fit.loglik_null)
+    model = {
+        "n": fit.n,
+        "n_events": fit.n_events,
+        "loglik_null": fit.loglik_null,
+        "loglik": fit.loglik,
+        "lr_chisq": lr_chisq,
+        "lr_df": len(fit.coef),
+        "lr_p_value": float(scipy.stats.chi2.sf(lr_chisq, len(fit.coef))),
+        "iterations": fit.iterations,
+    }
+    results = {}
+    for name, coef, se in zip(fit.names, fit.coef, fit.se, strict=True):
+        z = coef / se
+        results[name] = StatResult(
+            statistic=z,
+            p_value=float(2 * scipy.stats.norm.sf(abs(z))),
+            estimate=math.exp(coef),
+            ci_low=math.exp(coef - z_crit * se),
+            ci_high=math.exp(coef + z_crit * se),
+            conf_level=conf_level,
+            method=COX_METHOD,
+            extra={"coef": coef, "se": se, **model},
+        )
+    return results
+
+
+def _efron_by_event_time(time, event, x, beta):
+    """Per distinct event time: Efron's score and information contributions at ``beta``.
+
+    Efron (JASA 1977;72:557-65): the k-th of d tied deaths (k = 0..d-1) sees the risk set
+    minus k/d of the deaths' own weight. Risk-set sums are reverse cumulative sums over the
+    sorted times, and the d steps of every time are one vectorised pass.
+    Returns ``(event_times, score (T x p), information (T x p x p))``.
+    """
+    eta = x @ beta
+    weight = np.exp(eta - eta.max())
+    times, position = np.unique(time, return_inverse=True)
+    p = x.shape[1]
+    # Per patient: w, w x, w x x' (flattened), summed per distinct time.
+    moments = np.column_stack(
+        (np.ones(len(x)), x, np.einsum("ni,nj->nij", x, x).reshape(-1, p * p))
+    )
+    moments *= weight[:, None]
+
+    def per_time(values: np.ndarray) -> np.ndarray:
+        return np.stack(
+            [np.bincount(position, weights=v, minlength=times.size) for v in values.T], axis=1
+        )
+
+    risk = np.cumsum(per_time(moments)[::-1], axis=0)[::-1]
+    dying = per_time(moments * event[:, None])
+    x_dying = per_time(x * event[:, None])
+    deaths = np.bincount(position, weights=event, minlength=times.size).astype(int)
+    has = deaths > 0
+    risk, dying, x_dying, deaths = risk[has], dying[has], x_dying[has], deaths[has]
+    starts = np.cumsum(deaths) - deaths
+    owner = np.repeat(np.arange(deaths.size), deaths)
+    fraction = (np.arange(owner.size) - starts[owner]) / deaths[owner]
+    sums = risk[owner] - fraction[:, None] * dying[owner]
+    mean = sums[:, 1 : 1 + p] / sums[:, :1]
+    second = sums[:, 1 + p :].reshape(-1, p, p) / sums[:, 0, None, None]
+    info = np.add.reduceat(second - np.einsum("ki,kj->kij", mean, mean), starts, axis=0)
+    return times[has], x_dying - np.add.reduceat(mean, starts, axis=0), info
+
+
+def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
     """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform = "km",
-    terms = TRUE, global = TRUE), for the model :func:`cox_regression` fits.
+    terms = TRUE, global = TRUE) for a :func:`cox_fit`, keyed by term then ``GLOBAL``.
+
+    Hand-written because no Python library has this test: lifelines' ``proportional_hazard_test``
+    is the older one (survival < 3.0: a regression of scaled Schoenfeld residuals on g(t)),
+    which gives other numbers, and statsmodels has none.
 
     Method (Grambsch & Therneau, Biometrika 1994;81:515-26, as implemented since survival
-    3.0): each coefficient is allowed to drift as beta + theta g(t), where g(t) = 1 - KM(t-)
-    of all patients, centred on its mean over the event times. The test of theta = 0 is a
-    score test at (beta_hat, 0) in the model with covariates (x, g(t) x): score U = sum over
-    event times of g(t) (x_deaths - Efron mean), information the full (2p x 2p) matrix
-    [[I, I_g], [I_g, I_gg]] built from Efron's risk-set variances weighted by 1, g, g^2.
-    A term's statistic uses the beta block plus that term's theta columns (a factor is one
-    term with df = its number of columns); GLOBAL uses all.
-
-    One row per term plus ``GLOBAL``: ``term, chisq, df, p_value, method, estimable,
-    reason``. Not estimable exactly when :func:`cox_regression` is not.
+    3.0): each coefficient may drift as beta + theta g(t), where g(t) = 1 - KM(t-) of all
+    patients, centred on its mean over the deaths. The test of theta = 0 is a score test at
+    (beta_hat, 0) in the model with covariates (x, g(t) x): score U = sum over event times of
+    g(t) (x_deaths - Efron mean), information the (2p x 2p) matrix [[I, I_g], [I_g, I_gg]] of
+    Efron's risk-set variances weighted by 1, g, g^2. A term's statistic uses the beta block
+    plus that term's theta columns (a factor is one term, df = its number of columns); GLOBAL
+    uses all. ``statistic`` = chi-square, ``extra`` = ``df``. Not estimable when the fit is not.
     """
-    prep = _prepare_cox(data, time, event, covariates, min_events_per_level)
-    term_names = [name for name, _ in prep["assign"]] or list(covariates)
-    method = "score test for time-varying coefficients, KM time transform (cox.zph, survival 3)"
-    if prep["reason"]:
-        return pd.DataFrame(
-            {
-                "term": [*term_names, "GLOBAL"],
-                "chisq": math.nan,
-                "df": math.nan,
-                "p_value": math.nan,
-                "method": method,
-                "estimable": False,
-                "reason": prep["reason"],
-            }
-        )
-    t, e, x, fit = prep["time"], prep["event"], prep["x"], prep["fit"]
-    km = _km_arrays(t, e)
-    # 1 - KM just before each time: the survival at the last distinct time strictly earlier.
-    earlier = np.searchsorted(km["time"], t, side="left")
-    transformed = 1 - np.concatenate(([1.0], km["survival"]))[earlier]
-    centred_g = transformed - transformed[e == 1].mean()
-    g_at = dict(zip(t[e == 1], centred_g[e == 1], strict=True))
-
-    p = x.shape[1]
-    info = np.zeros((2 * p, 2 * p))
-    time_score = np.zeros(p)
-    for event_time, _, score, block in _efron_pieces(t, e, x, fit["coef"]):
-        g = g_at[event_time]
-        info[:p, :p] += block
-        info[:p, p:] += g * block
-        info[p:, :p] += g * block
-        info[p:, p:] += g * g * block
-        time_score += g * score
-
-    rows = []
-    for name, columns in prep["assign"]:
+    if fit.reason:
+        return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
+    event_times, score, info = _efron_by_event_time(fit.time, fit.event, fit.design, fit.coef)
+    km = SurvfuncRight(fit.time, fit.event)
+    # 1 - KM just before each event time, centred on its mean over the deaths.
+    transformed = 1 - np.concatenate(([1.0], km.surv_prob[:-1]))
+    deaths = np.bincount(np.searchsorted(event_times, fit.time[fit.event == 1]))
+    g = transformed - np.average(transformed, weights=deaths)
+    p = len(fit.coef)
+    blocks = [np.einsum("t,tij->ij", g**power, info) for power in (0, 1, 2)]
+    full_info = np.block([[blocks[0], blocks[1]], [blocks[1], blocks[2]]])
+    time_score = g @ score
+    results = {}
+    for term, columns in [*fit.terms.items(), ("GLOBAL", list(range(p)))]:
         keep = list(range(p)) + [p + j for j in columns]
         u = np.concatenate((np.zeros(p), time_score[columns]))
-        chisq = float(u @ np.linalg.solve(info[np.ix_(keep, keep)], u))
-        rows.append((name, chisq, len(columns)))
-    u_all = np.concatenate((np.zeros(p), time_score))
-    rows.append(("GLOBAL", float(u_all @ np.linalg.solve(info, u_all)), p))
-    return pd.DataFrame(
-        {
-            "term": [r[0] for r in rows],
-            "chisq": [r[1] for r in rows],
-            "df": [r[2] for r in rows],
-            "p_value": [float(chi2_sf(r[1], r[2])) for r in rows],
-            "method": method,
-            "estimable": True,
-            "reason": "",
-        }
-    )
+        chisq = float(u @ np.linalg.solve(full_info[np.ix_(keep, keep)], u))
+        results[term] = StatResult(
+            statistic=chisq,
+            p_value=float(scipy.stats.chi2.sf(chisq, len(columns))),
+            method=ZPH_METHOD,
+            extra={"df": len(columns)},
+        )
+    return results
