@@ -1,34 +1,22 @@
-"""Landmark survival analysis with R's ``survival`` package (version 3.5) policy.
+"""Landmark survival analysis with the policy of R's ``survival`` package (version 3.5).
 
-Functions:
+:func:`landmark` (start the clock at week 3), :func:`kaplan_meier` (``survfit``),
+:func:`km_median` (``summary(fit)$table``), :func:`numbers_at_risk`, :func:`logrank_test`
+(``survdiff``), :func:`cox_fit` / :func:`cox_regression` (``coxph(ties = "efron")``) and
+:func:`cox_zph` (``cox.zph``, survival >= 3.0). The arithmetic is statsmodels'
+(``SurvfuncRight``, ``survdiff``, ``PHReg``); what is here is R's policy around it. Like R
+(``timefix = TRUE``), every function first merges times that differ only by floating-point
+noise (``2.1 - 0.7`` and ``1.4``), which statsmodels would count as two times. Degenerate
+input gives a :class:`~il6hcc.stats.result.StatResult` that is not estimable, with its reason.
 
-- :func:`landmark` - start the clock at the landmark (week 3), excluding earlier events.
-- :func:`kaplan_meier` - ``survfit(Surv(time, event) ~ 1)``: Greenwood variance, log CI.
-- :func:`km_median` - median survival and its CI as in ``summary(fit)$table``.
-- :func:`numbers_at_risk` - ``summary(fit, times = ..., extend = TRUE)$n.risk`` per group.
-- :func:`logrank_test` - ``survdiff(Surv(time, event) ~ group)``.
-- :func:`cox_fit`, :func:`cox_regression` - ``coxph(..., ties = "efron")``, Wald CIs, LR test.
-- :func:`cox_zph` - ``cox.zph(fit)`` (survival >= 3.0: score test, KM time transform).
-
-The arithmetic is statsmodels' (``SurvfuncRight``, ``survdiff``, ``PHReg(ties="efron")``);
-what is here is R's policy around it. Like R, every function first merges event/censoring times
-that differ only by floating-point noise (R's ``aeqSurv``, on by default through
-``timefix = TRUE``): times such as ``2.1 - 0.7`` and ``1.4`` are then the same time, so ties
-are counted as ties, which statsmodels would not do.
-
-Degenerate input (no patients, no events, a single group, too few events per group,
-non-convergence) gives a :class:`~il6hcc.stats.result.StatResult` that is not estimable, with
-its reason; it never raises.
-
-Reference: Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
-Springer, 2000.
+Reference: Therneau TM, Grambsch PM. Modeling Survival Data. Springer, 2000.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -59,11 +47,6 @@ NOT_REACHED_NOTE = "not reached: the {what} stays above 0.5 up to the last follo
 KM_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
 COX_METHOD = "Cox PH, Efron ties, Wald CI, likelihood-ratio test"
 ZPH_METHOD = "score test for time-varying coefficients, KM time transform (cox.zph, survival 3)"
-
-
-# ---------------------------------------------------------------------------------------
-# Input handling shared by all functions
-# ---------------------------------------------------------------------------------------
 
 
 def _merge_near_ties(time: np.ndarray) -> np.ndarray:
@@ -97,55 +80,37 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
     return _merge_near_ties(time_arr), event_arr.astype(float)
 
 
-# ---------------------------------------------------------------------------------------
-# Landmark
-# ---------------------------------------------------------------------------------------
-
-
 def landmark(
     data: pd.DataFrame, *, time: str, event: str, landmark_time: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Restart the survival clock at a landmark and exclude patients without follow-up past it.
 
-    Why: the IL-6 group (rise / no rise) is only known at the week-3 blood draw. Comparing
-    groups from the start of treatment would credit the "known at week 3" group with the
-    weeks every patient had to survive to be classified (immortal time bias). The landmark
-    method (Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9) therefore keeps only patients
-    still event-free and under follow-up after the landmark and measures time from it.
+    Why: the IL-6 group is only known at the week-3 draw; counting from the start of treatment
+    would credit it with the weeks every patient had to survive to be classified (immortal
+    time bias; Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9).
 
-    A patient whose event or censoring time is at or before ``landmark_time`` is excluded with
-    ``exclusion_reason`` "event before landmark" or "censored before landmark"; a row with a
-    missing time or event is excluded as "missing time or event". Kept patients get
-    ``time - landmark_time`` in the ``time`` column (the original is kept in
-    ``<time>_from_start``). Times must be in the same unit as ``landmark_time``
-    (0.7 months is about 3 weeks).
-
-    Returns ``(kept, excluded)``; the row order of ``data`` is preserved in both.
+    A patient whose time is at or before ``landmark_time`` is excluded with
+    ``exclusion_reason`` "event before landmark" or "censored before landmark", a missing
+    time or event as "missing time or event". Kept patients get ``time - landmark_time`` in
+    ``time`` (the original in ``<time>_from_start``). Returns ``(kept, excluded)`` in the row
+    order of ``data``.
     """
     times = pd.to_numeric(data[time], errors="coerce")
     events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
     missing = times.isna() | events.isna()
     before = ~missing & (times <= landmark_time)
 
-    excluded = data.loc[missing | before].copy()
-    reason = np.where(
-        missing[missing | before],
+    out = missing | before
+    excluded = data.loc[out].copy()
+    excluded["exclusion_reason"] = np.where(
+        missing[out],
         "missing time or event",
-        np.where(
-            events[missing | before] == 1, "event before landmark", "censored before landmark"
-        ),
+        np.where(events[out] == 1, "event before landmark", "censored before landmark"),
     )
-    excluded["exclusion_reason"] = reason
-
-    kept = data.loc[~(missing | before)].copy()
+    kept = data.loc[~out].copy()
     kept[f"{time}_from_start"] = kept[time]
-    kept[time] = times[~(missing | before)] - landmark_time
+    kept[time] = times[~out] - landmark_time
     return kept, excluded
-
-
-# ---------------------------------------------------------------------------------------
-# Kaplan-Meier
-# ---------------------------------------------------------------------------------------
 
 
 def _z_value(conf_level: float) -> float:
@@ -187,12 +152,10 @@ def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)`` with default options.
 
     One row per distinct time (event or censoring): ``time, n_risk, n_event, n_censor,
-    survival, std_err, ci_low, ci_high`` plus ``method``. ``std_err`` is the standard error of
-    S(t) as ``summary(fit)`` reports it (Greenwood 1926). The CI is R's default
-    ``conf.type = "log"``: S exp(-/+ z se(log S)), upper limit capped at 1. Where S(t) = 0
-    (everyone at risk died) R reports std_err and both limits as NA: NaN here, and ``method``
-    says so. Assumes independent censoring; missing times or events are dropped; no
-    observations give an empty table with the columns.
+    survival, std_err`` (Greenwood standard error of S, as ``summary(fit)``), ``ci_low,
+    ci_high`` (R's ``conf.type = "log"``, upper limit capped at 1), ``method``. Where S = 0
+    R gives std_err and limits as NA: NaN here, and ``method`` says so. Missing times or
+    events are dropped; no observations give an empty table with the columns.
     """
     t, e = _as_time_event(time, event)
     if t.size == 0:
@@ -244,69 +207,51 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     prepend = curve["time"].iloc[0] != start
     times = np.concatenate(([start], curve["time"])) if prepend else curve["time"].to_numpy()
     last = float(t.max())
-    found, notes = {}, []
-    for key, label, what in (
-        ("survival", "median", "survival curve"),
-        ("ci_low", "CI lower limit", "lower confidence limit"),
-        ("ci_high", "CI upper limit", "upper confidence limit"),
+    found, notes, reached = {}, [], {}
+    for key, column, label, what in (
+        ("estimate", "survival", "median", "survival curve"),
+        ("ci_low", "ci_low", "CI lower limit", "lower confidence limit"),
+        ("ci_high", "ci_high", "CI upper limit", "upper confidence limit"),
     ):
-        values = curve[key].to_numpy()
+        values = curve[column].to_numpy()
         found[key] = _first_crossing(np.concatenate(([1.0], values)) if prepend else values, times)
+        reached[f"{'median' if key == 'estimate' else key}_reached"] = not math.isnan(found[key])
         if math.isnan(found[key]):
             notes.append(f"{label} " + NOT_REACHED_NOTE.format(what=what, last=f"{last:g}"))
     return StatResult(
-        estimate=found["survival"],
-        ci_low=found["ci_low"],
-        ci_high=found["ci_high"],
+        **found,
         conf_level=conf_level,
         method="KM median, CI from log-scale pointwise limits (Brookmeyer-Crowley, as R)",
-        extra={
-            **counts,
-            "last_follow_up": last,
-            "median_reached": not math.isnan(found["survival"]),
-            "ci_low_reached": not math.isnan(found["ci_low"]),
-            "ci_high_reached": not math.isnan(found["ci_high"]),
-            "note": "; ".join(notes),
-        },
+        extra={**counts, "last_follow_up": last, **reached, "note": "; ".join(notes)},
     )
 
 
 def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
     """Numbers at risk per group, as R's ``summary(survfit(Surv(time, event) ~ group),
-    times = at_times, extend = TRUE)$n.risk``.
-
-    The number at risk at time t is the number of patients whose event or censoring time is
-    >= t (still under observation just before t); it is 0 past a group's last follow-up.
-    Rows with a missing time, event or group are dropped. Returns one row per group (sorted)
-    and time (sorted): ``group, time, n_risk``.
+    times = at_times, extend = TRUE)$n.risk``: patients whose time is >= t, 0 past a group's
+    last follow-up. Rows with a missing value are dropped. One row per group and time, both
+    sorted: ``group, time, n_risk``.
     """
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, _ = _as_time_event(frame["time"], frame["event"])
     groups = frame["group"].to_numpy()
-    rows = []
-    for level in sorted(pd.unique(groups)):
-        in_group = t[groups == level]
-        for at in sorted(float(x) for x in at_times):
-            rows.append({"group": level, "time": at, "n_risk": int((in_group >= at).sum())})
+    at = np.sort(np.asarray(at_times, dtype=float))
+    rows = [
+        (level, moment, int(n_risk))
+        for level in sorted(pd.unique(groups))
+        for moment, n_risk in zip(at, (t[groups == level, None] >= at).sum(axis=0), strict=True)
+    ]
     return pd.DataFrame(rows, columns=["group", "time", "n_risk"])
-
-
-# ---------------------------------------------------------------------------------------
-# Log-rank test
-# ---------------------------------------------------------------------------------------
 
 
 def logrank_test(time, event, group) -> StatResult:
     """Log-rank test as R's ``survdiff(Surv(time, event) ~ group)`` (rho = 0).
 
-    The chi-square (``statistic``) is statsmodels' ``survdiff`` over the groups with expected
-    events (R drops a group with none, which has nobody at risk at any event time), df = their
-    number - 1 (Mantel 1966; Peto & Peto 1972); the p-value is the chi-square upper tail (not
-    statsmodels' 1 - cdf, which loses small p-values).
-
+    ``statistic``: statsmodels' ``survdiff`` chi-square over the groups with expected events
+    (R drops a group with none: nobody of it is at risk at any event time), df = their number
+    - 1; p from the chi-square upper tail (statsmodels' 1 - cdf loses small p-values).
     ``extra``: ``df`` and, keyed by group, ``n``, ``observed`` and ``expected`` events. Not
-    estimable with fewer than two groups, no events, or fewer than two groups with expected
-    events.
+    estimable with fewer than two groups, no events or fewer than two groups expecting events.
     """
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, e = _as_time_event(frame["time"], frame["event"])
@@ -318,39 +263,29 @@ def logrank_test(time, event, group) -> StatResult:
         level: np.cumsum(np.bincount(position[g == level], minlength=times.size)[::-1])[::-1]
         for level in levels
     }
-    total = sum(at_risk.values())
-    # Expected deaths: each event time's deaths shared in proportion to the numbers at risk.
-    expected = {
-        level: float(np.sum(deaths[deaths > 0] * (n / total)[deaths > 0]))
-        for level, n in at_risk.items()
-    }
+    # Each event time's deaths are expected in proportion to the numbers at risk.
+    share = deaths / sum(at_risk.values(), np.zeros(times.size))
     extra = {
-        "df": math.nan,
         "n": {level: int((g == level).sum()) for level in levels},
         "observed": {level: float(e[g == level].sum()) for level in levels},
-        "expected": expected,
+        "expected": {level: float(share @ n) for level, n in at_risk.items()},
     }
-    used = [level for level in levels if expected[level] > 0]
-    if len(levels) < 2:
-        return StatResult.not_estimable("fewer than two groups", **extra)
-    if e.sum() == 0:
-        return StatResult.not_estimable("no events", **extra)
-    if len(used) < 2:
-        return StatResult.not_estimable("fewer than two groups with expected events", **extra)
+    used = [level for level in levels if extra["expected"][level] > 0]
+    for failed, reason in (
+        (len(levels) < 2, "fewer than two groups"),
+        (e.sum() == 0, "no events"),
+        (len(used) < 2, "fewer than two groups with expected events"),
+    ):
+        if failed:
+            return StatResult.not_estimable(reason, df=math.nan, **extra)
     rows = np.isin(g, used)
-    chisq, _ = survdiff(t[rows], e[rows], g[rows])
-    df = len(used) - 1
+    chisq = float(survdiff(t[rows], e[rows], g[rows])[0])
     return StatResult(
-        statistic=float(chisq),
-        p_value=float(scipy.stats.chi2.sf(chisq, df)),
+        statistic=chisq,
+        p_value=float(scipy.stats.chi2.sf(chisq, len(used) - 1)),
         method="log-rank (survdiff, rho = 0), chi-square approximation",
-        extra={**extra, "df": df},
+        extra={"df": len(used) - 1, **extra},
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Cox proportional hazards (Efron ties) and cox.zph
-# ---------------------------------------------------------------------------------------
 
 
 def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict]:
@@ -385,10 +320,9 @@ def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list
 class CoxFit:
     """A Cox model fitted once, read by :func:`cox_regression` and :func:`cox_zph`.
 
-    ``terms`` maps each covariate to the indices of its design columns (R's ``assign``: a
-    factor is one term over several columns); ``names`` are the design columns (R's
-    coefficient names). When ``reason`` is set the model is not estimable and the arrays are
-    empty.
+    ``names`` are the design columns (R's coefficient names), ``terms`` the columns of each
+    covariate (R's ``assign``: a factor is one term). ``model`` (statsmodels' PHReg on the
+    centred design), ``coef`` and ``se`` are set unless ``reason`` says why not.
     """
 
     covariates: list[str]
@@ -397,13 +331,9 @@ class CoxFit:
     n: int
     n_events: int
     reason: str = ""
-    time: np.ndarray = field(default_factory=lambda: np.empty(0))
-    event: np.ndarray = field(default_factory=lambda: np.empty(0))
-    design: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    coef: np.ndarray = field(default_factory=lambda: np.empty(0))
-    se: np.ndarray = field(default_factory=lambda: np.empty(0))
-    loglik: float = math.nan
-    loglik_null: float = math.nan
+    model: PHReg | None = None
+    coef: np.ndarray | None = None
+    se: np.ndarray | None = None
     iterations: int = 0
 
 
@@ -412,28 +342,28 @@ def _is_singular(info: np.ndarray) -> bool:
     return bool(eigen.min() <= COX_TOLER_CHOL * max(eigen.max(), 1.0))
 
 
-def _precondition(design, names, terms, event, covariates, min_events_per_level) -> str:
-    """Why R would not give a usable fit of these data ('' when it would)."""
-    single_level = [cov for cov, columns in terms.items() if not columns]
-    if not covariates:
-        return "no covariates"
-    if event.size == 0:
-        return "no complete observations"
-    if event.sum() == 0:
-        return "no events"
-    if single_level:
-        return f"{single_level[0]} has a single level"
+def _precondition(design, names, terms, event, min_events_per_level) -> str:
+    """Why these data give no usable Cox fit ('' when they do)."""
+    single_level = [f"{cov} has a single level" for cov, columns in terms.items() if not columns]
+    checks = {
+        "no covariates": not terms,
+        "no complete observations": event.size == 0,
+        "no events": event.sum() == 0,
+        **dict.fromkeys(single_level[:1], True),
+    }
+    for reason, failed in checks.items():
+        if failed:
+            return reason
     for j, name in enumerate(names):
         values = np.unique(design[:, j])
+        events_at = [int(event[design[:, j] == v].sum()) for v in values]
         if values.size == 1:
             return f"{name} does not vary"
-        if values.size == 2:
-            events_at = [int(event[design[:, j] == v].sum()) for v in values]
-            if min(events_at) < min_events_per_level:
-                return (
-                    f"fewer than {min_events_per_level} events at {name} = {values[1]:g} "
-                    f"({events_at[1]}) or {name} = {values[0]:g} ({events_at[0]})"
-                )
+        if values.size == 2 and min(events_at) < min_events_per_level:
+            return (
+                f"fewer than {min_events_per_level} events at {name} = {values[1]:g} "
+                f"({events_at[1]}) or {name} = {values[0]:g} ({events_at[0]})"
+            )
     return ""
 
 
@@ -448,107 +378,80 @@ def cox_fit(
     """Fit ``coxph(Surv(time, event) ~ covariates, ties = "efron")`` once.
 
     statsmodels' ``PHReg(ties="efron")`` (Newton-Raphson, at most R's 20 iterations) on
-    complete cases (R's na.omit) after R's merging of near-equal times, with R's checks
-    around it: a singular information matrix at the start (collinear covariates), and after
-    the fit coxph's test for a coefficient drifting to infinity (a still-large Newton step
-    at convergence: monotone likelihood). R stops its own Newton iterations at
+    complete cases (R's na.omit), with R's checks around it: a singular information matrix at
+    the start (collinear covariates) and, after the fit, coxph's test for a coefficient
+    drifting to infinity (a still-large Newton step: monotone likelihood). R stops at
     |1 - loglik_old / loglik_new| <= 1e-9, so coefficients agree with R to about 1e-8.
-    Numeric (and bool) covariates enter linearly; categorical (category/string) ones are
-    treatment-coded against their first level, like an R factor.
-
-    Not estimable (``reason`` set) when there are no events or no covariates, a covariate does
-    not vary or has one level, a two-valued column has fewer than ``min_events_per_level``
-    events at either value, the covariates are collinear, or the fit does not converge.
+    Numeric and bool covariates enter linearly, text and categorical ones as treatment-coded
+    factors. Not estimable without events or covariates, with a covariate that does not vary,
+    a two-valued column with fewer than ``min_events_per_level`` events at either value,
+    collinear covariates or no convergence.
     """
-    covariates = list(covariates)
     frame = data[[time, event, *covariates]].dropna()
     t, e = _as_time_event(frame[time], frame[event])
-    x, names, terms = _design(frame, covariates)
-    shape = {"covariates": covariates, "names": names, "terms": terms}
-    counts = {"n": int(t.size), "n_events": int(e.sum())}
-    reason = _precondition(x, names, terms, e, covariates, min_events_per_level)
+    x, names, terms = _design(frame, list(covariates))
+    known = {"covariates": list(covariates), "names": names, "terms": terms, "n": int(t.size)}
+    known["n_events"] = int(e.sum())
+    reason = _precondition(x, names, terms, e, min_events_per_level)
     if reason:
-        return CoxFit(**shape, **counts, reason=reason)
-    # Centring does not change the Cox fit (shift-invariance of the partial likelihood)
-    # and keeps exp(x beta) well scaled, as R's coxph does internally.
-    centred = x - x.mean(axis=0)
-    model = PHReg(t, centred, e, ties="efron")
-    collinear = "covariates are collinear (singular information matrix)"
+        return CoxFit(**known, reason=reason)
+    # Centring does not change the fit (the partial likelihood is shift-invariant) and keeps
+    # exp(x beta) well scaled, as R's coxph does internally.
+    model = PHReg(t, x - x.mean(axis=0), e, ties="efron")
+    collinear = CoxFit(**known, reason="covariates are collinear (singular information matrix)")
     if _is_singular(-model.hessian(np.zeros(len(names)))):
-        return CoxFit(**shape, **counts, reason=collinear)
+        return collinear
     iterates = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         fitted = model.fit(maxiter=COX_ITER_MAX, callback=iterates.append)
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    coef = fitted.params
-    info = -model.hessian(coef)
+    info = -model.hessian(fitted.params)
     if _is_singular(info):
-        return CoxFit(**shape, **counts, reason=collinear)
-    next_step = np.abs(model.score(coef) @ np.linalg.inv(info))
-    infinite = (next_step > COX_EPS) & (next_step > COX_TOLER_INF * np.abs(coef))
+        return collinear
+    next_step = np.abs(model.score(fitted.params) @ np.linalg.inv(info))
+    infinite = (next_step > COX_EPS) & (next_step > COX_TOLER_INF * np.abs(fitted.params))
     if infinite.any():
-        drifting = ", ".join(name for name, flag in zip(names, infinite, strict=True) if flag)
-        reason = f"did not converge: coefficient of {drifting} may be infinite"
-    elif not converged:
-        reason = f"did not converge in {COX_ITER_MAX} iterations"
-    if reason:
-        return CoxFit(**shape, **counts, reason=reason)
-    return CoxFit(
-        **shape,
-        **counts,
-        time=t,
-        event=e,
-        design=centred,
-        coef=coef,
-        se=fitted.bse,
-        loglik=float(model.loglike(coef)),
-        loglik_null=float(model.loglike(np.zeros(len(names)))),
-        iterations=len(iterates),
-    )
+        drifting = ", ".join(np.asarray(names)[infinite])
+        return CoxFit(
+            **known, reason=f"did not converge: coefficient of {drifting} may be infinite"
+        )
+    if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
+        return CoxFit(**known, reason=f"did not converge in {COX_ITER_MAX} iterations")
+    return CoxFit(**known, model=model, coef=fitted.params, se=fitted.bse, iterations=len(iterates))
 
 
 def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatResult]:
     """The coefficients of a :func:`cox_fit` as R's ``summary(coxph(...))``, keyed by term.
 
-    Per coefficient: ``statistic`` = Wald z, ``p_value``, ``estimate`` = hazard ratio with
-    its Wald CI exp(coef -/+ z se); ``extra``: ``coef, se, n, n_events, loglik_null, loglik,
-    lr_chisq, lr_df, lr_p_value`` (likelihood-ratio test against the null model, the same on
-    every term) and ``iterations``. A fit that is not estimable gives every planned term
-    (or "(no covariates)") not estimable with the fit's reason.
+    ``statistic`` = Wald z, ``estimate`` = hazard ratio with its Wald CI exp(coef -/+ z se);
+    ``extra``: ``coef, se, n, n_events, loglik_null, loglik, lr_chisq, lr_df, lr_p_value``
+    (likelihood-ratio test against the null model, on every term) and ``iterations``. A fit
+    that is not estimable gives every planned term not estimable with its reason.
     """
     if fit.reason:
         planned = fit.names or fit.covariates or ["(no covariates)"]
-        return {
-            term: StatResult.not_estimable(fit.reason, n=fit.n, n_events=fit.n_events, iterations=0)
-            for term in planned
-        }
+        counts = {"n": fit.n, "n_events": fit.n_events, "iterations": 0}
+        return {term: StatResult.not_estimable(fit.reason, **counts) for term in planned}
     z_crit = _z_value(conf_level)
-    lr_chisq = 2 * (fit.loglik - fit.loglik_null)
-    model = {
-        "n": fit.n,
-        "n_events": fit.n_events,
-        "loglik_null": fit.loglik_null,
-        "loglik": fit.loglik,
-        "lr_chisq": lr_chisq,
-        "lr_df": len(fit.coef),
-        "lr_p_value": float(scipy.stats.chi2.sf(lr_chisq, len(fit.coef))),
-        "iterations": fit.iterations,
-    }
-    results = {}
-    for name, coef, se in zip(fit.names, fit.coef, fit.se, strict=True):
-        z = coef / se
-        results[name] = StatResult(
-            statistic=z,
-            p_value=float(2 * scipy.stats.norm.sf(abs(z))),
+    loglik = float(fit.model.loglike(fit.coef))
+    loglik_null = float(fit.model.loglike(np.zeros(len(fit.coef))))
+    lr_chisq = 2 * (loglik - loglik_null)
+    model = {"n": fit.n, "n_events": fit.n_events, "loglik_null": loglik_null, "loglik": loglik}
+    model.update(lr_chisq=lr_chisq, lr_df=len(fit.coef), iterations=fit.iterations)
+    model["lr_p_value"] = float(scipy.stats.chi2.sf(lr_chisq, len(fit.coef)))
+    return {
+        name: StatResult(
+            statistic=float(coef / se),
+            p_value=float(2 * scipy.stats.norm.sf(abs(coef / se))),
             estimate=math.exp(coef),
             ci_low=math.exp(coef - z_crit * se),
             ci_high=math.exp(coef + z_crit * se),
             conf_level=conf_level,
             method=COX_METHOD,
-            extra={"coef": coef, "se": se, **model},
+            extra={"coef": float(coef), "se": float(se), **model},
         )
-    return results
+        for name, coef, se in zip(fit.names, fit.coef, fit.se, strict=True)
+    }
 
 
 def _efron_by_event_time(time, event, x, beta):
@@ -594,26 +497,25 @@ def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
     """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform = "km",
     terms = TRUE, global = TRUE) for a :func:`cox_fit`, keyed by term then ``GLOBAL``.
 
-    Hand-written because no Python library has this test: lifelines' ``proportional_hazard_test``
-    is the older one (survival < 3.0: a regression of scaled Schoenfeld residuals on g(t)),
-    which gives other numbers, and statsmodels has none.
+    Hand-written: statsmodels has no such test, and lifelines' ``proportional_hazard_test``
+    is the test of survival < 3.0 (scaled Schoenfeld residuals regressed on g(t)), which
+    gives other numbers.
 
-    Method (Grambsch & Therneau, Biometrika 1994;81:515-26, as implemented since survival
-    3.0): each coefficient may drift as beta + theta g(t), where g(t) = 1 - KM(t-) of all
-    patients, centred on its mean over the deaths. The test of theta = 0 is a score test at
-    (beta_hat, 0) in the model with covariates (x, g(t) x): score U = sum over event times of
-    g(t) (x_deaths - Efron mean), information the (2p x 2p) matrix [[I, I_g], [I_g, I_gg]] of
-    Efron's risk-set variances weighted by 1, g, g^2. A term's statistic uses the beta block
-    plus that term's theta columns (a factor is one term, df = its number of columns); GLOBAL
-    uses all. ``statistic`` = chi-square, ``extra`` = ``df``. Not estimable when the fit is not.
+    Method (Grambsch & Therneau, Biometrika 1994;81:515-26, as in survival 3.0): each
+    coefficient may drift as beta + theta g(t), g(t) = 1 - KM(t-) of all patients centred
+    over the deaths; a score test of theta = 0 at (beta_hat, 0): U = sum over event times of
+    g(t) (x_deaths - Efron mean), information [[I, I_g], [I_g, I_gg]] (Efron's risk-set
+    variances weighted by 1, g, g^2). A term uses the beta block plus its theta columns
+    (df = its columns); GLOBAL uses all. ``statistic`` = chi-square, ``extra`` = ``df``.
     """
     if fit.reason:
         return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
-    event_times, score, info = _efron_by_event_time(fit.time, fit.event, fit.design, fit.coef)
-    km = SurvfuncRight(fit.time, fit.event)
+    time, event = fit.model.endog, fit.model.status
+    event_times, score, info = _efron_by_event_time(time, event, fit.model.exog, fit.coef)
+    km = SurvfuncRight(time, event)
     # 1 - KM just before each event time, centred on its mean over the deaths.
     transformed = 1 - np.concatenate(([1.0], km.surv_prob[:-1]))
-    deaths = np.bincount(np.searchsorted(event_times, fit.time[fit.event == 1]))
+    deaths = np.bincount(np.searchsorted(event_times, time[event == 1]))
     g = transformed - np.average(transformed, weights=deaths)
     p = len(fit.coef)
     blocks = [np.einsum("t,tij->ij", g**power, info) for power in (0, 1, 2)]
