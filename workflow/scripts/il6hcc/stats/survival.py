@@ -117,54 +117,36 @@ def _z_value(conf_level: float) -> float:
     return float(scipy.stats.norm.ppf(1 - (1 - conf_level) / 2))
 
 
-def _km_curve(time: np.ndarray, event: np.ndarray, conf_level: float) -> pd.DataFrame:
-    """The KM table at every distinct time (R lists censoring times too; statsmodels does not)."""
-    times, position = np.unique(time, return_inverse=True)
-    n_event = np.bincount(position, weights=event, minlength=times.size)
+def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)`` with default options.
+
+    One row per distinct time, censoring times included (statsmodels lists event times only):
+    ``time, n_risk, n_event, n_censor, survival, std_err`` (Greenwood standard error of S, as
+    ``summary(fit)``), ``ci_low, ci_high`` (R's ``conf.type = "log"``, upper limit capped at
+    1), ``method``. Where S = 0 R gives std_err and limits as NA: NaN here, and ``method``
+    says so. Missing times or events are dropped; no observations give an empty table.
+    """
+    t, e = _as_time_event(time, event)
+    times, position = np.unique(t, return_inverse=True)
+    n_event = np.bincount(position, weights=e, minlength=times.size).astype(int)
     n_here = np.bincount(position, minlength=times.size)
-    fit = SurvfuncRight(time, event)
-    # The curve is a step function: a time takes the value of the last event time at or
-    # before it (S = 1, standard error 0 before the first event).
+    fit = SurvfuncRight(t, e)
+    # A step function: each time takes the value at the last event time at or before it
+    # (S = 1, standard error 0 before the first event).
     step = np.searchsorted(fit.surv_times, times, side="right")
     survival = np.concatenate(([1.0], fit.surv_prob))[step]
     std_err = np.concatenate(([0.0], fit.surv_prob_se))[step]
     z = _z_value(conf_level)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # R's conf.type = "log": S exp(-/+ z se(log S)); NA where S = 0.
         se_log = np.where(survival > 0, std_err / survival, np.nan)
-        ci_low = survival * np.exp(-z * se_log)
-        ci_high = np.minimum(survival * np.exp(z * se_log), 1.0)
-    return pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": np.cumsum(n_here[::-1])[::-1],
-            "n_event": n_event.astype(int),
-            "n_censor": n_here - n_event.astype(int),
-            "survival": survival,
-            "std_err": np.where(survival > 0, std_err, np.nan),
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-        }
-    )
-
-
-def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)`` with default options.
-
-    One row per distinct time (event or censoring): ``time, n_risk, n_event, n_censor,
-    survival, std_err`` (Greenwood standard error of S, as ``summary(fit)``), ``ci_low,
-    ci_high`` (R's ``conf.type = "log"``, upper limit capped at 1), ``method``. Where S = 0
-    R gives std_err and limits as NA: NaN here, and ``method`` says so. Missing times or
-    events are dropped; no observations give an empty table with the columns.
-    """
-    t, e = _as_time_event(time, event)
-    if t.size == 0:
-        return pd.DataFrame(columns=[*KM_COLUMNS, "method"])
-    curve = _km_curve(t, e, conf_level)
     method = f"Kaplan-Meier, Greenwood variance, {conf_level:.0%} CI log scale"
-    if (curve["survival"] == 0).any():
+    if (survival == 0).any():
         method += "; std_err and CI undefined (NaN) where survival = 0"
-    return curve.assign(method=method)
+    curve = {"time": times, "n_risk": np.cumsum(n_here[::-1])[::-1], "n_event": n_event}
+    curve.update(n_censor=n_here - n_event, survival=survival, std_err=survival * se_log)
+    curve.update(ci_low=survival * np.exp(-z * se_log))
+    curve.update(ci_high=np.minimum(survival * np.exp(z * se_log), 1.0), method=method)
+    return pd.DataFrame(curve, columns=[*KM_COLUMNS, "method"])
 
 
 def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
@@ -197,16 +179,17 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     ci_high_reached, note``. A value R prints as NA (the curve or limit stays above 0.5) is NaN,
     its ``*_reached`` flag False and ``note`` says which and why.
     """
-    t, e = _as_time_event(time, event)
-    counts = {"n": int(t.size), "n_events": int(e.sum())}
-    if t.size == 0:
+    curve = kaplan_meier(time, event, conf_level=conf_level)
+    # Everybody is at risk at the first time.
+    counts = {"n": int(curve["n_risk"].iloc[0]) if len(curve) else 0}
+    counts["n_events"] = int(curve["n_event"].sum())
+    if curve.empty:
         return StatResult.not_estimable("no observations", **counts, note="no observations")
-    curve = _km_curve(t, e, conf_level)
     # survfit0(): R prepends the start time (min(0, times)) with S = 1 before searching.
-    start = min(0.0, float(t.min()))
+    start = min(0.0, float(curve["time"].iloc[0]))
     prepend = curve["time"].iloc[0] != start
     times = np.concatenate(([start], curve["time"])) if prepend else curve["time"].to_numpy()
-    last = float(t.max())
+    last = float(curve["time"].iloc[-1])
     found, notes, reached = {}, [], {}
     for key, column, label, what in (
         ("estimate", "survival", "median", "survival curve"),
@@ -289,31 +272,22 @@ def logrank_test(time, event, group) -> StatResult:
 
 
 def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict]:
-    """Model matrix like R's: numeric/bool columns as is, categorical columns as treatment
-    dummies (reference = first level; named ``<column><level>``).
-
-    Returns the matrix, column names and, per covariate, the indices of its columns (R's
-    ``assign``, used to group a factor's columns into one term).
-    """
+    """R's model matrix: numbers and bools as they are, text and categories as treatment
+    dummies named ``<column><level>`` (reference = first level). Returns the matrix, its
+    column names and each covariate's columns (R's ``assign``: a factor is one term)."""
     blocks, names, terms = [], [], {}
     for cov in covariates:
-        col = data[cov]
-        is_categorical = isinstance(col.dtype, pd.CategoricalDtype) or not (
-            pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-        )
-        start = len(names)
-        if is_categorical:
-            cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
-            cat = cat.cat.remove_unused_categories()
-            for level in cat.cat.categories[1:]:
-                blocks.append((cat == level).to_numpy(dtype=float))
-                names.append(f"{cov}{level}")
-        else:
-            blocks.append(col.to_numpy(dtype=float))
+        column, start = data[cov], len(names)
+        numeric = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+        if numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+            blocks.append(column.to_numpy(dtype=float))
             names.append(cov)
+        else:
+            levels = column.astype("category").cat.remove_unused_categories().cat.categories
+            blocks.extend((column == level).to_numpy(dtype=float) for level in levels[1:])
+            names.extend(f"{cov}{level}" for level in levels[1:])
         terms[cov] = list(range(start, len(names)))
-    matrix = np.column_stack(blocks) if blocks else np.empty((len(data), 0))
-    return matrix, names, terms
+    return (np.column_stack(blocks) if blocks else np.empty((len(data), 0))), names, terms
 
 
 @dataclass(frozen=True)
