@@ -330,10 +330,12 @@ def _precondition(design, names, terms, event, min_events_per_level) -> str:
             return reason
     for j, name in enumerate(names):
         values = np.unique(design[:, j])
-        events_at = [int(event[design[:, j] == v].sum()) for v in values]
         if values.size == 1:
             return f"{name} does not vary"
-        if values.size == 2 and min(events_at) < min_events_per_level:
+        if values.size != 2:
+            continue
+        events_at = [int(event[design[:, j] == v].sum()) for v in values]
+        if min(events_at) < min_events_per_level:
             return (
                 f"fewer than {min_events_per_level} events at {name} = {values[1]:g} "
                 f"({events_at[1]}) or {name} = {values[0]:g} ({events_at[0]})"
