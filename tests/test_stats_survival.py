@@ -164,6 +164,20 @@ def test_logrank_matches_survdiff(dataset):
         assert_close([got.statistic, got.p_value], ref[["chisq", "p_value"]].iloc[0], "chisq")
 
 
+def test_logrank_drops_a_group_without_expected_events_like_survdiff():
+    # Group c is censored before the first event: nobody of it is at risk at an event time,
+    # so R's survdiff leaves it out of the statistic (df 1, not 2).
+    time = [2, 4, 6, 3, 5, 7, 1, 1.5]
+    event = [1, 1, 0, 1, 0, 1, 0, 0]
+    group = ["a", "a", "a", "b", "b", "b", "c", "c"]
+    got = logrank_test(time, event, group)
+    two_groups = logrank_test(time[:6], event[:6], group[:6])
+    assert got.extra["expected"]["c"] == 0
+    assert got.extra["df"] == two_groups.extra["df"] == 1
+    assert got.statistic == two_groups.statistic
+    assert got.p_value == two_groups.p_value
+
+
 def test_logrank_single_group_is_not_estimable():
     got = logrank_test([1, 2, 3], [1, 0, 1], ["a", "a", "a"])
     assert got.estimable is False
