@@ -35,6 +35,7 @@ from workflow_helpers import (
     load_config,
     planned_job_names,
     planned_jobs,
+    reversed_keys,
     run_environment,
     snakemake,
     write_config,
@@ -194,14 +195,6 @@ def test_editing_a_package_module_reruns_the_rules_importing_it(completed_copy, 
     expected = {job for job in full_plan if job.split("[")[0] in {"roc", "figures"}}
     expected |= section_jobs(full_plan)
     assert planned_job_names(completed_copy) == expected | {"report"} | GATHERING
-
-
-def reversed_keys(value):
-    if isinstance(value, dict):
-        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
-    if isinstance(value, list):
-        return [reversed_keys(item) for item in value]
-    return value
 
 
 def test_reordering_config_keys_reruns_nothing(completed_copy):

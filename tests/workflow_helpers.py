@@ -103,6 +103,15 @@ def write_config(workdir: Path, config: dict) -> None:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+def reversed_keys(value):
+    """``value`` with the keys of every dict in it in reverse order (same meaning)."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
 def one_subgroup(config: dict) -> dict:
     """The configuration cut to one subgroup, everyone (no comparison, no claims check): every
     rule but compare_subgroups and claims still runs, with about a third of the default's jobs."""

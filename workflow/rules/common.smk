@@ -13,13 +13,8 @@ from snakemake_interface_executor_plugins.settings import ExecMode
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from il6hcc.config import (  # noqa: E402
-    canonical_json,
-    check_config,
-    roc_pairs,
-    snapshot_config,
-    validate_once,
-)
+from il6hcc import ruleparams  # noqa: E402
+from il6hcc.config import check_config, snapshot_config, validate_once  # noqa: E402
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
 from il6hcc.timestamps import source_date_epoch  # noqa: E402
@@ -83,22 +78,18 @@ def cohort_sidecar():
     return [str(sidecar)] if sidecar.is_file() else []
 
 
-def markers_param(*fields):
-    """Only the marker fields a rule uses, so editing another field does not rerun it."""
-    return canonical_json([{f: m[f] for f in ("key", *fields)} for m in config["markers"]])
-
-
-def subgroup_filters(wildcards):
-    return canonical_json(config["subgroups"][wildcards.subgroup])
+def per_job(build, *names):
+    """The params ``build(config, **wildcards)`` returns (il6hcc.ruleparams), each one a
+    function of the job's wildcards: a job receives only its own subgroup or comparison."""
+    return {
+        name: lambda wildcards, name=name: build(config, **dict(wildcards.items()))[name]
+        for name in names
+    }
 
 
 def comparison_config(name):
     (spec,) = [c for c in config["subgroup_comparisons"] if c["name"] == name]
     return spec
-
-
-def comparison_spec(wildcards):
-    return canonical_json(comparison_config(wildcards.comparison))
 
 
 def comparison_inputs(wildcards):
@@ -141,8 +132,6 @@ def mem_mb_from_input(factor, base=512):
     return mem_mb
 
 
-STATISTICS = config["statistics"]
-ADJUSTMENT = canonical_json(STATISTICS["multiple_testing"])
 SURVIVAL = config["survival"]
 SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 
@@ -163,16 +152,6 @@ def subgroup_rules():
 def subgroup_outputs(subgroup):
     """Every table and figure of one subgroup: what the target subgroup_<name> builds."""
     return [path for rule_ in subgroup_rules() for path in expand(rule_.output, subgroup=subgroup)]
-
-
-def claims_roles():
-    roles = dict(config["claims"] or {})
-    roles.update(
-        reference_marker=config["reference_marker"],
-        alpha=STATISTICS["alpha"],
-        conf_level=STATISTICS["conf_level"],
-    )
-    return roles
 
 
 def workflow_sources():
@@ -207,12 +186,6 @@ def section_inputs(wildcards):
     inputs["figures"] = expand(figures, subgroup=subgroup)
     inputs["code"] = modules("report_section")
     return inputs
-
-
-def section_settings():
-    """What a section must hold: a paired plot per marker, a KM plot per endpoint."""
-    endpoints = SURVIVAL_ENDPOINTS if SURVIVAL["enabled"] else []
-    return canonical_json({"markers": MARKER_KEYS, "endpoints": endpoints})
 
 
 def report_inputs(wildcards):
@@ -251,19 +224,3 @@ def job_records(wildcards):
     if config["claims"]:
         records.append(rules.claims.output.provenance)
     return records
-
-
-def survival_settings():
-    """Everything the analysis reads, as one canonical value (the grouping marker's label too)."""
-    (marker,) = [m for m in config["markers"] if m["key"] == SURVIVAL["grouping"]["marker"]]
-    settings = {
-        key: SURVIVAL[key]
-        for key in ("landmark_months", "grouping", "endpoints", "adjust_for",
-                    "min_events_per_group", "at_risk_months")
-    }  # fmt: skip
-    settings.update(
-        marker_label=marker["label"],
-        conf_level=STATISTICS["conf_level"],
-        alpha=STATISTICS["alpha"],
-    )
-    return canonical_json(settings)

@@ -28,7 +28,7 @@ rule claims:
         mem_mb=512,
         runtime=5,
     params:
-        roles=canonical_json(claims_roles()),
+        **ruleparams.claims(config),
     script:
         rule_script("claims")
 
@@ -80,7 +80,7 @@ rule report_section:
         mem_mb=mem_mb_from_input(5),
         runtime=5,
     params:
-        section=section_settings(),
+        **ruleparams.report_section(config),
     script:
         rule_script("report_section")
 

@@ -18,12 +18,21 @@ class ConfigError(ValueError):
 
 
 def canonical_json(value) -> str:
-    """One canonical string for a params value: sorted keys, no whitespace.
-
-    Snakemake compares params as a set of values without their names, so each rule gets one
-    JSON string per concern; key order in config.yaml then never triggers a rerun.
-    """
+    """One canonical string for a value: sorted keys, no whitespace (digests, snapshots)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def canonical(value):
+    """``value`` with the keys of every dict in it sorted, recursively; lists keep their order.
+
+    Snakemake compares a params value by its ``repr``, and a dict's ``repr`` follows insertion
+    order: sorted keys make it one stable value, so key order in config.yaml never reruns a job.
+    """
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
 
 
 def snapshot_config(config: dict, path: Path) -> str:
