@@ -6,10 +6,9 @@ wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is che
 What legitimately reruns besides the jobs that read a changed value:
 - every job downstream of a job in the plan: Snakemake plans it because its input will be
   rewritten, even when the new bytes turn out to be the same;
-- `report` and `rulegraph`, whose input is the whole canonical configuration
-  (.snakemake/il6hcc-config.json, rewritten only when its content changes, so reordering keys
-  changes nothing): the report prints the configuration, and the configuration decides which
-  rules the rule graph shows;
+- `report`, whose input is the whole canonical configuration (.snakemake/il6hcc-config.json,
+  rewritten only when its content changes, so reordering keys changes nothing): the report
+  prints the configuration. The rule graph reruns only when the rules change (test_rulegraph);
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
 Cost: two runs of the one-subgroup configuration (the killed-and-resumed run, and two runs
@@ -44,7 +43,7 @@ from workflow_helpers import (
 from il6hcc.depends import package_dependencies
 
 # Jobs every change of config.yaml's values reruns, whatever the value (see the module docstring).
-CONFIG_READERS = {"report", "rulegraph"}
+CONFIG_READERS = {"report"}
 GATHERING = {"provenance", "all"}
 # The stages every subgroup goes through (one job each); survival and later stages may add more.
 CORE_SUBGROUP_RULES = {"stratify", "table1", "paired_stats", "roc", "criteria", "figures"}

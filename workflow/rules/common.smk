@@ -14,10 +14,17 @@ SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc import ruleparams  # noqa: E402
-from il6hcc.config import check_config, snapshot_config, validate_once  # noqa: E402
+from il6hcc.config import (  # noqa: E402
+    check_config,
+    snapshot_config,
+    validate_once,
+    write_if_changed,
+)
+from il6hcc.rulegraph import rule_graph, rule_graph_json  # noqa: E402
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
 from il6hcc.timestamps import source_date_epoch  # noqa: E402
+from snakemake.iocontainers import Wildcards  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 
 # Before Snakemake takes its directory lock: one start at a time in this folder, and a lock left
@@ -43,6 +50,8 @@ check_config(config)
 IMPORTS = ImportCache(METADATA / "il6hcc-imports.json")
 # The whole configuration as used, an input of the rules that print or replay it.
 RUN_CONFIG = snapshot_config(config, METADATA / "il6hcc-config.json")
+# The rule graph, input of the rule that draws it (written by record_rule_graph).
+RULE_GRAPH = str(METADATA / "il6hcc-rulegraph.json")
 
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
@@ -154,13 +163,11 @@ def subgroup_outputs(subgroup):
     return [path for rule_ in subgroup_rules() for path in expand(rule_.output, subgroup=subgroup)]
 
 
-def workflow_sources():
-    """The Snakefile (first) and every file of workflow/rules, as relative paths.
-
-    The rule graph is drawn from them, so editing any redraws it and a moved copy does not.
-    """
-    rule_files = sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk"))
-    return [os.path.relpath(path) for path in [workflow.main_snakefile, *rule_files]]
+def record_rule_graph():
+    """Write the rule graph of the rules defined so far, from the target rule `all`, to
+    RULE_GRAPH if it changed: called once the Snakefile has defined every rule."""
+    graph = rule_graph({rule.name: rule for rule in workflow.rules}, "all", Wildcards)
+    write_if_changed(Path(RULE_GRAPH), rule_graph_json(graph))
 
 
 def section_inputs(wildcards):

@@ -35,9 +35,8 @@ rule claims:
 
 rule rulegraph:
     input:
-        sources=workflow_sources(),
-        # The whole configuration decides which rules exist (claims: null drops one).
-        config=RUN_CONFIG,
+        # Rewritten by the Snakefile only when the graph changes (record_rule_graph).
+        graph=RULE_GRAPH,
         code=modules("rulegraph"),
     output:
         dot="results/rulegraph/rulegraph.dot",

@@ -37,14 +37,21 @@ def canonical(value):
 
 def snapshot_config(config: dict, path: Path) -> str:
     """Write the canonical configuration to ``path`` when its content differs, and return the
-    path: an input of the rules that read the whole configuration (report, rulegraph).
+    path: an input of the rule that reads the whole configuration (report).
 
-    An input file, not a params value: any edit of a value rewrites it and reruns those rules,
+    An input file, not a params value: any edit of a value rewrites it and reruns that rule,
     key order changes nothing (canonical JSON), Snakemake's "params have changed" reason stays
-    short, and the provenance records it by sha256. Unchanged content keeps its modification
-    time, so it triggers nothing; the partial file is renamed into place (atomic).
+    short, and the provenance records it by sha256.
     """
-    text = canonical_json(config) + "\n"
+    return write_if_changed(path, canonical_json(config) + "\n")
+
+
+def write_if_changed(path: Path, text: str) -> str:
+    """Write ``text`` to ``path`` unless it holds it already; return the path.
+
+    Unchanged content keeps its modification time, so as an input it triggers nothing; the
+    partial file is renamed into place (atomic), so a reader never sees half of it.
+    """
     try:
         if path.read_text(encoding="utf-8") == text:
             return str(path)
