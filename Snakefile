@@ -48,7 +48,7 @@ for subgroup_name in SUBGROUPS:
 
 
 # Every rule is defined: the rule graph the report shows, from the workflow's own rules.
-record_rule_graph()
+write_rule_graph()
 
 
 # When a run stops, the failed jobs' own error messages (an invalid cohort file, an impossible

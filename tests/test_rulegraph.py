@@ -4,6 +4,7 @@ process (il6hcc.rulegraph.rule_graph, written by the Snakefile), equal to `snake
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from workflow_helpers import copy_workflow, load_config, snakemake, write_config
 
-from il6hcc.rulegraph import canonical_dot, rulegraph_figure, text_svg
+from il6hcc.rulegraph import canonical_dot, record_rule_graph, rulegraph_figure, text_svg
 
 GRAPH = Path(".snakemake") / "il6hcc-rulegraph.json"
 NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]*)"')
@@ -50,35 +51,47 @@ def with_more_subgroups_and_markers(config: dict) -> dict:
     return config
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Path:
-    return copy_workflow(tmp_path_factory.mktemp("rulegraph") / "workflow")
+def test_the_graph_is_snakemakes_own_and_its_file_changes_only_with_it(tmp_path):
+    """Three configurations in turn, each read by `snakemake --rulegraph` (which writes our
+    graph as it reads the Snakefile): the default; more subgroups, fewer markers and endpoints
+    (more or fewer jobs, the same rules: the file is not rewritten, so the rulegraph job does
+    not rerun); and stages switched off (other rules: rewritten)."""
+    workdir = copy_workflow(tmp_path / "workflow")
+    default = load_config(workdir)
+    graph = workdir / GRAPH
+    stamps = []
+    for edit in (lambda config: config, with_more_subgroups_and_markers,
+                 without_claims_comparisons_and_survival):  # fmt: skip
+        write_config(workdir, edit(copy.deepcopy(default)))
+        expected = snakemakes_rulegraph(workdir)
+        assert json.loads(graph.read_text(encoding="utf-8")) == expected
+        stamps.append(graph.stat().st_mtime_ns)
+    assert ["rulegraph", "report"] in expected["edges"]
+    assert "claims" not in expected["rules"] and "survival" not in expected["rules"]
+    assert stamps[0] == stamps[1] != stamps[2]
 
 
-@pytest.mark.parametrize(
-    "edit",
-    [lambda config: config, without_claims_comparisons_and_survival],
-    ids=["default", "lean"],
-)
-def test_the_graph_is_snakemakes_own_rule_graph(workdir, edit):
-    write_config(workdir, edit(load_config(workdir)))
-    expected = snakemakes_rulegraph(workdir)
-    assert json.loads((workdir / GRAPH).read_text(encoding="utf-8")) == expected
-    assert ("rulegraph", "report") in {tuple(edge) for edge in expected["edges"]}
+def test_the_graph_is_found_again_only_when_the_rules_or_the_configuration_change(tmp_path):
+    rules_file, path = tmp_path / "rules.smk", tmp_path / "graph.json"
+    rules_file.write_text("rule a:\n", encoding="utf-8")
+    found = []
 
+    def find():
+        found.append(len(found))
+        return SMALL
 
-def test_the_graph_file_changes_only_with_the_graph(workdir):
-    write_config(workdir, load_config(workdir))
-    snakemake(workdir, "-n")
-    stamp = (workdir / GRAPH).stat().st_mtime_ns
-    original = load_config(workdir)
-    write_config(workdir, with_more_subgroups_and_markers(load_config(workdir)))
-    snakemake(workdir, "-n")
-    assert (workdir / GRAPH).stat().st_mtime_ns == stamp
-    write_config(workdir, without_claims_comparisons_and_survival(original))
-    snakemake(workdir, "-n")
-    graph = json.loads((workdir / GRAPH).read_text(encoding="utf-8"))
-    assert "claims" not in graph["rules"] and "survival" not in graph["rules"]
+    def record(config):
+        record_rule_graph(path, [rules_file], config, find)
+
+    record({"x": 1})
+    record({"x": 1})
+    assert found == [0] and json.loads(path.read_text(encoding="utf-8")) == SMALL
+    record({"x": 2})
+    rules_file.write_text("rule b:\n", encoding="utf-8")
+    record({"x": 2})
+    path.unlink()
+    record({"x": 2})
+    assert found == [0, 1, 2, 3]
 
 
 def test_the_dot_text_names_rules_and_edges():

@@ -14,13 +14,8 @@ SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc import ruleparams  # noqa: E402
-from il6hcc.config import (  # noqa: E402
-    check_config,
-    snapshot_config,
-    validate_once,
-    write_if_changed,
-)
-from il6hcc.rulegraph import rule_graph, rule_graph_json  # noqa: E402
+from il6hcc.config import check_config, snapshot_config, validate_once  # noqa: E402
+from il6hcc.rulegraph import record_rule_graph, rule_graph  # noqa: E402
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
 from il6hcc.timestamps import source_date_epoch  # noqa: E402
@@ -163,11 +158,16 @@ def subgroup_outputs(subgroup):
     return [path for rule_ in subgroup_rules() for path in expand(rule_.output, subgroup=subgroup)]
 
 
-def record_rule_graph():
+def write_rule_graph():
     """Write the rule graph of the rules defined so far, from the target rule `all`, to
     RULE_GRAPH if it changed: called once the Snakefile has defined every rule."""
-    graph = rule_graph({rule.name: rule for rule in workflow.rules}, "all", Wildcards)
-    write_if_changed(Path(RULE_GRAPH), rule_graph_json(graph))
+    rule_files = sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk"))
+    record_rule_graph(
+        Path(RULE_GRAPH),
+        [Path(workflow.main_snakefile), *rule_files],
+        config,
+        lambda: rule_graph({rule.name: rule for rule in workflow.rules}, "all", Wildcards),
+    )
 
 
 def section_inputs(wildcards):

@@ -35,7 +35,7 @@ rule claims:
 
 rule rulegraph:
     input:
-        # Rewritten by the Snakefile only when the graph changes (record_rule_graph).
+        # Rewritten by the Snakefile only when the graph changes (write_rule_graph).
         graph=RULE_GRAPH,
         code=modules("rulegraph"),
     output:

@@ -10,11 +10,15 @@ same edges as text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from xml.sax.saxutils import escape
+
+from il6hcc.config import canonical_json, write_if_changed
 
 DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*")
 
@@ -49,8 +53,24 @@ def rule_graph(rules: dict, target: str, wildcards_type) -> dict:
     return {"rules": names, "edges": [list(edge) for edge in sorted(edges)]}
 
 
-def rule_graph_json(graph: dict) -> str:
-    return json.dumps(graph, indent=1, sort_keys=True) + "\n"
+def record_rule_graph(path: Path, sources: list[Path], config: dict, find) -> None:
+    """Write the graph ``find()`` returns to ``path`` (JSON) when it changed.
+
+    Finding it calls every job's input functions, about a second on each start of Snakemake, so
+    it is skipped when the rule files (``sources``) and the configuration are those of the graph
+    on record: their sha256 is kept beside it (``path`` with suffix .sha256).
+    """
+    digest = hashlib.sha256(canonical_json(config).encode("utf-8"))
+    for source in sources:
+        digest.update(source.read_bytes())
+    key = path.with_suffix(".sha256")
+    try:
+        if key.read_text(encoding="utf-8") == digest.hexdigest() and path.is_file():
+            return
+    except OSError:
+        pass
+    write_if_changed(path, json.dumps(find(), indent=1, sort_keys=True) + "\n")
+    write_if_changed(key, digest.hexdigest())
 
 
 def canonical_dot(rules: list[str], edges: list[tuple[str, str]]) -> str:
