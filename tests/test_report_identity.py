@@ -4,8 +4,8 @@ Metamorphic tests through the whole workflow: the same analysis with subgroups, 
 endpoints listed in another order, a subgroup renamed so that it sorts first, and a fourth
 subgroup added (all at once, in one run) must show, under each subgroup's heading, exactly what
 the default run shows under that heading. And every number the report shows equals the value in
-the result file of the subgroup whose section it stands in. The variant run costs a full
-workflow (about 30 s here).
+the result file of the subgroup whose section it stands in. The variant run is the session's
+`variant_run` (a full workflow, about 30 s here, shared with the browser tests' hostile ids).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import shutil
 from html import escape
 
 from report_parsing import parse_report, sections
-from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+from workflow_helpers import load_config, snakemake
 
 from il6hcc.tables import read_tsv
 
@@ -129,51 +129,10 @@ def test_every_number_in_the_report_is_its_subgroups_own(completed_run):
     assert_report_matches_result_files(completed_run)
 
 
-def _run_variant(tmp_path, edit) -> tuple:
-    workdir = copy_workflow(tmp_path / "variant")
-    config = load_config(workdir)
-    edit(config)
-    write_config(workdir, config)
-    snakemake(workdir, "--cores", "4")
-    return workdir, config
-
-
-def _reorder(config):
-    """Subgroups, markers and endpoints listed in other orders (same analysis)."""
-    config["subgroups"] = dict(reversed(list(config["subgroups"].items())))
-    config["markers"] = list(reversed(config["markers"]))
-    config["survival"]["endpoints"] = list(reversed(config["survival"]["endpoints"]))
-
-
-def _rename_and_add(config):
-    """later_line renamed so that it sorts first; a fourth subgroup added as the README shows."""
-    subgroups = {("a_later" if k == "later_line" else k): v for k, v in config["subgroups"].items()}
-    subgroups["bclc_c_first_line"] = [
-        {"column": "line_of_therapy", "op": "eq", "value": 1},
-        {"column": "bclc", "op": "eq", "value": "C"},
-    ]
-    config["subgroups"] = subgroups
-    config["subgroup_comparisons"] = [
-        {**c, "b": "a_later" if c["b"] == "later_line" else c["b"]}
-        for c in config["subgroup_comparisons"]
-    ]
-    config["claims"]["later_line"] = "a_later"
-    labels = config["report"]["subgroup_labels"]
-    labels["a_later"] = labels.pop("later_line")
-    labels["bclc_c_first_line"] = "first-line, BCLC C"
-
-
-def _every_change(config):
-    """All the metamorphic edits at once (one workflow run): a subgroup renamed to sort first,
-    a fourth subgroup added, then subgroups, markers and endpoints listed in reverse order."""
-    _rename_and_add(config)
-    _reorder(config)
-
-
-def test_each_section_is_the_same_whatever_the_order_and_names(completed_run, tmp_path):
+def test_each_section_is_the_same_whatever_the_order_and_names(completed_run, variant_run):
     rename = {"a_later": "later_line"}
     default = sections(parse_report((completed_run / "results" / "report.html").read_text()))
-    workdir, config = _run_variant(tmp_path, _every_change)
+    workdir, config = variant_run
     assert list(config["subgroups"]) == ["bclc_c_first_line", "a_later", "first_line", "all"]
     assert_report_matches_result_files(workdir)
     html = (workdir / "results" / "report.html").read_text(encoding="utf-8")

@@ -11,9 +11,10 @@ What legitimately reruns besides the jobs that read a changed value:
   prints the configuration. The rule graph reruns only when the rules change (test_rulegraph);
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
-Cost: two runs of the one-subgroup configuration (the killed-and-resumed run, and two runs
-started at once of which one refuses after a few seconds), compared with the session's
-`one_subgroup_run`, and a dozen dry runs of 1-3 s on copies of the session's `completed_run`.
+Cost: one run of the one-subgroup configuration, killed and resumed by two runs started at
+once of which one refuses after a few seconds, compared with the session's `one_subgroup_run`
+(that two clean runs give the same bytes is test_cluster's check), and a dozen dry runs of
+1-3 s on copies of the session's `completed_run`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from workflow_helpers import (
     planned_jobs,
     reversed_keys,
     run_environment,
-    snakemake,
     write_config,
 )
 
@@ -255,7 +255,25 @@ def processes_in(workdir: Path) -> list[int]:
     return found
 
 
-def test_killed_run_resumes_to_identical_results(one_subgroup_run, tmp_path):
+def start_runs(workdir: Path, count: int) -> list[subprocess.Popen]:
+    """``count`` runs of the README's command started at once in ``workdir``."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "4"],
+            cwd=workdir,
+            env=run_environment(),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+
+
+def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, tmp_path):
+    """A run killed with SIGKILL resumes with the same command, to identical results; a second
+    run started at the same moment in the same folder refuses with a message (one run at a
+    time), and the run that works is not disturbed by it."""
     workdir = copy_workflow(tmp_path / "workflow", source=one_subgroup_run)
     log_path = tmp_path / "killed_run.log"
     with log_path.open("w", encoding="utf-8") as log:
@@ -289,42 +307,19 @@ def test_killed_run_resumes_to_identical_results(one_subgroup_run, tmp_path):
     assert any((workdir / ".snakemake" / "incomplete").iterdir())
     assert list((workdir / ".snakemake" / "locks").glob("*.lock"))
 
-    # The README's command, unchanged: the stale lock is removed (the killed run's record shows
-    # its process is gone) and the default profile's rerun-incomplete redoes the cut-off jobs.
-    resumed = snakemake(workdir, "--cores", "4")
-    assert "Removed the lock left by an interrupted run in this folder" in resumed.stderr
-
-    assert planned_job_names(workdir) == set()
-    assert_same_results(one_subgroup_run, workdir)
-
-
-def test_two_runs_started_at_once_in_one_folder(one_subgroup_run, tmp_path):
-    """One run works, the other refuses with a message; the first one's results are right.
-
-    Also the determinism check: the run that works is a second clean run, in another folder,
-    and gives byte-identical results.
-    """
-    workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=one_subgroup_run)
-    command = [sys.executable, "-m", "snakemake", "--cores", "4"]
-    runs = [
-        subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=run_environment(),
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
-        for _ in range(2)
-    ]
+    # The README's command, unchanged, twice at once: one run removes the stale lock (the killed
+    # run's record shows its process is gone) and the default profile's rerun-incomplete redoes
+    # the cut-off jobs; the other finds that run working and refuses.
+    runs = start_runs(workdir, 2)
     outputs = [run.communicate(timeout=900) for run in runs]
+    codes = [run.returncode for run in runs]
+    assert sorted(codes) == [0, 1], outputs
+    resumed, refused = outputs[codes.index(0)][1], outputs[codes.index(1)][1]
+    assert "Removed the lock left by an interrupted run in this folder" in resumed
+    assert "Another Snakemake run is working in this folder" in refused
+    assert "Do not use `snakemake --unlock` while it runs" in refused
+    assert "Directory cannot be locked" in refused
 
-    codes = sorted(run.returncode for run in runs)
-    assert codes == [0, 1], outputs
-    refused_output = outputs[[run.returncode for run in runs].index(1)][1]
-    assert "Another Snakemake run is working in this folder" in refused_output
-    assert "Do not use `snakemake --unlock` while it runs" in refused_output
-    assert "Directory cannot be locked" in refused_output
     assert planned_job_names(workdir) == set()
     assert_same_results(one_subgroup_run, workdir)
 
