@@ -10,12 +10,10 @@ the result file of the subgroup whose section it stands in. The variant run is t
 
 from __future__ import annotations
 
-import json
-import shutil
 from html import escape
 
 from report_parsing import parse_report, sections
-from workflow_helpers import load_config, snakemake
+from workflow_helpers import load_config
 
 from il6hcc.tables import read_tsv
 
@@ -145,27 +143,6 @@ def test_each_section_is_the_same_whatever_the_order_and_names(completed_run, va
     assert positions == sorted(positions)
     for name, label in config["report"]["subgroup_labels"].items():
         assert f'<span class="subgroup-key">{name}</span>: {label}' in html
-
-
-def test_a_figure_of_another_subgroup_stops_the_run_naming_the_file(completed_copy):
-    figures = completed_copy / "results" / "figures"
-    shutil.copyfile(figures / "first_line" / "paired_il6.svg", figures / "all" / "paired_il6.svg")
-    result = snakemake(completed_copy, "--cores", "1", check=False)
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "results/figures/all/paired_il6.svg: the figure is about" in output
-    assert '"subgroup":"first_line"' in output
-    assert "Traceback" not in output
-    assert not (completed_copy / "results" / "report" / "sections" / "all.json").exists()
-
-
-def test_a_section_fragment_of_another_subgroup_stops_the_report(completed_copy):
-    sections_dir = completed_copy / "results" / "report" / "sections"
-    fragment = json.loads((sections_dir / "first_line.json").read_text())
-    (sections_dir / "all.json").write_text(json.dumps(fragment))
-    result = snakemake(completed_copy, "--cores", "1", "--forcerun", "report", check=False)
-    assert result.returncode != 0
-    assert "two report sections for subgroup 'first_line'" in result.stdout + result.stderr
 
 
 def test_the_claims_table_shows_each_claims_own_verdict_effect_and_sentence(completed_run):
