@@ -18,9 +18,14 @@ from il6hcc.stats.nonparametric import (
     wilcoxon_signed_rank,
 )
 from il6hcc.stats.regression import logistic_regression, separates_outcome
+from il6hcc.stats.result import StatResult
 from il6hcc.tables import adjust_p_values
 
 RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
+# The fields of a rank test's result in its table (its counts and effect size follow), and of
+# the Hodges-Lehmann estimate beside it (hl_ columns; conf_level unprefixed, as it always was).
+TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
+HL_FIELDS = ("estimate", "ci_low", "ci_high", "method", "reason")
 # The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
 # use (statistics.signed_rank_scale): the change metric computing each scale's difference.
 SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
@@ -70,16 +75,9 @@ def prepost_table(
             location = hodges_lehmann_signed_rank(
                 differences, conf_level=conf_level, correct=correct
             )
-            if not test["estimable"]:
+            if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
-                location.update(
-                    estimate=np.nan,
-                    ci_low=np.nan,
-                    ci_high=np.nan,
-                    conf_level=np.nan,
-                    method="not estimable",
-                    reason=test["reason"],
-                )
+                location = StatResult.not_estimable(test.reason)
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
                 {
@@ -89,7 +87,7 @@ def prepost_table(
                     "unit": marker["unit"],
                     "group": group,
                     "n_patients": len(members),
-                    "n_pairs": test["n_pairs"],
+                    "n_pairs": test.extra["n_pairs"],
                     **quartiles(pre[complete], pre_below[complete], "pre_"),
                     **quartiles(post[complete], post_below[complete], "post_"),
                     "lloq": marker["lloq"],
@@ -98,19 +96,10 @@ def prepost_table(
                     "n_increased": int((post[complete] > pre[complete]).sum()),
                     "n_decreased": int((post[complete] < pre[complete]).sum()),
                     "n_unchanged": int((post[complete] == pre[complete]).sum()),
-                    "statistic": test["statistic"],
-                    "p_value": test["p_value"],
-                    "method": test["method"],
-                    "rank_biserial": test["rank_biserial"],
+                    **test.columns(keep=TEST_FIELDS),
                     "hl_scale": scale,
-                    "hl_estimate": location["estimate"],
-                    "hl_ci_low": location["ci_low"],
-                    "hl_ci_high": location["ci_high"],
-                    "conf_level": location["conf_level"],
-                    "hl_method": location["method"],
-                    "hl_reason": location["reason"],
-                    "estimable": test["estimable"],
-                    "reason": test["reason"],
+                    **location.columns("hl_", keep=HL_FIELDS),
+                    "conf_level": location.conf_level,
                 }
             )
     table = pd.DataFrame(rows)
@@ -123,20 +112,28 @@ def prepost_table(
 
 
 def _change_test_row(
-    change_a: pd.Series, change_b: pd.Series, below_a: pd.Series, below_b: pd.Series, correct: bool
+    change_a: pd.Series,
+    change_b: pd.Series,
+    below_a: pd.Series,
+    below_b: pd.Series,
+    correct: bool,
+    not_estimable_reason: str = "",
 ) -> dict:
+    """Columns of a Mann-Whitney test of change a versus change b; ``not_estimable_reason``:
+    the test does not apply to these groups, and why."""
     test = mann_whitney_u(change_a.to_numpy(float), change_b.to_numpy(float), correct=correct)
+    if not_estimable_reason:
+        test = StatResult.not_estimable(
+            not_estimable_reason, **{**test.extra, "rank_biserial": np.nan}
+        )
+    columns = test.columns(keep=TEST_FIELDS)
     return {
-        "n_a": test["n_x"],
-        "n_b": test["n_y"],
+        # a and b: the groups' names in these tables (x and y in the test's).
+        "n_a": columns.pop("n_x"),
+        "n_b": columns.pop("n_y"),
         **quartiles(change_a, below_a, "change_a_"),
         **quartiles(change_b, below_b, "change_b_"),
-        "statistic": test["statistic"],
-        "p_value": test["p_value"],
-        "method": test["method"],
-        "rank_biserial": test["rank_biserial"],
-        "estimable": test["estimable"],
-        "reason": test["reason"],
+        **columns,
     }
 
 
@@ -198,6 +195,11 @@ def subgroup_comparison_table(
     independent samples, so the test is then reported as not estimable, with the overlap.
     """
     overlap = set(group_a["source_row"]) & set(group_b["source_row"])
+    not_estimable_reason = (
+        f"the subgroups share {len(overlap)} patients; a test for independent groups does not apply"
+        if overlap
+        else ""
+    )
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -216,18 +218,9 @@ def subgroup_comparison_table(
                 change_below_lloq(group_a, key),
                 change_below_lloq(group_b, key),
                 correct,
+                not_estimable_reason,
             ),
         }
-        if overlap:
-            row.update(
-                statistic=np.nan,
-                p_value=np.nan,
-                method="not estimable",
-                rank_biserial=np.nan,
-                estimable=False,
-                reason=f"the subgroups share {len(overlap)} patients; "
-                "a test for independent groups does not apply",
-            )
         rows.append(row)
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=[])
