@@ -6,6 +6,8 @@ p-values side by side and the method actually used on every row.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,24 @@ RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
 # the Hodges-Lehmann estimate beside it (hl_ columns; conf_level unprefixed, as it always was).
 TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
 HL_FIELDS = ("estimate", "ci_low", "ci_high", "method", "reason")
+# A logistic regression's columns: the Wald z is the result's statistic.
+LOGISTIC_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "z",
+    "p_value",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "conf_level",
+    "n",
+    "n_events",
+    "n_excluded",
+    "method",
+    "estimable",
+    "reason",
+]
 # The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
 # use (statistics.signed_rank_scale): the change metric computing each scale's difference.
 SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
@@ -229,6 +249,13 @@ def subgroup_comparison_table(
     return table
 
 
+def logistic_rows(fit: StatResult) -> pd.DataFrame:
+    """One row per term of a logistic regression (one "(model)" row when not estimable)."""
+    columns = fit.columns()
+    rows = pd.DataFrame(columns, index=range(len(np.atleast_1d(columns["term"]))))
+    return rows.rename(columns={"statistic": "z"}).reindex(columns=LOGISTIC_COLUMNS)
+
+
 def logistic_table(
     patients: pd.DataFrame,
     *,
@@ -281,12 +308,11 @@ def logistic_table(
                     separating.append(column)
                 else:
                     used.append(column)
-        result = logistic_regression(
-            data, "responder", [change_column, *used], conf_level=conf_level
-        )
+        fit = logistic_regression(data, "responder", [change_column, *used], conf_level=conf_level)
         if data[change_column].isna().all():
             # The regression would only see an empty data set and say "no events".
-            result["reason"] = f"no patient has both {key} values (pre and post)"
+            fit = replace(fit, reason=f"no patient has both {key} values (pre and post)")
+        result = logistic_rows(fit)
         result.insert(0, "marker", key)
         result.insert(0, "subgroup", subgroup)
         result["change_metric"] = metric
