@@ -38,7 +38,7 @@ from il6hcc.table1 import table1
 from il6hcc.tables import adjust_p_values, read_patients, read_tsv, write_tsv
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REL = 1e-6
+REL = 1e-10
 NO_BOOTSTRAP = {"enabled": False, "replicates": 2000}
 
 

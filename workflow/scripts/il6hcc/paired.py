@@ -14,6 +14,11 @@ import pandas as pd
 from il6hcc.change import marker_change
 from il6hcc.config import ConfigError
 from il6hcc.quartiles import below_lloq_mask, quartiles
+from il6hcc.stats.effectsize import (
+    CLES,
+    common_language_effect_size,
+    matched_pairs_rank_biserial,
+)
 from il6hcc.stats.nonparametric import (
     hodges_lehmann_signed_rank,
     mann_whitney_u,
@@ -28,6 +33,8 @@ RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
 # the Hodges-Lehmann estimate beside it (hl_ columns; conf_level unprefixed, as it always was).
 TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
 HL_FIELDS = ("estimate", "ci_low", "ci_high", "method", "reason")
+# The effect size printed beside each rank test (effect_size_ columns, with its name).
+EFFECT_SIZE_FIELDS = ("estimate", "ci_low", "ci_high", "method")
 # A logistic regression's columns: the Wald z is the result's statistic.
 LOGISTIC_COLUMNS = [
     "term",
@@ -98,6 +105,9 @@ def prepost_table(
             if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
                 location = StatResult.not_estimable(test.reason)
+            effect = matched_pairs_rank_biserial(
+                differences, np.zeros_like(differences), conf_level=conf_level
+            )
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
                 {
@@ -120,6 +130,7 @@ def prepost_table(
                     "hl_scale": scale,
                     **location.columns("hl_", keep=HL_FIELDS),
                     "conf_level": location.conf_level,
+                    **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
                 }
             )
     table = pd.DataFrame(rows)
@@ -137,15 +148,21 @@ def _change_test_row(
     below_a: pd.Series,
     below_b: pd.Series,
     correct: bool,
+    conf_level: float,
     not_estimable_reason: str = "",
 ) -> dict:
-    """Columns of a Mann-Whitney test of change a versus change b; ``not_estimable_reason``:
-    the test does not apply to these groups, and why."""
-    test = mann_whitney_u(change_a.to_numpy(float), change_b.to_numpy(float), correct=correct)
+    """Columns of a Mann-Whitney test of change a versus change b, with the common-language
+    effect size and its CI at ``conf_level``; ``not_estimable_reason``: the test does not apply
+    to these groups, and why."""
+    a, b = change_a.to_numpy(float), change_b.to_numpy(float)
+    test = mann_whitney_u(a, b, correct=correct)
     if not_estimable_reason:
         test = StatResult.not_estimable(
             not_estimable_reason, **{**test.extra, "rank_biserial": np.nan}
         )
+        effect = StatResult.not_estimable(not_estimable_reason, name=CLES)
+    else:
+        effect = common_language_effect_size(a, b, conf_level=conf_level)
     columns = test.columns(keep=TEST_FIELDS)
     return {
         # a and b: the groups' names in these tables (x and y in the test's).
@@ -154,6 +171,7 @@ def _change_test_row(
         **quartiles(change_a, below_a, "change_a_"),
         **quartiles(change_b, below_b, "change_b_"),
         **columns,
+        **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
     }
 
 
@@ -166,8 +184,10 @@ def responder_comparison_table(
     correct: bool,
     adjust_method: str,
     adjust_family: str,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b)."""
+    """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b),
+    with the common-language effect size and its CI at ``conf_level``."""
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -189,6 +209,7 @@ def responder_comparison_table(
                     below[is_responder],
                     below[is_non_responder],
                     correct,
+                    conf_level,
                 ),
             }
         )
@@ -208,8 +229,10 @@ def subgroup_comparison_table(
     metric: str,
     correct: bool,
     adjust_method: str,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Mann-Whitney U test of each marker's change between two subgroups (a versus b).
+    """Mann-Whitney U test of each marker's change between two subgroups (a versus b), with the
+    common-language effect size and its CI at ``conf_level``.
 
     This is the direct test of "changes in a, not in b". Overlapping subgroups are not
     independent samples, so the test is then reported as not estimable, with the overlap.
@@ -238,6 +261,7 @@ def subgroup_comparison_table(
                 change_below_lloq(group_a, key),
                 change_below_lloq(group_b, key),
                 correct,
+                conf_level,
                 not_estimable_reason,
             ),
         }

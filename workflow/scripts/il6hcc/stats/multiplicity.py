@@ -8,7 +8,6 @@ References: Holm S. Scand J Stat 1979;6:65-70; Benjamini Y, Hochberg Y. J R Stat
 from __future__ import annotations
 
 import numpy as np
-from statsmodels.stats.multitest import multipletests
 
 # R's method names, and statsmodels' name of each ("none" leaves the p-values as they are).
 P_ADJUST_METHODS = {"holm": "holm", "BH": "fdr_bh", "bonferroni": "bonferroni", "none": None}
@@ -33,5 +32,9 @@ def p_adjust(p_values, method: str = "holm") -> np.ndarray:
         raise ValueError("p-values must lie in [0, 1]")
     adjusted = p.copy()
     if present.any() and P_ADJUST_METHODS[method] is not None:
+        # Imported here: every job that reads a result table imports this module (through
+        # il6hcc.tables), and statsmodels takes about 1.8 s to import.
+        from statsmodels.stats.multitest import multipletests
+
         adjusted[present] = multipletests(p[present], method=P_ADJUST_METHODS[method])[1]
     return adjusted
