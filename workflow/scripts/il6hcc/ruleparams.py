@@ -83,7 +83,7 @@ def compare_subgroups(config: dict, comparison: str) -> dict:
     """Only this comparison of subgroup_comparisons, and only the adjustment's method (a
     comparison is one family)."""
     chosen = [spec for spec in config["subgroup_comparisons"] if spec["name"] == comparison]
-    tests = statistics(config, "continuity_correction")
+    tests = statistics(config, "continuity_correction", "conf_level")
     tests["multiple_testing"] = {"method": config["statistics"]["multiple_testing"]["method"]}
     return canonical(
         {

@@ -59,7 +59,9 @@ def paired_stats(
         )
     tables = {
         "prepost": prepost,
-        "responders": responder_comparison_table(patients, **options),
+        "responders": responder_comparison_table(
+            patients, **options, conf_level=statistics["conf_level"]
+        ),
         "logistic": regression,
     }
     return {name: mark_empty_subgroup(t, selection["empty_reason"]) for name, t in tables.items()}
@@ -87,6 +89,7 @@ def compare_subgroups(
         metric=change_metric,
         correct=statistics["continuity_correction"],
         adjust_method=statistics["multiple_testing"]["method"],
+        conf_level=statistics["conf_level"],
     )
     empty = "; ".join(
         f"subgroup {selection['subgroup']}: {selection['empty_reason']}"
