@@ -24,12 +24,8 @@ from workflow_helpers import REPO, load_config, planned_jobs, run_step, write_co
 from il6hcc import ruleparams
 from il6hcc.claims import VERDICTS
 from il6hcc.config import ConfigError, check_config
-from il6hcc.prognosis import (
-    change_groups,
-    group_labels,
-    landmark_cohort,
-    prognosis_tables,
-)
+from il6hcc.groups import group_labels
+from il6hcc.prognosis import change_groups, landmark_cohort, prognosis_tables
 from il6hcc.steps.clean import clean
 from il6hcc.steps.ingest import ingest
 from il6hcc.steps.stratify import stratify

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from il6hcc.claims import SCALE_LABELS as SCALE_WORDS
-from il6hcc.prognosis import describe_grouping, group_labels
+from il6hcc.groups import describe_grouping, group_labels
 from il6hcc.provenance import git_state
 from il6hcc.report import (
     CI_LABELS,

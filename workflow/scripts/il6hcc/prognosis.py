@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from il6hcc.change import METRIC_LABELS, marker_change
+from il6hcc.change import marker_change
 from il6hcc.claims import COLUMNS as CLAIM_COLUMNS
 from il6hcc.claims import (
     CONSISTENT,
@@ -32,6 +32,7 @@ from il6hcc.claims import (
     p_text,
     unchecked_row,
 )
+from il6hcc.groups import group_labels, indicator_name
 from il6hcc.stats.result import StatResult
 from il6hcc.stats.survival import (
     cox_fit,
@@ -45,7 +46,6 @@ from il6hcc.stats.survival import (
 )
 
 ENDPOINT_COLUMNS = {"pfs": ("pfs_months", "pfs_event"), "os": ("os_months", "os_event")}
-ENDPOINT_LABELS = {"pfs": "progression-free survival", "os": "overall survival"}
 # Claim 6 is about prognosis, i.e. survival: overall survival decides it, PFS is shown beside.
 CLAIM_ENDPOINT = "os"
 NO_GROUP_REASON = "{marker} change not available (pre or post value missing)"
@@ -161,33 +161,6 @@ COLUMNS = {
 # ---------------------------------------------------------------------------------------
 # Grouping by the change of the marker
 # ---------------------------------------------------------------------------------------
-
-
-def group_labels(grouping: dict) -> tuple[str, str]:
-    """``(index group, reference group)``: "rise"/"no rise", or the two sides of the cut-off.
-
-    The index group is the one claim 6 expects to live longer; hazard ratios compare it with
-    the reference group.
-    """
-    if grouping["rule"] == "rise":
-        return "rise", "no rise"
-    cutoff = f"{grouping['cutoff']:g}"
-    return f"change > {cutoff}", f"change <= {cutoff}"
-
-
-def indicator_name(grouping: dict) -> str:
-    """Name of the 0/1 Cox covariate (1 = index group), e.g. ``il6_rise``."""
-    suffix = "rise" if grouping["rule"] == "rise" else "above_cutoff"
-    return f"{grouping['marker']}_{suffix}"
-
-
-def describe_grouping(grouping: dict, marker_label: str) -> str:
-    """Human wording of the grouping rule, e.g. 'IL-6 rise (post > pre) versus no rise'."""
-    if grouping["rule"] == "rise":
-        return f"{marker_label} rise (post > pre) versus no rise (post <= pre)"
-    index, reference = group_labels(grouping)
-    metric = METRIC_LABELS[grouping["metric"]]
-    return f"{marker_label} {metric}: {index} versus {reference} (pre-specified cut-off)"
 
 
 def change_groups(patients: pd.DataFrame, grouping: dict) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from il6hcc.change import METRIC_LABELS, describe_criterion
 from il6hcc.clean import BELOW_LLOQ_RULES
-from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS, grouping
+from il6hcc.groups import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS, grouping
 
 ADJUST_LABELS = {
     "holm": "Holm",

@@ -14,10 +14,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from il6hcc.groups import ENDPOINT_LABELS, GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS
 from il6hcc.identity import IdentityError, check_records
-from il6hcc.prognosis import ENDPOINT_LABELS
 from il6hcc.report import records
-from il6hcc.table1 import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS
 
 # Canonical cohort columns as a reader names them (a column not listed is shown as it is).
 VARIABLE_LABELS = {

@@ -14,7 +14,7 @@ import pandas as pd
 
 # il6hcc.figures selects the headless backend and the deterministic SVG/PDF settings.
 from il6hcc.figures import COLUMN_WIDTH_IN, PALETTE, despine, label_simulated
-from il6hcc.prognosis import ENDPOINT_LABELS
+from il6hcc.groups import ENDPOINT_LABELS
 
 GROUP_STYLES = (
     {"color": PALETTE[0], "linestyle": "-"},

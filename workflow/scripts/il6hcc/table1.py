@@ -13,35 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from il6hcc.groups import GROUP_ORDER, LINE_GROUPS, RESPONSE_GROUPS, grouping
 from il6hcc.quartiles import below_lloq_mask, quartiles
 from il6hcc.stats.nonparametric import mann_whitney_u
 from il6hcc.stats.proportions import fisher_exact
 from il6hcc.stats.result import StatResult
-
-LINE_GROUPS = "line_of_therapy"
-RESPONSE_GROUPS = "response"
-
-
-def grouping(patients: pd.DataFrame, by: str) -> pd.Series:
-    """Group label per patient for ``by`` ('line_of_therapy' or 'response'); <NA> if unknown."""
-    if by == LINE_GROUPS:
-        line = patients["line_of_therapy"]
-        labels = pd.Series(pd.NA, index=patients.index, dtype="string")
-        labels[line == 1] = "first-line"
-        labels[line >= 2] = "later-line"
-        return labels
-    if by == RESPONSE_GROUPS:
-        labels = pd.Series(pd.NA, index=patients.index, dtype="string")
-        labels[patients["responder"] == 1] = "responders"
-        labels[patients["responder"] == 0] = "non-responders"
-        return labels
-    raise ValueError(f"unknown grouping '{by}'")
-
-
-GROUP_ORDER = {
-    LINE_GROUPS: ["first-line", "later-line"],
-    RESPONSE_GROUPS: ["responders", "non-responders"],
-}
 
 
 def _categorical_rows(values: pd.Series, groups: pd.Series, order: list[str]) -> list[dict]:

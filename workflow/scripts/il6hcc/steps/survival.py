@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 
 from il6hcc.figures import save
-from il6hcc.prognosis import group_labels, prognosis_tables
+from il6hcc.groups import group_labels
+from il6hcc.prognosis import prognosis_tables
 from il6hcc.rulekit import FigureFiles, Patients, Record, data_status
 from il6hcc.subgroups import mark_empty_subgroup
 from il6hcc.survival_figures import km_plot
