@@ -15,6 +15,7 @@ from il6hcc.stats.proportions import (
     fisher_exact,
     fisher_monte_carlo,
     mcnemar_exact,
+    mcnemar_exact_batch,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
@@ -278,3 +279,48 @@ def test_mcnemar_without_discordant_pairs_not_estimable():
 def test_mcnemar_balanced_discordance_gives_one():
     result = mcnemar_exact([True, False, True, False], [False, True, False, True])
     assert result.p_value == 1.0
+
+
+def test_mcnemar_batch_of_r_studies_matches_r_binom_test():
+    # The two R fixture studies, padded to one length with concordant pairs (which change no
+    # p-value), tested in one batched call.
+    studies = [
+        read_booleans(name).dropna() for name in ("data_mcnemar.tsv", "data_mcnemar_one_sided.tsv")
+    ]
+    length = max(len(study) for study in studies)
+    a = np.zeros((len(studies), length), dtype=bool)
+    b = np.zeros((len(studies), length), dtype=bool)
+    for row, study in enumerate(studies):
+        a[row, : len(study)] = study["a"].astype(bool)
+        b[row, : len(study)] = study["b"].astype(bool)
+    batch = mcnemar_exact_batch(a, b)
+    for row, case in enumerate(("simulated", "one_sided")):
+        assert batch.extra["a_only"][row] == int(MCNEMAR[(case, "a_only")])
+        assert batch.extra["b_only"][row] == int(MCNEMAR[(case, "b_only")])
+        assert batch.p_value[row] == pytest.approx(float(MCNEMAR[(case, "p_value")]), rel=REL)
+
+
+def test_mcnemar_batch_matches_statsmodels_exact_mcnemar_study_by_study():
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    rng = np.random.default_rng(7)
+    a = rng.random((300, 25)) < 0.6
+    b = rng.random((300, 25)) < 0.3
+    a[0] = b[0]  # a study without discordant pairs
+    batch = mcnemar_exact_batch(a, b)
+    assert not batch.estimable[0] and np.isnan(batch.p_value[0])
+    assert batch.reason[0] == "no discordant pairs"
+    for row in range(1, len(a)):
+        table = [
+            [np.sum(a[row] & b[row]), np.sum(a[row] & ~b[row])],
+            [np.sum(~a[row] & b[row]), np.sum(~a[row] & ~b[row])],
+        ]
+        expected = mcnemar(table, exact=True).pvalue
+        assert batch.estimable[row] and batch.p_value[row] == pytest.approx(expected, rel=1e-12)
+
+
+def test_mcnemar_batch_refuses_non_boolean_or_mismatched_input():
+    with pytest.raises(ValueError, match="boolean"):
+        mcnemar_exact_batch(np.ones((2, 3)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="same shape"):
+        mcnemar_exact_batch(np.ones((2, 3), bool), np.ones((2, 4), bool))

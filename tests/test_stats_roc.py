@@ -12,7 +12,9 @@ from il6hcc.rocanalysis import AUC_NAMES, DELONG_NAMES, renamed
 from il6hcc.stats.roc import (
     bootstrap_auc_ci,
     delong_paired_test,
+    delong_paired_test_batch,
     roc_auc,
+    roc_auc_batch,
     roc_curve,
     youden_threshold,
 )
@@ -336,3 +338,74 @@ def test_the_interval_of_an_auc_difference_is_truncated_to_its_range():
     assert result["method"] == (
         "DeLong's test for two correlated ROC curves; interval truncated to [-1, 1]"
     )
+
+
+# Batches of studies sharing their cases and controls, against the one-study functions (themselves
+# checked against pROC above), study by study.
+BATCH_IS_CASE = np.array([True] * 6 + [False] * 9)
+
+
+def rounded_scores(seed, studies=40):
+    # One decimal, so that studies have ties within and between cases and controls.
+    rng = np.random.default_rng(seed)
+    shift = np.where(BATCH_IS_CASE, 0.6, 0.0)
+    return np.round(rng.normal(shift, 1.0, size=(studies, BATCH_IS_CASE.size)), 1)
+
+
+def test_roc_auc_batch_matches_roc_auc_study_by_study():
+    scores = rounded_scores(1)
+    batch = roc_auc_batch(scores, BATCH_IS_CASE, conf_level=0.9)
+    for row, study in enumerate(scores):
+        one = roc_auc(study, BATCH_IS_CASE, conf_level=0.9)
+        assert batch.estimate[row] == pytest.approx(one.estimate, rel=1e-12)
+        assert batch.extra["auc_se"][row] == pytest.approx(one.extra["auc_se"], rel=1e-12)
+        assert batch.ci_low[row] == pytest.approx(one.ci_low, rel=1e-12)
+        assert batch.ci_high[row] == pytest.approx(one.ci_high, rel=1e-12)
+        assert bool(batch.estimable[row]) == one.estimable
+
+
+def test_roc_auc_batch_test_against_half_is_the_delong_z_test():
+    batch = roc_auc_batch(rounded_scores(2), BATCH_IS_CASE)
+    assert np.allclose(batch.statistic, (batch.estimate - 0.5) / batch.extra["auc_se"])
+    # The interval at 1 - alpha excludes 0.5 exactly when p < alpha.
+    excludes = (batch.ci_low > 0.5) | (batch.ci_high < 0.5)
+    assert np.array_equal(excludes, batch.p_value < 0.05)
+
+
+def test_roc_auc_batch_perfect_separation_is_not_estimable():
+    separated = np.where(BATCH_IS_CASE, 2.0, 1.0) + np.arange(BATCH_IS_CASE.size) * 1e-3
+    batch = roc_auc_batch(np.vstack([separated, rounded_scores(3, studies=1)[0]]), BATCH_IS_CASE)
+    assert list(batch.estimable) == [False, True]
+    assert np.isnan(batch.p_value[0]) and batch.estimate[0] == 1.0
+    assert list(batch.reason) == ["the DeLong variance is zero", ""]
+
+
+def test_delong_paired_test_batch_matches_delong_paired_test_study_by_study():
+    scores_a, scores_b = rounded_scores(4), rounded_scores(5)
+    batch = delong_paired_test_batch(scores_a, scores_b, BATCH_IS_CASE)
+    for row in range(len(scores_a)):
+        one = delong_paired_test(scores_a[row], scores_b[row], BATCH_IS_CASE)
+        assert batch.estimate[row] == pytest.approx(one.estimate, rel=1e-12)
+        for name in ("statistic", "p_value", "ci_low", "ci_high"):
+            assert getattr(batch, name)[row] == pytest.approx(getattr(one, name), rel=1e-10)
+        assert batch.extra["se_difference"][row] == pytest.approx(
+            one.extra["se_difference"], rel=1e-12
+        )
+
+
+def test_delong_paired_test_batch_of_identical_markers_is_not_estimable():
+    scores = rounded_scores(8, studies=3)
+    batch = delong_paired_test_batch(scores, scores, BATCH_IS_CASE)
+    assert not batch.estimable.any() and np.isnan(batch.p_value).all()
+    assert (batch.extra["se_difference"] == 0).all()
+
+
+def test_batched_roc_refuses_missing_scores_too_few_cases_and_mismatched_labels():
+    scores = rounded_scores(6, studies=2)
+    scores[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        roc_auc_batch(scores, BATCH_IS_CASE)
+    with pytest.raises(ValueError, match="2 cases"):
+        roc_auc_batch(rounded_scores(6, studies=2), np.arange(BATCH_IS_CASE.size) == 0)
+    with pytest.raises(ValueError, match="one entry per column"):
+        delong_paired_test_batch(scores[:, 1:], scores[:, 1:], BATCH_IS_CASE)

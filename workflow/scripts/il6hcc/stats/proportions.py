@@ -1,7 +1,6 @@
 """Tests and intervals for counts, each as base R: Fisher's exact test (r x c, hand-written),
 binomial confidence intervals (``statsmodels.stats.proportion.proportion_confint``), diagnostic
-accuracy with intervals, and the exact McNemar test
-(``statsmodels.stats.contingency_tables.mcnemar``).
+accuracy with intervals, and the exact McNemar test (one study or a batch).
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
 Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
@@ -12,10 +11,11 @@ Newcombe RG. Stat Med 1998;17:857-872; R Core Team, ``stats::fisher.test``, ``bi
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import bdtr, gammaln
 
 from il6hcc.stats.result import StatResult
 
@@ -287,8 +287,8 @@ def binomial_ci(
         raise ValueError("conf_level must be between 0 and 1")
     if trials < 1 or not 0 <= successes <= trials:
         raise ValueError("need trials >= 1 and 0 <= successes <= trials")
-    # statsmodels imported where used (here and in mcnemar_exact): about 1.8 s to import, which
-    # the Table 1 job (Fisher's test only) should not pay.
+    # statsmodels imported where used: about 1.8 s to import, which the Table 1 job (Fisher's
+    # test only) should not pay.
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(
@@ -391,36 +391,59 @@ def diagnostic_accuracy(
 
 
 def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
-    """Exact McNemar test comparing two binary tests on the same patients, over
-    ``statsmodels.stats.contingency_tables.mcnemar(exact=True)``.
+    """Exact McNemar test comparing two binary tests on the same patients.
 
-    Method: patients missing either result are dropped. Conditional on the b + c discordant
-    pairs (a_only = A positive and B negative, b_only = the reverse), a_only is
-    Binomial(b + c, 1/2) under H0 (equal positive rates); the two-sided p-value is
-    min(1, 2 P(X <= min(b, c))). This equals R's ``binom.test(b, b + c, 0.5)$p.value`` (R's
-    ``mcnemar.test`` is the asymptotic chi-squared version). Restrict the input to cases to
-    compare sensitivities, or to non-cases to compare specificities.
+    Patients missing either result are dropped; the rest are tested as
+    :func:`mcnemar_exact_batch` tests one study. Restrict the input to cases to compare
+    sensitivities, or to non-cases to compare specificities.
 
     Returns p_value and method, with the counts n, a_only, b_only, both, neither in ``extra``.
-    Not estimable without discordant pairs (R's binom.test stops when n = 0).
     """
     a, b, _ = _paired_booleans(
         test_a_positive, test_b_positive, ("test_a_positive", "test_b_positive")
     )
-    counts = {
-        "n": int(a.size),
-        "a_only": int(np.sum(a & ~b)),
-        "b_only": int(np.sum(~a & b)),
-        "both": int(np.sum(a & b)),
-        "neither": int(np.sum(~a & ~b)),
-    }
-    if counts["a_only"] + counts["b_only"] == 0:
-        return StatResult.not_estimable("no discordant pairs", **counts)
-    from statsmodels.stats.contingency_tables import mcnemar
+    result = mcnemar_exact_batch(a, b)
+    return replace(
+        result,
+        p_value=float(result.p_value),
+        estimable=bool(result.estimable),
+        reason=str(result.reason),
+        extra={
+            "n": int(a.size),
+            "a_only": int(result.extra["a_only"]),
+            "b_only": int(result.extra["b_only"]),
+            "both": int(np.sum(a & b)),
+            "neither": int(np.sum(~a & ~b)),
+        },
+    )
 
-    table = [[counts["both"], counts["a_only"]], [counts["b_only"], counts["neither"]]]
+
+def mcnemar_exact_batch(test_a_positive, test_b_positive) -> StatResult:
+    """Exact McNemar test of each study: A-only against B-only discordant pairs, patients along
+    the last axis of two boolean arrays of equal shape (complete: no missing result).
+
+    Conditional on the d discordant pairs, the A-only count is Binomial(d, 1/2) under H0; the
+    two-sided p-value is min(1, 2 P(X <= min(b, c))), R's ``binom.test(b, b + c)$p.value``
+    (R's ``mcnemar.test`` is the asymptotic chi-squared version), from the binomial CDF
+    ``scipy.special.bdtr`` that ``statsmodels``' ``mcnemar(exact=True)`` evaluates too, here
+    for every study in one call. Not estimable without discordant pairs (R's binom.test stops).
+
+    Returns p_value, estimable, reason (arrays over the studies, 0-d for one study); ``extra``:
+    a_only, b_only.
+    """
+    a = np.asarray(test_a_positive)
+    b = np.asarray(test_b_positive)
+    if a.dtype != bool or b.dtype != bool or a.shape != b.shape:
+        raise ValueError("McNemar input must be two boolean arrays of the same shape")
+    a_only = np.count_nonzero(a & ~b, axis=-1)
+    b_only = np.count_nonzero(~a & b, axis=-1)
+    discordant = a_only + b_only
+    estimable = discordant > 0
+    tail = bdtr(np.minimum(a_only, b_only), np.maximum(discordant, 1), 0.5)
     return StatResult(
-        p_value=float(mcnemar(table, exact=True).pvalue),
+        p_value=np.where(estimable, np.minimum(1.0, 2 * tail), np.nan),
         method="exact (binomial test on discordant pairs)",
-        extra=counts,
+        estimable=estimable,
+        reason=np.where(estimable, "", "no discordant pairs"),
+        extra={"a_only": a_only, "b_only": b_only},
     )

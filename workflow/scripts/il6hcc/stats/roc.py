@@ -1,35 +1,31 @@
-"""ROC analysis of oriented scores: AUC with DeLong intervals, DeLong's paired test, ROC
-coordinates, the Youden cut-off and a stratified bootstrap interval for the AUC.
+"""ROC analysis of oriented scores, as pROC 1.18.0 (Robin et al. 2011, BMC Bioinformatics
+12:77): AUC with DeLong intervals, DeLong's paired test (one study, or a batch of studies that
+share their cases and controls), ROC coordinates, the Youden cut-off and a stratified bootstrap
+interval for the AUC.
 
-Orientation is never guessed. Every function takes ``scores`` already oriented so that a
-higher score means "more likely a case (responder)", and a boolean ``is_case``. This is
-pROC's ``roc(is_case, score, levels = c(FALSE, TRUE), direction = "<")`` (controls < cases),
-the reference implementation these functions reproduce (Robin et al. 2011, BMC
-Bioinformatics 12:77; pROC 1.18.0). A case is called positive at threshold ``t`` when its
-score is ``>= t``.
-
-Missing scores (NaN) are dropped and counted. Every statistic returns a StatResult;
-degenerate input gives ``estimable=False`` with a human ``reason`` (the AUC itself is still
-reported where it exists).
+Orientation is never guessed: ``scores`` are oriented so that higher means "more likely a case",
+``is_case`` is boolean, i.e. pROC's ``roc(is_case, score, levels = c(FALSE, TRUE), direction =
+"<")``; a patient is positive at threshold ``t`` when its score is ``>= t``. Missing scores are
+dropped and counted; degenerate input gives ``estimable=False`` with a ``reason`` (the AUC is
+still reported where it exists).
 
 Hand-written, because no Python library reproduces pROC: DeLong's variance and paired test
-(O(n log n) as Sun and Xu, about 9x faster than pROC's own; scikit-learn and scipy have no
-DeLong), pROC's thresholds and its Youden rule, and a stratified bootstrap that reuses one sort.
+(scikit-learn and scipy have none; O(n log n) from midranks as Sun and Xu 2014, one code path
+for one study and for a batch of studies; about 3x faster than pROC at 10^6 patients),
+pROC's thresholds and Youden rule, and a bootstrap that reuses one sort.
 
-Where this module departs from pROC, on purpose: a DeLong variance of zero (an AUC of exactly 1
-or 0, or all scores tied) gives no interval and no test instead of pROC's zero-width interval
-("1 to 1") and p = 1; the interval of an AUC difference is truncated to [-1, 1] (pROC truncates
-an AUC's interval to [0, 1], not a difference's); and the callers may ask for more than two
-cases and two controls before a DeLong interval or test is given (``min_per_group``), since both
-rest on a normal approximation.
+Departures from pROC, on purpose: a DeLong variance of zero (AUC exactly 0 or 1, or all scores
+tied) gives no interval and no test instead of pROC's zero-width interval and p = 1; the
+interval of an AUC difference is truncated to [-1, 1]; callers may require more than two cases
+and two controls (``min_per_group``) before DeLong's normal approximation is used.
 """
 
 from dataclasses import replace
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
+from scipy.stats import rankdata
 
 from il6hcc.stats.result import StatResult
 
@@ -38,21 +34,17 @@ DELONG_MIN_PER_GROUP = 2
 PROC_HALVING_LIMIT = 1e100
 # Elements per bootstrap batch: bounds memory while keeping numpy calls few.
 BOOTSTRAP_BATCH_ELEMENTS = 4_000_000
+DELONG_TEST = "DeLong's test for two correlated ROC curves"
 
 
-def _as_inputs(scores, is_case):
+def _drop_missing(scores, is_case):
+    """Keep patients with a score; return kept scores, kept labels, number dropped."""
     scores = np.asarray(scores, dtype=float)
     is_case = np.asarray(is_case)
     if is_case.dtype != bool:
         raise TypeError("is_case must be a boolean array (True = case / responder)")
     if scores.shape != is_case.shape or scores.ndim != 1:
         raise ValueError("scores and is_case must be one-dimensional and of equal length")
-    return scores, is_case
-
-
-def _drop_missing(scores, is_case):
-    """Keep patients with a score; return kept scores, kept labels, number dropped."""
-    scores, is_case = _as_inputs(scores, is_case)
     present = ~np.isnan(scores)
     return scores[present], is_case[present], int(np.count_nonzero(~present))
 
@@ -68,72 +60,61 @@ def _degenerate_reason(scores, is_case):
     return ""
 
 
-class _TieGroups(NamedTuple):
-    """The pooled scores sorted once, with case and control counts per distinct value."""
-
-    order: np.ndarray
-    sorted_is_case: np.ndarray
-    distinct: np.ndarray
-    group_size: np.ndarray
-    cases_below: np.ndarray
-    cases_in: np.ndarray
-    controls_below: np.ndarray
-    controls_in: np.ndarray
-
-
-def _tie_groups(scores, is_case):
-    order = np.argsort(scores)
-    sorted_scores = scores[order]
-    sorted_is_case = is_case[order]
-    starts_group = np.empty(sorted_scores.size, dtype=bool)
-    starts_group[0] = True
-    np.not_equal(sorted_scores[1:], sorted_scores[:-1], out=starts_group[1:])
-    bounds = np.append(np.flatnonzero(starts_group), sorted_scores.size)
-    group_size = np.diff(bounds)
-    cases_through = np.concatenate(([0], np.cumsum(sorted_is_case, dtype=np.int64)))
-    cases_below = cases_through[bounds[:-1]]
-    cases_in = cases_through[bounds[1:]] - cases_below
-    return _TieGroups(
-        order=order,
-        sorted_is_case=sorted_is_case,
-        distinct=sorted_scores[bounds[:-1]],
-        group_size=group_size,
-        cases_below=cases_below,
-        cases_in=cases_in,
-        controls_below=bounds[:-1] - cases_below,
-        controls_in=group_size - cases_in,
-    )
-
-
 def _placements(scores, is_case):
-    """DeLong placements and the AUC, from one sort of the pooled scores.
+    """DeLong's placements and the AUC of each study (last axis of ``scores``).
 
-    A case's placement is the share of controls scoring below it (ties count one half); a
-    control's placement is the share of cases scoring above it (ties count one half). These are
-    the structural components V10 / V01 of DeLong et al. (1988) and pROC's ``X`` / ``Y``. Sun and
-    Xu (2014) obtain them from midranks; counting cases and controls per tie group of the one
-    sorted pooled sample is the same computation, O(n log n) for the sort and O(n) after it.
-
-    Returns (case placements, control placements) in input order and the AUC, computed exactly
-    from integer counts before one division.
+    A case's placement is the share of controls below it, a control's the share of cases above
+    it, ties counting one half: the structural components V10 / V01 of DeLong et al. (1988),
+    pROC's ``X`` / ``Y``. As Sun and Xu (2014), they come from midranks: a case's midrank among
+    all scores less its midrank among the cases is the number of controls below it plus half
+    the tied ones. Twice that is an integer, so the AUC is exact before its one division.
     """
     n_cases = int(np.count_nonzero(is_case))
     n_controls = is_case.size - n_cases
-    groups = _tie_groups(scores, is_case)
-    twice_controls_under = 2 * groups.controls_below + groups.controls_in
-    twice_cases_over = 2 * (n_cases - groups.cases_below) - groups.cases_in
-    # Expanding per-group values with repeat reads memory in order (no random gathers).
-    case_value = np.repeat(twice_controls_under / (2.0 * n_controls), groups.group_size)
-    control_value = np.repeat(twice_cases_over / (2.0 * n_cases), groups.group_size)
-    placement = np.empty(scores.size)
-    placement[groups.order] = np.where(groups.sorted_is_case, case_value, control_value)
-    auc = float((groups.cases_in * twice_controls_under).sum()) / (2.0 * n_cases * n_controls)
-    return placement[is_case], placement[~is_case], auc
+    pooled = rankdata(scores, axis=-1)
+    twice_controls_under = 2 * (pooled[..., is_case] - rankdata(scores[..., is_case], axis=-1))
+    twice_cases_under = 2 * (pooled[..., ~is_case] - rankdata(scores[..., ~is_case], axis=-1))
+    auc = twice_controls_under.sum(axis=-1) / (2.0 * n_cases * n_controls)
+    return twice_controls_under / (2.0 * n_controls), 1 - twice_cases_under / (2.0 * n_cases), auc
+
+
+def _delong_se(centred_case_placements, centred_control_placements):
+    """sqrt(s2(V10) / m + s2(V01) / n) from placements centred on their AUC (or, for two AUCs
+    on the same patients, the differences of the centred placements), along the last axis.
+
+    Sums of squares rather than np.dot: a BLAS call may start threads, which only slows this
+    memory-bound sum on a shared machine.
+    """
+    m = centred_case_placements.shape[-1]
+    n = centred_control_placements.shape[-1]
+    case_part = np.square(centred_case_placements).sum(axis=-1) / (m - 1) / m
+    control_part = np.square(centred_control_placements).sum(axis=-1) / (n - 1) / n
+    return np.sqrt(case_part + control_part)
+
+
+def _auc_se(placements):
+    """DeLong's standard error of the AUC, per study, from ``_placements``' output."""
+    cases, controls, auc = placements
+    return _delong_se(cases - auc[..., None], controls - auc[..., None])
+
+
+def _difference_se(placements_a, placements_b):
+    """DeLong's standard error of AUC a - AUC b on the same patients, per study: the variance
+    L S L' of DeLong et al. with L = (1, -1) is that of the placement differences."""
+    (cases_a, controls_a, auc_a), (cases_b, controls_b, auc_b) = placements_a, placements_b
+    return _delong_se(
+        (cases_a - auc_a[..., None]) - (cases_b - auc_b[..., None]),
+        (controls_a - auc_a[..., None]) - (controls_b - auc_b[..., None]),
+    )
 
 
 def _check_conf_level(conf_level):
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be strictly between 0 and 1")
+
+
+def _half_width(se, conf_level):
+    return ndtri(0.5 + conf_level / 2) * se
 
 
 def _too_few_reason(n_cases, n_controls, min_per_group):
@@ -158,36 +139,27 @@ def _zero_variance_reason(auc):
     return "all scores tied: the DeLong variance is zero, so no interval is given"
 
 
+def _counts(is_case):
+    n_cases = int(np.count_nonzero(is_case))
+    return {"n_cases": n_cases, "n_controls": int(is_case.size - n_cases)}
+
+
 def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP):
-    """Area under the ROC curve with DeLong's standard error and confidence interval.
+    """AUC with DeLong's standard error and interval, as pROC's ``ci.auc(roc, method =
+    "delong")``.
 
-    Method: AUC = P(case score > control score) + 0.5 P(tie) (the Mann-Whitney statistic divided
-    by n_cases * n_controls). Variance by DeLong, DeLong and Clarke-Pearson (1988): with
-    placements V10 (cases) and V01 (controls), var = s2(V10) / n_cases + s2(V01) / n_controls,
-    sample variances with n - 1 denominators, computed in O(n log n) as in Sun and Xu (2014).
-    Interval: normal, AUC +/- z * se, then clipped to [0, 1], exactly as pROC's
-    ``ci.auc(roc, method = "delong")``.
+    AUC = P(case > control) + 0.5 P(tie); var = s2(V10) / n_cases + s2(V01) / n_controls (n - 1
+    denominators, DeLong et al. 1988); interval AUC +/- z se clipped to [0, 1]. Not estimable
+    (AUC still reported where it exists): no cases or no controls, infinite scores, fewer than
+    ``min_per_group`` (at least 2) cases or controls (pROC: NA), and a zero variance (AUC 0 or
+    1, ``perfect_separation`` True, or all scores tied; pROC prints a zero-width interval).
 
-    Assumptions: patients independent; scores oriented (higher = more likely a case).
-
-    Not estimable: no cases or no controls (pROC's ``roc()`` stops), infinite scores, and fewer
-    than ``min_per_group`` (at least two) cases or controls (the sample variance needs two;
-    pROC's ``var()`` and ``ci.auc()`` return NA there; the AUC itself is still reported). A
-    variance of zero is not estimable either, with the AUC reported: an AUC of exactly 1 or 0
-    (perfect separation, ``perfect_separation`` True) or all scores tied. pROC prints a
-    zero-width interval there ("1 to 1", with a warning that it "can be misleading"); no
-    interval is given here, since none with a stated coverage follows from DeLong's variance.
-
-    References: DeLong ER et al. Biometrics 1988;44:837-845. Sun X, Xu W. IEEE Signal Process
-    Lett 2014;21:1389-1393. Robin X et al. BMC Bioinformatics 2011;12:77 (pROC).
-
-    Returns the AUC as ``estimate`` with its interval and method "DeLong"; ``extra``:
-    n_cases, n_controls, n_missing, auc_se, perfect_separation.
+    Returns the AUC as ``estimate``, method "DeLong"; ``extra``: n_cases, n_controls,
+    n_missing, auc_se, perfect_separation.
     """
     _check_conf_level(conf_level)
     scores, is_case, n_missing = _drop_missing(scores, is_case)
-    n_cases = int(np.count_nonzero(is_case))
-    counts = {"n_cases": n_cases, "n_controls": int(is_case.size - n_cases)}
+    counts = _counts(is_case)
     result = StatResult(
         conf_level=conf_level,
         method="DeLong",
@@ -196,16 +168,17 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
     reason = _degenerate_reason(scores, is_case)
     if reason:
         return replace(result, estimable=False, reason=reason)
-    case_placements, control_placements, auc = _placements(scores, is_case)
+    placements = _placements(scores, is_case)
+    auc = float(placements[2])
     result = replace(result, estimate=auc).with_extra(perfect_separation=auc in (0.0, 1.0))
     too_few = _too_few_reason(*counts.values(), min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=f"{too_few}; only the AUC is reported")
-    se = float(np.sqrt(_delong_variance(case_placements - auc, control_placements - auc)))
+    se = float(_auc_se(placements))
     result = result.with_extra(auc_se=se)
     if se == 0:
         return replace(result, estimable=False, reason=_zero_variance_reason(auc))
-    half_width = ndtri(0.5 + conf_level / 2) * se
+    half_width = _half_width(se, conf_level)
     return replace(
         result,
         ci_low=float(min(max(auc - half_width, 0.0), 1.0)),
@@ -213,63 +186,80 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
     )
 
 
-def _delong_variance(centred_case_placements, centred_control_placements):
-    """s2(V10) / m + s2(V01) / n from placements already centred on the AUC.
+def _batch_inputs(is_case, *scores):
+    """Batched scores as float arrays, checked: complete, one boolean label per column, at
+    least two cases and two controls (a simulated study has no missing values)."""
+    is_case = np.asarray(is_case)
+    scores = [np.asarray(values, dtype=float) for values in scores]
+    if (
+        is_case.dtype != bool
+        or is_case.ndim != 1
+        or any(s.shape[-1] != is_case.size for s in scores)
+    ):
+        raise ValueError("is_case must be a boolean vector, one entry per column of scores")
+    if any(np.isnan(values).any() for values in scores):
+        raise ValueError("batched ROC input must be complete (no NaN)")
+    if _too_few_reason(*_counts(is_case).values(), DELONG_MIN_PER_GROUP):
+        raise ValueError("DeLong's variance needs at least 2 cases and 2 controls")
+    return is_case, scores
 
-    Sums of squares rather than np.dot: a BLAS call may start threads, which only slows this
-    memory-bound sum on a shared machine.
-    """
-    m = centred_case_placements.size
-    n = centred_control_placements.size
-    case_part = np.square(centred_case_placements).sum() / (m - 1) / m
-    control_part = np.square(centred_control_placements).sum() / (n - 1) / n
-    return float(case_part + control_part)
+
+def _z_test(estimate, se, null, conf_level):
+    """z, two-sided p and half-width per study; NaN where the variance is zero."""
+    safe_se = np.where(se > 0, se, np.nan)
+    z = (estimate - null) / safe_se
+    return z, 2 * ndtr(-np.abs(z)), _half_width(safe_se, conf_level)
+
+
+def roc_auc_batch(scores, is_case, *, conf_level=0.95) -> StatResult:
+    """AUC, DeLong interval and the test of AUC = 0.5 (z = (AUC - 0.5) / se) of each study (row
+    of ``scores``, the same cases in every column), as :func:`roc_auc`; a study with zero
+    variance is not estimable. Fields are arrays over the studies; ``extra``: auc_se."""
+    _check_conf_level(conf_level)
+    is_case, (scores,) = _batch_inputs(is_case, scores)
+    placements = _placements(scores, is_case)
+    auc, se = placements[2], _auc_se(placements)
+    z, p_value, half_width = _z_test(auc, se, 0.5, conf_level)
+    return StatResult(
+        statistic=z,
+        p_value=p_value,
+        estimate=auc,
+        ci_low=np.clip(auc - half_width, 0.0, 1.0),
+        ci_high=np.clip(auc + half_width, 0.0, 1.0),
+        conf_level=conf_level,
+        method="DeLong",
+        estimable=se > 0,
+        reason=np.where(se > 0, "", "the DeLong variance is zero"),
+        extra={"auc_se": se},
+    )
 
 
 def delong_paired_test(
     scores_a, scores_b, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP
 ):
-    """DeLong's test comparing two correlated AUCs measured on the same patients.
+    """DeLong's test comparing two correlated AUCs on the same patients, as pROC's
+    ``roc.test(roc_a, roc_b, method = "delong", paired = TRUE)``: z = (AUC_a - AUC_b) / se,
+    p = 2 Phi(-|z|), a normal interval of the difference truncated to [-1, 1] (``method`` says
+    when). Patients missing either score are dropped (pROC needs the same patients).
 
-    Method: DeLong et al. (1988). With placements of both markers on the same cases and
-    controls, the difference of AUCs has variance L S L' (L = (1, -1), S the sum of the
-    placement covariance matrices of cases / n_cases and of controls / n_controls, n - 1
-    denominators); it is computed here as the sample variance of the placement differences,
-    which is the same quantity. z = (AUC_a - AUC_b) / se, two-sided p = 2 Phi(-|z|), and a
-    normal interval for the difference, as pROC's ``roc.test(roc_a, roc_b, method = "delong",
-    paired = TRUE)`` (statistic Z, p.value, conf.int). O(n log n) as in Sun and Xu (2014).
+    Not estimable: fewer than ``min_per_group`` (at least 2) cases or controls, or a zero
+    variance of the difference (pROC gives z = 0, p = 1 for equal AUCs and z = Inf, p = 0 for
+    different ones; neither is a valid test).
 
-    Patients missing either score are dropped (and counted in n_missing), since pROC requires
-    identical patients in both curves.
-
-    The interval is truncated to [-1, 1], the range of a difference of AUCs (pROC does not
-    truncate it); ``method`` says when it was.
-
-    Zero variance of the difference: not estimable. pROC sets z = 0, p = 1 and the interval
-    [0, 0] when the AUCs are equal (e.g. two perfect markers), and z = Inf, p = 0 when they
-    differ (e.g. a perfect marker against a constant one); neither is a valid test. Fewer than
-    ``min_per_group`` (at least two) cases or controls: not estimable (pROC returns NaN, or
-    stops with an error when the AUCs are equal, below two).
-
-    Assumptions: patients independent; both scores oriented (higher = more likely a case).
-
-    References: DeLong ER et al. Biometrics 1988;44:837-845. Sun X, Xu W. IEEE Signal Process
-    Lett 2014;21:1389-1393. Robin X et al. BMC Bioinformatics 2011;12:77 (pROC).
-
-    Returns z as ``statistic``, the p-value, the AUC difference (a - b) as ``estimate`` with its
-    interval; ``extra``: n_cases, n_controls, n_missing, auc_a, auc_b, se_difference.
+    Returns z as ``statistic``, the p-value, AUC a - AUC b as ``estimate`` with its interval;
+    ``extra``: n_cases, n_controls, n_missing, auc_a, auc_b, se_difference.
     """
     _check_conf_level(conf_level)
-    scores_a, is_case = _as_inputs(scores_a, is_case)
-    scores_b, _ = _as_inputs(scores_b, is_case)
+    scores_a, scores_b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
+    if scores_a.shape != scores_b.shape:
+        raise ValueError("scores_a and scores_b must have one value per patient")
     both_present = ~np.isnan(scores_a) & ~np.isnan(scores_b)
-    scores_a, scores_b = scores_a[both_present], scores_b[both_present]
-    is_case = is_case[both_present]
-    n_cases = int(np.count_nonzero(is_case))
-    counts = {"n_cases": n_cases, "n_controls": int(is_case.size - n_cases)}
+    scores_a, is_case, _ = _drop_missing(np.where(both_present, scores_a, np.nan), is_case)
+    scores_b = scores_b[both_present]
+    counts = _counts(is_case)
     result = StatResult(
         conf_level=conf_level,
-        method="DeLong's test for two correlated ROC curves",
+        method=DELONG_TEST,
         extra={
             **counts,
             "n_missing": int(np.count_nonzero(~both_present)),
@@ -281,21 +271,14 @@ def delong_paired_test(
     reason = _degenerate_reason(scores_a, is_case) or _degenerate_reason(scores_b, is_case)
     if reason:
         return replace(result, estimable=False, reason=reason)
-    cases_a, controls_a, auc_a = _placements(scores_a, is_case)
-    cases_b, controls_b, auc_b = _placements(scores_b, is_case)
+    placements_a, placements_b = _placements(scores_a, is_case), _placements(scores_b, is_case)
+    auc_a, auc_b = float(placements_a[2]), float(placements_b[2])
     difference = auc_a - auc_b
     result = replace(result, estimate=difference).with_extra(auc_a=auc_a, auc_b=auc_b)
     too_few = _too_few_reason(*counts.values(), min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=too_few)
-    se = float(
-        np.sqrt(
-            _delong_variance(
-                (cases_a - auc_a) - (cases_b - auc_b),
-                (controls_a - auc_a) - (controls_b - auc_b),
-            )
-        )
-    )
+    se = float(_difference_se(placements_a, placements_b))
     result = result.with_extra(se_difference=se)
     if se == 0:
         reason = (
@@ -304,17 +287,40 @@ def delong_paired_test(
             + ("(pROC reports z = Inf, p = 0)" if difference != 0 else "(pROC sets z = 0, p = 1)")
         )
         return replace(result, estimable=False, reason=reason)
-    z = difference / se
-    half_width = ndtri(0.5 + conf_level / 2) * se
-    ci_low, ci_high = difference - half_width, difference + half_width
-    truncated = ci_low < -1 or ci_high > 1
+    z, p_value, half_width = (float(value) for value in _z_test(difference, se, 0.0, conf_level))
+    truncated = abs(difference) + half_width > 1
     return replace(
         result,
-        statistic=float(z),
-        p_value=float(2 * ndtr(-abs(z))),
-        ci_low=float(max(ci_low, -1.0)),
-        ci_high=float(min(ci_high, 1.0)),
-        method=result.method + ("; interval truncated to [-1, 1]" if truncated else ""),
+        statistic=z,
+        p_value=p_value,
+        ci_low=max(difference - half_width, -1.0),
+        ci_high=min(difference + half_width, 1.0),
+        method=DELONG_TEST + ("; interval truncated to [-1, 1]" if truncated else ""),
+    )
+
+
+def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level=0.95) -> StatResult:
+    """DeLong's test of AUC(a) = AUC(b) in each study (row), as :func:`delong_paired_test`
+    (interval truncated to [-1, 1]); a study with zero variance of the difference is not
+    estimable. Fields are arrays over the studies; ``extra``: auc_a, auc_b, se_difference."""
+    _check_conf_level(conf_level)
+    is_case, (scores_a, scores_b) = _batch_inputs(is_case, scores_a, scores_b)
+    placements_a, placements_b = _placements(scores_a, is_case), _placements(scores_b, is_case)
+    auc_a, auc_b = placements_a[2], placements_b[2]
+    se = _difference_se(placements_a, placements_b)
+    difference = auc_a - auc_b
+    z, p_value, half_width = _z_test(difference, se, 0.0, conf_level)
+    return StatResult(
+        statistic=z,
+        p_value=p_value,
+        estimate=difference,
+        ci_low=np.maximum(difference - half_width, -1.0),
+        ci_high=np.minimum(difference + half_width, 1.0),
+        conf_level=conf_level,
+        method=DELONG_TEST,
+        estimable=se > 0,
+        reason=np.where(se > 0, "", "the DeLong variance of the difference is zero"),
+        extra={"auc_a": auc_a, "auc_b": auc_b, "se_difference": se},
     )
 
 
@@ -338,13 +344,15 @@ def _proc_thresholds(distinct):
 def _curve_arrays(scores, is_case):
     """Thresholds (increasing), sensitivities and specificities, with pROC's arithmetic."""
     n_cases = int(np.count_nonzero(is_case))
-    n_controls = is_case.size - n_cases
-    groups = _tie_groups(scores, is_case)
-    cases_at_or_above = np.concatenate(([n_cases], n_cases - groups.cases_below[1:], [0]))
-    controls_below_threshold = np.concatenate(([0], groups.controls_below[1:], [n_controls]))
+    order = np.argsort(scores)
+    distinct, first_of_value = np.unique(scores[order], return_index=True)
+    cases_below = np.concatenate(([0], np.cumsum(is_case[order])))[first_of_value]
+    controls_below = first_of_value - cases_below
+    cases_at_or_above = np.concatenate(([n_cases], n_cases - cases_below[1:], [0]))
+    controls_below_threshold = np.concatenate(([0], controls_below[1:], [is_case.size - n_cases]))
     sensitivity = cases_at_or_above / n_cases
-    specificity = controls_below_threshold / n_controls
-    return _proc_thresholds(groups.distinct), sensitivity, specificity
+    specificity = controls_below_threshold / (is_case.size - n_cases)
+    return _proc_thresholds(distinct), sensitivity, specificity
 
 
 def roc_curve(scores, is_case):
@@ -488,7 +496,7 @@ def bootstrap_auc_ci(scores, is_case, *, n_boot=2000, seed, conf_level=0.95):
     ci_low, ci_high = np.quantile(np.concatenate(replicate_aucs), [alpha / 2, 1 - alpha / 2])
     return replace(
         result,
-        estimate=_placements(scores, is_case)[2],
+        estimate=float(_placements(scores, is_case)[2]),
         ci_low=float(ci_low),
         ci_high=float(ci_high),
     )
