@@ -64,15 +64,12 @@ CI_METHODS = {"clopper-pearson": "beta", "wilson": "wilson"}
 def _fisher_tail_probability(
     table: np.ndarray, log_threshold: float, max_tables: int
 ) -> tuple[float, int] | None:
-    """Total null probability of the tables (same margins as ``table``) whose log probability
-    is at most ``log_threshold``, and the number of tables; None if there are more than
-    ``max_tables``.
+    """Total null probability of the tables with ``table``'s margins whose log probability is
+    at most ``log_threshold``, and their number; None beyond ``max_tables`` tables.
 
-    Tables are built column by column and, within a column, cell by cell: each partial table
-    is expanded into every feasible value of the next cell (at most the remaining row total,
-    at least what the rows below cannot absorb); the last row of a column and the last column
-    follow from the margins. The work is done depth first on blocks of at most
-    ``_FISHER_BLOCK`` partial tables so that memory stays bounded however many tables exist.
+    Partial tables are expanded cell by cell, column by column, into every feasible value of
+    the next cell (the last row of a column and the last column follow from the margins),
+    depth first in blocks of at most ``_FISHER_BLOCK`` so that memory stays bounded.
     """
     row_totals = table.sum(axis=1)
     column_totals = table.sum(axis=0)
@@ -121,14 +118,10 @@ def _fisher_tail_probability(
 
 
 def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
-    """Number of tables with the margins of ``table`` that differ from it only in its first two
-    rows, or ``cap`` if there are at least that many.
-
-    These are a subset of all tables with the same margins, so the count is a lower bound of
-    the number that _fisher_tail_probability would enumerate (exact for two rows). It is the
-    coefficient of z**r in the product over columns of (1 + z + ... + z**u), r being the first
-    row's total and u the column's total over the two rows: one pass per column with running
-    sums, in float64, which is exact here because every value is capped at ``cap``.
+    """Number of tables with ``table``'s margins differing from it only in its first two rows
+    (capped at ``cap``): a cheap lower bound of what _fisher_tail_probability enumerates. It is
+    the coefficient of z**r in prod over columns of (1 + z + ... + z**u) (r the first row's
+    total, u the column's total over the two rows), exact in float64 because capped.
     """
     first_row_total = int(table[0].sum())
     ways = np.zeros(first_row_total + 1)
@@ -145,13 +138,9 @@ def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
 def _simulated_log_factorial_sums(
     row_totals: np.ndarray, column_totals: np.ndarray, replicates: int, seed: int
 ) -> np.ndarray:
-    """-sum(log(x!)) over the cells of ``replicates`` random tables with the given margins.
-
-    Tables are drawn from their null distribution given the margins (as R's r2dtable, Patefield
-    1981, but not its random stream): column by column, the column's patients are a sample
-    without replacement from those not yet placed, so each row's count is hypergeometric given
-    the rows above it. All replicates advance together, one call per cell, so the time depends
-    on the table's shape and ``replicates``, not on the number of patients.
+    """-sum(log(x!)) over the cells of ``replicates`` null tables with the given margins, drawn
+    as R's r2dtable (Patefield 1981; not its random stream): each cell hypergeometric given the
+    cells above and to the left, all replicates advancing together (one call per cell).
     """
     rng = np.random.default_rng(seed)
     remaining = np.tile(row_totals.astype(np.int64), (replicates, 1))
@@ -173,11 +162,9 @@ def _simulated_log_factorial_sums(
 
 
 def fisher_monte_carlo(table, *, replicates: int, seed: int) -> float:
-    """Monte Carlo p-value of Fisher's exact test, as R's ``fisher.test(simulate.p.value =
-    TRUE, B = replicates)``: (1 + the number of simulated tables at most as probable as the
-    observed one) / (replicates + 1), tables simulated with the observed margins. ``table``
-    must have no empty row or column. The estimate differs from R's by Monte Carlo error only
-    (R's random stream is not reproduced); its standard error is at most 0.5 / sqrt(replicates).
+    """Monte Carlo p-value of Fisher's test, as R's ``fisher.test(simulate.p.value = TRUE, B =
+    replicates)``: (1 + simulated tables at most as probable as the observed) / (replicates +
+    1). ``table`` has no empty row or column; standard error at most 0.5 / sqrt(replicates).
     """
     counts = np.asarray(table, dtype=np.int64)
     observed = -float(gammaln(counts + 1).sum())
@@ -198,25 +185,15 @@ def fisher_exact(
 ) -> StatResult:
     """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
 
-    Hand-written because no Python library does it R-exactly: ``scipy.stats.fisher_exact``
-    estimates the p-value of an r x c table by Monte Carlo (R enumerates).
+    Hand-written: ``scipy.stats.fisher_exact`` estimates an r x c p-value by Monte Carlo where
+    R enumerates. Empty rows and columns are dropped (they change no table probability). The
+    p-value sums the null probabilities of the tables with the observed margins that are at
+    most as probable as the observed one, up to R's tolerances. Beyond ``max_tables`` tables
+    (never for 2 x 2) it is estimated by ``fisher_monte_carlo`` (seeded, so reruns agree), and
+    ``method`` says so; only then does it depart from R's, by Monte Carlo error.
 
-    Method: rows and columns with a zero total are dropped; they change no table probability,
-    so the p-value is R's. Under independence with fixed margins the table is multivariate
-    hypergeometric; the two-sided p-value is the total probability of the tables whose
-    probability is at most the observed one, up to R's tolerance (relative 1e-7 for 2 x 2,
-    3.45254e-7 on the log scale otherwise, as in R's FEXACT). All tables with the observed
-    margins are enumerated; if there are more than ``max_tables`` of them, the p-value is
-    estimated from ``monte_carlo_replicates`` tables simulated with the observed margins
-    (``fisher_monte_carlo``, seeded by ``seed``, so a rerun gives the same value) and ``method``
-    says "Monte Carlo (B = ..., seed ...)". R's fisher.test is exact for any size given enough
-    workspace, so only the Monte Carlo p-value departs from R's, by Monte Carlo error. A 2 x 2
-    table has at most n + 1 tables, so it is always exact.
-
-    Returns p_value and method, with n, n_rows, n_columns (after dropping empty margins) in
-    ``extra``. Not estimable with fewer than 2 non-empty rows or columns: only one
-    table is then possible (R errors on a single row or column, and returns p = 1 for a
-    2 x 2 table with an empty row or column).
+    Returns p_value and method; ``extra``: n, n_rows, n_columns (after dropping empty margins).
+    Not estimable with fewer than 2 non-empty rows or columns (R errors, or gives p = 1).
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
@@ -269,17 +246,10 @@ def fisher_exact(
 def binomial_ci(
     successes: int, trials: int, *, method: str = "clopper-pearson", conf_level: float = 0.95
 ) -> StatResult:
-    """A binomial proportion (``estimate``) with its two-sided confidence interval, over
-    ``statsmodels.stats.proportion.proportion_confint``.
-
-    ``method="clopper-pearson"``: the exact interval of R's ``binom.test(x, n)$conf.int``
-    (statsmodels' "beta"). ``method="wilson"``: the Wilson score interval, which is what R's
-    ``prop.test(x, n, correct = FALSE)$conf.int`` returns (checked in tests/r/). As R, the
-    lower limit is 0 at x = 0 and the upper limit 1 at x = n exactly.
-
-    ``trials`` must be at least 1: a proportion of nothing has no interval. Callers that may
-    meet an empty denominator should use :func:`diagnostic_accuracy`, which reports it as not
-    estimable.
+    """A binomial proportion with its two-sided interval, over statsmodels'
+    ``proportion_confint``: "clopper-pearson" is R's ``binom.test(x, n)$conf.int``, "wilson"
+    R's ``prop.test(x, n, correct = FALSE)$conf.int``; as R, exactly 0 at x = 0 and 1 at x = n.
+    ``trials`` >= 1 (:func:`diagnostic_accuracy` reports an empty denominator instead).
     """
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {tuple(CI_METHODS)}, got {method!r}")
@@ -332,19 +302,12 @@ def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray,
 def diagnostic_accuracy(
     test_positive, is_case, *, ci_method: str = "clopper-pearson", conf_level: float = 0.95
 ) -> pd.DataFrame:
-    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test with confidence intervals.
+    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test, each a
+    :func:`binomial_ci` from the 2 x 2 table. Patients missing the test or the reference are
+    dropped and counted (STARD 2015 item 19); a zero denominator is not estimable.
 
-    Method: patients with a missing test result or reference status are not evaluable; they are
-    dropped and counted (STARD 2015 item 19). From the 2 x 2 table of the rest, each measure is
-    a binomial proportion with a Clopper-Pearson (exact, R's ``binom.test``) or Wilson
-    (R's ``prop.test(correct = FALSE)``) interval; the intervals ignore the sampling of the
-    other margin, as usual in diagnostic studies.
-
-    Returns one row per measure (sensitivity, specificity, ppv, npv, accuracy) with columns
-    measure, numerator, denominator, estimate, ci_low, ci_high, ci_method, conf_level,
-    estimable, reason, and the 2 x 2 counts repeated on every row so that each row stands
-    alone in a TSV: tp, fp, fn, tn, n_evaluable, n_not_evaluable. A measure with a zero
-    denominator (e.g. sensitivity when no case is evaluable) is not estimable, with a reason.
+    Returns one row per measure with ACCURACY_COLUMNS, the 2 x 2 counts on every row so that
+    each row stands alone in a TSV.
     """
     if ci_method not in CI_METHODS:
         raise ValueError(f"ci_method must be one of {tuple(CI_METHODS)}, got {ci_method!r}")

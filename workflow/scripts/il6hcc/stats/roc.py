@@ -325,12 +325,9 @@ def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level=0.95) ->
 
 
 def _proc_thresholds(distinct):
-    """pROC's thresholds for direction "<": -Inf, midpoints of consecutive distinct scores, Inf.
-
-    As pROC's roc.utils.thresholds: midpoints beyond 1e100 are computed as a/2 + b/2 (no
-    overflow), and a midpoint that rounds onto the lower score is moved to the upper one so the
-    threshold still separates them under the ">=" rule.
-    """
+    """pROC's roc.utils.thresholds for direction "<": midpoints beyond 1e100 as a/2 + b/2 (no
+    overflow); a midpoint that rounds onto the lower score moves to the upper one, so it still
+    separates them under ">="."""
     lower = np.concatenate(([-np.inf], distinct))
     upper = np.concatenate((distinct, [np.inf]))
     with np.errstate(invalid="ignore", over="ignore"):
@@ -356,19 +353,11 @@ def _curve_arrays(scores, is_case):
 
 
 def roc_curve(scores, is_case):
-    """Empirical ROC curve: every threshold with its sensitivity and specificity.
+    """Every threshold with its sensitivity and specificity, as pROC's ``coords(roc, "all",
+    transpose = FALSE)``: thresholds -Inf, the midpoints of consecutive distinct scores, Inf.
 
-    Method: as pROC's ``coords(roc, "all", transpose = FALSE)`` for direction "<": thresholds
-    are -Inf, the midpoints of consecutive distinct scores (pooled cases and controls) and Inf,
-    in increasing order; a patient is called positive when score >= threshold.
-    Sensitivity = positives among cases / n_cases, specificity = negatives among controls /
-    n_controls. Missing scores are dropped.
-
-    Reference: Robin X et al. BMC Bioinformatics 2011;12:77 (pROC).
-
-    Returns a DataFrame with columns threshold, sensitivity, specificity (one row per
-    threshold). Degenerate input (no cases, no controls, infinite scores) gives zero rows, with
-    ``attrs["estimable"] = False`` and ``attrs["reason"]``; otherwise attrs estimable is True.
+    Returns columns threshold, sensitivity, specificity; ``attrs``: estimable, reason (zero rows
+    for degenerate input), n_missing.
     """
     scores, is_case, n_missing = _drop_missing(scores, is_case)
     reason = _degenerate_reason(scores, is_case)
@@ -384,20 +373,11 @@ def roc_curve(scores, is_case):
 
 
 def youden_threshold(scores, is_case):
-    """Cut-off maximising Youden's J = sensitivity + specificity - 1 over pROC's thresholds.
-
-    Method: as pROC's ``coords(roc, "best", best.method = "youden")`` (equal weights): among the
-    thresholds of ``roc_curve``, keep those where sensitivity + specificity (same floating-point
-    arithmetic as pROC) equals its maximum. pROC returns every tied threshold; this function
-    returns the LOWEST tied threshold (the one with the highest sensitivity) and the number of
-    tied optima in ``n_tied_optima``. The cut-off is data-driven: its sensitivity and
-    specificity are optimistic for new patients.
-
-    Not estimable: no cases, no controls, infinite scores, or a best J of zero or less (no
-    threshold beats calling everyone positive; pROC then returns -Inf and Inf, whose values are
+    """Cut-off maximising Youden's J = sensitivity + specificity - 1 (Youden 1950), as pROC's
+    ``coords(roc, "best", best.method = "youden")`` with pROC's arithmetic; where pROC returns
+    every tied optimum, this returns the LOWEST (highest sensitivity) and ``n_tied_optima``.
+    Data-driven: optimistic for new patients. Not estimable when the best J is <= 0 (values
     still reported).
-
-    Reference: Youden WJ. Cancer 1950;3:32-35. Robin X et al. BMC Bioinformatics 2011;12:77.
 
     Returns the threshold as ``estimate``; ``extra``: n_cases, n_controls, n_missing,
     sensitivity, specificity, youden_j, n_tied_optima.
@@ -438,27 +418,16 @@ def youden_threshold(scores, is_case):
 
 
 def bootstrap_auc_ci(scores, is_case, *, n_boot=2000, seed, conf_level=0.95):
-    """Stratified bootstrap percentile confidence interval for the AUC.
+    """Stratified bootstrap percentile interval of the AUC, as pROC's ``ci.auc(roc, method =
+    "bootstrap", boot.stratified = TRUE)`` (cases and controls resampled separately; R's
+    quantile type 7; Carpenter and Bithell, Stat Med 2000;19:1141-1164). Reproducible for a
+    ``seed`` (numpy PCG64), not equal to pROC's (R's random stream is not reproduced).
 
-    Method: as pROC's ``ci.auc(roc, method = "bootstrap", boot.stratified = TRUE)``: each
-    replicate resamples the cases and the controls separately with replacement (keeping their
-    numbers), its AUC is computed, and the interval is the conf_level percentile interval of the
-    replicate AUCs (linear interpolation, R's quantile type 7). R's random numbers cannot be
-    reproduced: the interval is reproducible for a given ``seed`` (numpy Generator, PCG64), not
-    equal to pROC's.
+    Speed: one sort; a replicate's AUC needs, per resampled case, the resampled controls below
+    and tied, read from a cumulative count over the sorted controls: O(n) per replicate.
 
-    Speed: the scores are sorted once. A replicate's AUC only needs, for each resampled case, how
-    many resampled controls lie below it and tie with it; these come from a cumulative count of
-    the resampled controls over the sorted controls, so a replicate costs O(n) without sorting.
-    Replicates are processed in batches of arrays.
-
-    Not estimable: no cases, no controls, or infinite scores.
-
-    Reference: Carpenter J, Bithell J. Stat Med 2000;19:1141-1164. Robin X et al. BMC
-    Bioinformatics 2011;12:77 (pROC).
-
-    Returns the AUC as ``estimate`` with the percentile interval; ``extra``: n_cases,
-    n_controls, n_missing, n_boot, seed.
+    Returns the AUC as ``estimate`` with the interval; ``extra``: n_cases, n_controls,
+    n_missing, n_boot, seed.
     """
     _check_conf_level(conf_level)
     if n_boot < 1:
