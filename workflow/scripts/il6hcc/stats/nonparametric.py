@@ -1,14 +1,14 @@
-"""Wilcoxon signed-rank and Mann-Whitney (Wilcoxon rank-sum) tests as R's ``wilcox.test``, over
-``scipy.stats.wilcoxon`` and ``scipy.stats.mannwhitneyu``; the Hodges-Lehmann estimate.
+"""Wilcoxon signed-rank and Mann-Whitney tests as R's ``wilcox.test``, over SciPy's
+``wilcoxon`` and ``mannwhitneyu``; the Hodges-Lehmann estimate.
 
-SciPy computes the statistics and p-values; this module holds R's policy: which method R chooses
-(exact below 50 observations without ties or zeros, else the normal approximation with tie
-correction and optional continuity correction), zero differences dropped, incomplete pairs
-dropped, the degenerate cases R refuses, and the method string the report prints. SciPy's own
-defaults differ from R's (no continuity correction, another rule for "auto").
+SciPy computes; this module holds R's policy, which SciPy's defaults do not follow: ``exact``
+None is R's rule (exact below 50 observations, per group for the rank-sum test, used only
+without ties or zeros; else the normal approximation with tie correction and, if ``correct``,
+continuity correction), zeros and incomplete pairs dropped, degenerate cases R refuses, and
+the method string the report prints.
 
-Batches: every test takes N-D input and tests along ``axis`` (a batch of resampled studies along
-the other axes) in one vectorised SciPy call per method; batched input must be free of NaN.
+Batches: N-D input is tested along ``axis`` in one SciPy call per method (complete input only);
+fields are then arrays over the other axes, ``method`` one string when uniform.
 
 Reference: R Core Team, ``stats::wilcox.test`` (R >= 4.0); Hollander M, Wolfe DA, Chicken E.
 Nonparametric Statistical Methods, 3rd ed. Wiley 2014, chapters 3 and 4.
@@ -162,17 +162,16 @@ def _batch_shape(values: np.ndarray, axis: int) -> tuple:
 
 
 def paired_rank_biserial(post, pre, *, axis=-1):
-    """Kerby's matched-pairs rank-biserial correlation of post versus pre along ``axis``, alone
-    (no test): the statistic a bootstrap of many resampled studies needs. Input free of NaN;
-    0 where every difference is zero."""
+    """Kerby's matched-pairs rank-biserial correlation along ``axis``, without the test (for a
+    bootstrap); complete input; 0 where every difference is zero."""
     post = np.asarray(post, dtype=float)
     differences = _as_rows(post, axis) - _as_rows(pre, axis)
     return _rank_biserial(*_positive_rank_sums(differences)).reshape(_batch_shape(post, axis))[()]
 
 
 def rank_sum_share(x, y, *, axis=-1):
-    """W / (n_x n_y) = P(X > Y) + P(X = Y)/2 along ``axis``, alone (no test): the common-language
-    effect size a bootstrap needs. Input free of NaN."""
+    """W / (n_x n_y) = P(X > Y) + P(X = Y)/2 along ``axis``, without the test (for a
+    bootstrap); complete input."""
     x = np.asarray(x, dtype=float)
     x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
     n_x, n_y = x_rows.shape[1], y_rows.shape[1]
@@ -182,27 +181,15 @@ def rank_sum_share(x, y, *, axis=-1):
 
 
 def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> StatResult:
-    """Paired Wilcoxon signed-rank test of post versus pre, as R's
-    ``wilcox.test(post, pre, paired = TRUE, exact = exact, correct = correct)``, over
-    ``scipy.stats.wilcoxon(zero_method="wilcox")``.
+    """Paired Wilcoxon signed-rank test of post versus pre, as R's ``wilcox.test(post, pre,
+    paired = TRUE, exact = exact, correct = correct)``, over ``scipy.stats.wilcoxon(zero_method
+    ="wilcox")``. Incomplete pairs (1-D input) and zero differences are dropped; the statistic
+    is R's V, the rank sum of the positive differences; exact only without ties or zeros.
+    Assumes differences symmetric about their median under H0.
 
-    Method: pairs with a missing value on either side are dropped (1-D input); d = post - pre;
-    zero differences are dropped (Wilcoxon's convention, as R); the statistic is R's V, the sum
-    of the average-tie ranks of |d| over d > 0. ``exact=None`` means R's rule: exact when fewer
-    than 50 non-zero differences. The exact p-value is used only when there are neither ties
-    among |d| nor zero differences; otherwise the normal approximation with tie-corrected
-    variance and, if ``correct``, a continuity correction of 0.5 towards the mean.
-
-    Assumptions: paired observations, differences symmetric about their median under H0.
-
-    ``extra``: n_pairs, n_nonzero, n_zero, median_difference (over all complete pairs) and
-    rank_biserial, Kerby's matched-pairs rank-biserial correlation (T+ - T-)/(T+ + T-) on the
-    non-zero differences, positive when post tends to exceed pre (Kerby DS. Compr Psychol
-    2014;3:11.IT.3.1). Not estimable with fewer than 2 complete pairs or when every difference
-    is zero (R errors or returns NA there).
-
-    N-D input tests along ``axis``; every field is then an array over the other axes, except
-    ``method``: one string when all studies used the same method, else an array of strings.
+    ``extra``: n_pairs, n_nonzero, n_zero, median_difference and rank_biserial, Kerby's
+    (T+ - T-)/(T+ + T-) (Compr Psychol 2014;3:11.IT.3.1), positive when post exceeds pre. Not
+    estimable with fewer than 2 complete pairs or all differences zero (R errors or gives NA).
     """
     post = np.asarray(post, dtype=float)
     pre = np.asarray(pre, dtype=float)
@@ -265,24 +252,14 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
 
 
 def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
-    """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's
-    ``wilcox.test(x, y, exact = exact, correct = correct)``, over ``scipy.stats.mannwhitneyu``.
+    """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's ``wilcox.test(x, y, exact
+    = exact, correct = correct)``, over ``scipy.stats.mannwhitneyu``. Missing values are dropped
+    (1-D input); the statistic is R's W (SciPy's U of x); exact only without ties. Assumes
+    independent groups, identically distributed under H0.
 
-    Method: missing values are dropped from each group (1-D input); the statistic is R's W, the
-    number of pairs with x > y plus half the tied pairs (SciPy's U of x). ``exact=None`` means
-    R's rule: exact when both groups have fewer than 50 values; the exact p-value is used only
-    without ties in the pooled sample, otherwise the normal approximation with tie-corrected
-    variance and, if ``correct``, a continuity correction.
-
-    Assumptions: independent groups; under H0 both come from the same distribution.
-
-    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y) (ties count
-    half), positive when x tends to exceed y. Not estimable when a group has no non-missing
-    value (R stops with "not enough observations") or when all values are identical (R returns
-    p = NA: the variance is zero).
-
-    N-D input tests along ``axis`` (the other axes of x and y must agree); fields are then
-    arrays over the batch, ``method`` one string when uniform, else an array of strings.
+    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y), positive
+    when x exceeds y. Not estimable when a group is empty (R stops) or all values are identical
+    (R: p = NA).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -498,29 +475,16 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
 def hodges_lehmann_signed_rank(
     differences, *, conf_level: float = 0.95, exact: bool | None = None, correct: bool = True
 ) -> StatResult:
-    """Hodges-Lehmann estimate of the location of paired differences (the pseudo-median) with
-    its confidence interval, as R's ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)``
-    (``differences`` = post - pre, or any other paired difference such as a log ratio).
+    """Hodges-Lehmann estimate (pseudo-median) of paired differences with its interval, as R's
+    ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)`` (Hollander, Wolfe & Chicken
+    2014, section 3.2; Bauer, JASA 1972;67:687-690). Missing and zero differences are dropped.
 
-    Method: missing and zero differences are dropped (as the test). When R's exact test applies
-    (``exact`` None: fewer than 50 differences; and no ties, no zeros) the estimate is the median
-    of the Walsh averages (d_i + d_j)/2, i <= j, and the interval runs between the Walsh averages
-    at the ranks given by the exact signed-rank distribution. Otherwise the estimate and the
-    limits are the locations where the standardised signed-rank statistic (tie-corrected
-    variance; continuity correction for the limits if ``correct``, never for the estimate)
-    crosses 0 and the normal quantiles, found by Brent's root-finding with R's tolerance 1e-4,
-    so they lie within about 1e-4 of a Walsh average. When the requested level cannot be reached
-    (few differences) the interval is at the level achieved, which ``conf_level`` reports, as R.
-
-    Assumptions: the differences are independent and symmetric about their location.
-
-    Reference: Hollander M, Wolfe DA, Chicken E. Nonparametric Statistical Methods, 3rd ed.
-    Wiley 2014, section 3.2; Bauer DF. J Am Stat Assoc 1972;67:687-690.
-
-    Returns estimate, ci_low, ci_high, conf_level (achieved) and method ("exact" or "normal
-    approximation[, continuity correction]"), with n_nonzero in ``extra``. Not estimable
-    without a non-zero difference; the interval alone is missing (with the reason) when every
-    non-zero difference is the same value.
+    Exact (R's rule, no ties, no zeros): the median of the Walsh averages, the interval between
+    those at the exact signed-rank quantiles. Otherwise: where the standardised signed-rank
+    statistic crosses 0 (estimate, no continuity correction) and the normal quantiles (limits),
+    by R's root search (tolerance 1e-4). An unreachable level gives the achieved one in
+    ``conf_level``, as R. ``extra``: n_nonzero. Not estimable without a non-zero difference; no
+    interval (with the reason) when every non-zero difference is the same.
     """
     differences = np.asarray(differences, dtype=float)
     differences = differences[~np.isnan(differences)]

@@ -83,17 +83,11 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
 def landmark(
     data: pd.DataFrame, *, time: str, event: str, landmark_time: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Restart the survival clock at a landmark and exclude patients without follow-up past it.
-
-    Why: the IL-6 group is only known at the week-3 draw; counting from the start of treatment
-    would credit it with the weeks every patient had to survive to be classified (immortal
-    time bias; Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9).
-
-    A patient whose time is at or before ``landmark_time`` is excluded with
-    ``exclusion_reason`` "event before landmark" or "censored before landmark", a missing
-    time or event as "missing time or event". Kept patients get ``time - landmark_time`` in
-    ``time`` (the original in ``<time>_from_start``). Returns ``(kept, excluded)`` in the row
-    order of ``data``.
+    """Restart the clock at ``landmark_time`` (the IL-6 group is only known at week 3: no
+    immortal time; Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9). Patients with a time at
+    or before it, or a missing time or event, are excluded with an ``exclusion_reason``; kept
+    ones get ``time - landmark_time`` (the original in ``<time>_from_start``). Returns
+    ``(kept, excluded)`` in the row order of ``data``.
     """
     times = pd.to_numeric(data[time], errors="coerce")
     events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
@@ -118,13 +112,9 @@ def _z_value(conf_level: float) -> float:
 
 
 def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)`` with default options.
-
-    One row per distinct time, censoring times included (statsmodels lists event times only):
-    ``time, n_risk, n_event, n_censor, survival, std_err`` (Greenwood standard error of S, as
-    ``summary(fit)``), ``ci_low, ci_high`` (R's ``conf.type = "log"``, upper limit capped at
-    1), ``method``. Where S = 0 R gives std_err and limits as NA: NaN here, and ``method``
-    says so. Missing times or events are dropped; no observations give an empty table.
+    """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)``: one row per distinct
+    time, censoring times included (statsmodels lists event times only), Greenwood standard
+    error of S, log-scale limits capped at 1; NaN (R: NA) where S = 0, as ``method`` says.
     """
     t, e = _as_time_event(time, event)
     times, position = np.unique(t, return_inverse=True)
@@ -167,17 +157,12 @@ def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
 
 
 def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
-    """Median survival with CI exactly as R's ``summary(survfit(Surv(time, event) ~ 1))$table``.
+    """Median survival with CI as R's ``summary(survfit(...))$table``: the first times the
+    curve and its pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41).
+    statsmodels' ``quantile_ci`` differs (strict inequality, no midpoint rule, inf for NA).
 
-    The median (``estimate``) is the first time the KM curve is <= 0.5 (midpoint rule when the
-    curve is flat at exactly 0.5); the CI limits are the first times the lower and upper
-    log-scale pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41).
-    statsmodels' ``quantile``/``quantile_ci`` differ from R (a strict inequality, no midpoint
-    rule, an upper limit of inf where R gives NA), so the search over its curve is R's here.
-
-    ``extra``: ``n, n_events, last_follow_up, median_reached, ci_low_reached,
-    ci_high_reached, note``. A value R prints as NA (the curve or limit stays above 0.5) is NaN,
-    its ``*_reached`` flag False and ``note`` says which and why.
+    ``extra``: n, n_events, last_follow_up, median_reached, ci_low_reached, ci_high_reached,
+    note (which value is not reached, NaN here, NA in R, and why).
     """
     curve = kaplan_meier(time, event, conf_level=conf_level)
     # Everybody is at risk at the first time.
@@ -228,13 +213,10 @@ def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
 
 
 def logrank_test(time, event, group) -> StatResult:
-    """Log-rank test as R's ``survdiff(Surv(time, event) ~ group)`` (rho = 0).
-
-    ``statistic``: statsmodels' ``survdiff`` chi-square over the groups with expected events
-    (R drops a group with none: nobody of it is at risk at any event time), df = their number
-    - 1; p from the chi-square upper tail (statsmodels' 1 - cdf loses small p-values).
-    ``extra``: ``df`` and, keyed by group, ``n``, ``observed`` and ``expected`` events. Not
-    estimable with fewer than two groups, no events or fewer than two groups expecting events.
+    """Log-rank test as R's ``survdiff(Surv(time, event) ~ group)``: statsmodels' chi-square
+    over the groups with expected events (R drops the others), p from the upper tail
+    (statsmodels' 1 - cdf loses small p-values). ``extra``: df and, per group, n, observed and
+    expected events. Not estimable with fewer than two groups (expecting events) or no events.
     """
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, e = _as_time_event(frame["time"], frame["event"])
@@ -351,17 +333,12 @@ def cox_fit(
     covariates: list[str],
     min_events_per_level: int = MIN_EVENTS_PER_LEVEL,
 ) -> CoxFit:
-    """Fit ``coxph(Surv(time, event) ~ covariates, ties = "efron")`` once.
-
-    statsmodels' ``PHReg(ties="efron")`` (Newton-Raphson, at most R's 20 iterations) on
-    complete cases (R's na.omit), with R's checks around it: a singular information matrix at
-    the start (collinear covariates) and, after the fit, coxph's test for a coefficient
-    drifting to infinity (a still-large Newton step: monotone likelihood). R stops at
-    |1 - loglik_old / loglik_new| <= 1e-9, so coefficients agree with R to about 1e-8.
-    Numeric and bool covariates enter linearly, text and categorical ones as treatment-coded
-    factors. Not estimable without events or covariates, with a covariate that does not vary,
-    a two-valued column with fewer than ``min_events_per_level`` events at either value,
-    collinear covariates or no convergence.
+    """Fit ``coxph(Surv(time, event) ~ covariates, ties = "efron")`` once: statsmodels'
+    ``PHReg(ties="efron")`` on complete cases, with coxph's checks around it (singular
+    information; a coefficient drifting to infinity) and its 20 iterations. R stops at a
+    relative log-likelihood change of 1e-9: coefficients agree to about 1e-8. Not estimable
+    without events or covariates, with a constant covariate, a two-valued column with fewer than
+    ``min_events_per_level`` events at a value, collinear covariates or no convergence.
     """
     frame = data[[time, event, *covariates]].dropna()
     t, e = _as_time_event(frame[time], frame[event])
@@ -397,12 +374,9 @@ def cox_fit(
 
 
 def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatResult]:
-    """The coefficients of a :func:`cox_fit` as R's ``summary(coxph(...))``, keyed by term.
-
-    ``statistic`` = Wald z, ``estimate`` = hazard ratio with its Wald CI exp(coef -/+ z se);
-    ``extra``: ``coef, se, n, n_events, loglik_null, loglik, lr_chisq, lr_df, lr_p_value``
-    (likelihood-ratio test against the null model, on every term) and ``iterations``. A fit
-    that is not estimable gives every planned term not estimable with its reason.
+    """A :func:`cox_fit`'s coefficients as R's ``summary(coxph(...))``, keyed by term: Wald z,
+    hazard ratio with Wald CI; ``extra``: coef, se, n, n_events, loglik_null, loglik and the
+    likelihood-ratio test (lr_chisq, lr_df, lr_p_value), iterations.
     """
     if fit.reason:
         planned = fit.names or fit.covariates or ["(no covariates)"]
@@ -431,12 +405,9 @@ def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatRe
 
 
 def _efron_by_event_time(time, event, x, beta):
-    """Per distinct event time: Efron's score and information contributions at ``beta``.
-
-    Efron (JASA 1977;72:557-65): the k-th of d tied deaths (k = 0..d-1) sees the risk set
-    minus k/d of the deaths' own weight. Risk-set sums are reverse cumulative sums over the
-    sorted times, and the d steps of every time are one vectorised pass.
-    Returns ``(event_times, score (T x p), information (T x p x p))``.
+    """Per event time, Efron's score (T x p) and information (T x p x p) at ``beta`` (JASA
+    1977;72:557-65: the k-th of d tied deaths sees the risk set less k/d of their weight),
+    from reverse cumulative sums, all tied steps in one pass. Returns (times, score, info).
     """
     eta = x @ beta
     weight = np.exp(eta - eta.max())
@@ -470,19 +441,13 @@ def _efron_by_event_time(time, event, x, beta):
 
 
 def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
-    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform = "km",
-    terms = TRUE, global = TRUE) for a :func:`cox_fit`, keyed by term then ``GLOBAL``.
+    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"),
+    keyed by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements
+    the test of survival < 3.0, which gives other numbers.
 
-    Hand-written: statsmodels has no such test, and lifelines' ``proportional_hazard_test``
-    is the test of survival < 3.0 (scaled Schoenfeld residuals regressed on g(t)), which
-    gives other numbers.
-
-    Method (Grambsch & Therneau, Biometrika 1994;81:515-26, as in survival 3.0): each
-    coefficient may drift as beta + theta g(t), g(t) = 1 - KM(t-) of all patients centred
-    over the deaths; a score test of theta = 0 at (beta_hat, 0): U = sum over event times of
-    g(t) (x_deaths - Efron mean), information [[I, I_g], [I_g, I_gg]] (Efron's risk-set
-    variances weighted by 1, g, g^2). A term uses the beta block plus its theta columns
-    (df = its columns); GLOBAL uses all. ``statistic`` = chi-square, ``extra`` = ``df``.
+    Grambsch & Therneau (Biometrika 1994;81:515-26): score test of theta = 0 in beta + theta
+    g(t), g = 1 - KM(t-) centred over the deaths, with Efron's risk-set moments weighted by 1,
+    g, g^2; a term uses its theta columns (df), GLOBAL all. ``extra``: df.
     """
     if fit.reason:
         return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
