@@ -1,18 +1,12 @@
-"""Effect sizes printed beside the rank tests, from pingouin, with bootstrap intervals.
+"""Effect sizes beside the rank tests, from pingouin (no R fixture at stake), with seeded
+percentile bootstrap intervals from ``pingouin.compute_bootci`` (its closed-form
+``compute_esci`` covers r and d, not rank statistics), each one vectorised call of the rank
+statistics in :mod:`il6hcc.stats.nonparametric`: the matched-pairs rank-biserial correlation
+(T+ - T-)/(T+ + T-) beside a signed-rank test, the common-language effect size
+P(X > Y) + P(X = Y)/2 beside a Mann-Whitney test.
 
-Beside a Wilcoxon signed-rank test: the matched-pairs rank-biserial correlation (Kerby 2014),
-(T+ - T-)/(T+ + T-) over the non-zero differences, from -1 (every pair fell) to 1 (every pair
-rose). Beside a Mann-Whitney test: the common-language effect size (McGraw and Wong 1992;
-Vargha and Delaney 2000), P(X > Y) + P(X = Y)/2, the chance that a random x exceeds a random
-y. The values are pingouin's (``pingouin.wilcoxon``, ``pingouin.compute_effsize``); no R
-fixture is at stake. Their intervals are percentile bootstrap intervals from
-``pingouin.compute_bootci`` (a wrapper of ``scipy.stats.bootstrap``), seeded so that a rerun
-prints the same numbers: pingouin's closed-form ``compute_esci`` covers Pearson's r and Cohen's
-d, not these rank statistics. Each bootstrap is one vectorised call of the rank statistics in
-:mod:`il6hcc.stats.nonparametric`.
-
-pingouin takes about 2.4 s to import, so it is imported here, inside the functions, and only
-the jobs that print effect sizes pay for it.
+pingouin takes about 2.4 s to import: imported inside the functions, so that only the jobs
+that print effect sizes pay for it.
 
 References: Kerby DS. Compr Psychol 2014;3:11.IT.3.1. McGraw KO, Wong SP. Psychol Bull
 1992;111:361-365. Vargha A, Delaney HD. J Educ Behav Stat 2000;25:101-132. Vallat R. J Open

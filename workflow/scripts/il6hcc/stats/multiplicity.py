@@ -14,15 +14,9 @@ P_ADJUST_METHODS = {"holm": "holm", "BH": "fdr_bh", "bonferroni": "bonferroni", 
 
 
 def p_adjust(p_values, method: str = "holm") -> np.ndarray:
-    """Adjusted p-values as R's ``p.adjust(p, method)``.
-
-    Methods: "holm" (step-down, controls the family-wise error rate under any dependence),
-    "BH" (Benjamini-Hochberg step-up, controls the false discovery rate for independent or
-    positively dependent tests), "bonferroni", "none". Missing values (NaN/None) stay NaN and
-    are not counted in the number of tests, as R does with NA; statsmodels sees only the
-    p-values present. Adjusted values are capped at 1.
-
-    Returns a float array of the same length and order as ``p_values``.
+    """Adjusted p-values as R's ``p.adjust(p, method)`` ("holm": family-wise error under any
+    dependence; "BH": false discovery rate; "bonferroni"; "none"), same length and order.
+    Missing values stay NaN and are not counted as tests, as R does with NA.
     """
     if method not in P_ADJUST_METHODS:
         raise ValueError(f"method must be one of {tuple(P_ADJUST_METHODS)}, got {method!r}")

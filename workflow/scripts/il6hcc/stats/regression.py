@@ -27,16 +27,12 @@ SEPARATION_TOLERANCE = 1e-7
 
 
 def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
-    """True if the outcome is completely or quasi-completely separated by a linear predictor.
+    """True if a linear predictor separates the outcome completely or quasi-completely.
 
-    Konis's linear program: with s = 2y - 1, maximise sum_i s_i x_i'b subject to s_i x_i'b >= 0
-    for every i and -1 <= b_j <= 1. Only b with x_i'b = 0 for all i is feasible when the maximum
-    likelihood estimate exists; a positive optimum is a direction along which the likelihood
-    keeps increasing, i.e. separation. Columns are scaled to unit spread so the tolerance does
-    not depend on the units of the predictors.
-
-    Hand-written: statsmodels (as R) only warns or fails to converge on separated data, and
-    no Python library tests for quasi-complete separation before the fit.
+    Konis's linear program: with s = 2y - 1, maximise sum s_i x_i'b subject to s_i x_i'b >= 0
+    and -1 <= b_j <= 1; a positive optimum is a direction along which the likelihood keeps
+    increasing. Columns scaled to unit spread, so the tolerance ignores units. Hand-written:
+    statsmodels (as R) only warns or fails to converge, and no library checks before the fit.
     """
     spread = design.std(axis=0)
     scaled = design / np.where(spread > 0, spread, 1.0)
@@ -58,26 +54,15 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
 def logistic_regression(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, conf_level: float = 0.95
 ) -> StatResult:
-    """Logistic regression of a binary outcome on numeric predictors, as R's
-    ``glm(outcome ~ predictors, family = binomial)`` with ``summary()`` and
-    ``exp(confint.default())``.
+    """Logistic regression of a 0/1 outcome on numeric predictors on complete cases (the rest
+    counted), as R's ``glm(family = binomial)`` with ``summary()`` and
+    ``exp(confint.default())``: statsmodels' GLM (IRLS), Wald z and Wald interval. Assumes
+    independent observations, linearity on the log-odds scale.
 
-    Method: complete cases only (rows with a missing outcome or predictor are dropped and
-    counted); maximum likelihood by iteratively reweighted least squares (statsmodels GLM,
-    Binomial family, logit link); Wald standard errors from the inverse Fisher information,
-    z = estimate / SE with a two-sided normal p-value; odds ratio exp(estimate) and Wald
-    interval exp(estimate +/- z_(1-alpha/2) SE).
-
-    Assumptions: independent observations, linearity on the log-odds scale. The outcome must be
-    0/1 or boolean and predictors numeric or boolean (code categories as indicators first).
-
-    Returns one result whose fields are arrays over the terms (``(Intercept)`` first, then
-    ``predictors`` in order): statistic (Wald z), p_value, estimate (log-odds), ci_low and
-    ci_high (odds-ratio scale), conf_level, method; ``extra``: term, std_error, odds_ratio, n,
-    n_events, n_excluded. When the model cannot be estimated (no events, no non-events, fewer
-    observations than parameters + 1, collinear predictors, or complete / quasi-complete
-    separation, where the maximum likelihood estimate does not exist and R only warns) the
-    result is not estimable, with term "(model)", the counts and the reason.
+    Fields are arrays over the terms (``(Intercept)``, then ``predictors``): Wald z, p_value,
+    log-odds estimate, odds-ratio interval; ``extra``: term, std_error, odds_ratio, n,
+    n_events, n_excluded. Not estimable (term "(model)"): no events or non-events, too few
+    observations, collinear predictors, or separation (no MLE; R only warns).
     """
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
