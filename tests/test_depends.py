@@ -1,5 +1,6 @@
 """il6hcc.depends: the package modules a rule script imports (declared as the rule's inputs)."""
 
+import ast
 import json
 import subprocess
 import sys
@@ -134,3 +135,36 @@ def test_an_unreadable_cache_file_means_reading_every_file(tree, tmp_path):
     assert package_dependencies(script, root, ImportCache(cache_file)) == package_dependencies(
         script, root
     )
+
+
+# Jobs that compute no statistic, and the libraries they must not import: scipy.stats,
+# statsmodels and pingouin cost seconds of every cold run (each job is a fresh process).
+JOBS_WITHOUT_STATISTICS = [
+    "ingest.py",
+    "clean.py",
+    "stratify.py",
+    "claims.py",
+    "report_section.py",
+    "report.py",
+    "rulegraph.py",
+    "provenance.py",
+]
+STATISTICS_LIBRARIES = ("scipy.stats", "statsmodels", "pingouin")
+
+
+@pytest.mark.parametrize("script", JOBS_WITHOUT_STATISTICS)
+def test_jobs_without_statistics_import_no_statistics_library(script):
+    tree = ast.parse((SCRIPTS / script).read_text(encoding="utf-8"))
+    imports = [
+        ast.unparse(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert any("il6hcc" in line for line in imports)
+    probe = f"import sys\nprint([m for m in {STATISTICS_LIBRARIES!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", "\n".join([*imports, probe])],
+        cwd=SCRIPTS,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"

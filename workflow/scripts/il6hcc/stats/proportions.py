@@ -19,24 +19,18 @@ from scipy.special import bdtr, gammaln
 
 from il6hcc.stats.result import StatResult
 
-# Largest number of tables with the observed margins that fisher_exact enumerates before it
-# estimates the p-value by Monte Carlo instead; enumeration runs at roughly 5-10 million tables
-# a second here, so the limit bounds the time at a few seconds.
+# Tables enumerated at most (5-10 million a second here: a few seconds) before Monte Carlo.
 FISHER_MAX_TABLES = 20_000_000
 # R's fisher.test(simulate.p.value = TRUE) default number of simulated tables.
 FISHER_MONTE_CARLO_REPLICATES = 2000
-# A simulated table counts as at most as probable as the observed one up to this relative
-# tolerance on -sum(log(x!)), R's 64 machine epsilons, so that equally probable tables are not
-# lost to rounding.
+# R's tolerances for "at most as probable" (equally probable tables must not be lost to
+# rounding): 64 eps relative on -sum(log(x!)) when simulating, relative 1e-7 for 2 x 2 tables,
+# 3.45254e-7 on the log scale otherwise (the `tol` of R's FEXACT).
 FISHER_MONTE_CARLO_TOLERANCE = 64 * np.finfo(float).eps
-# Partial tables expanded at once (bounds memory at a few tens of MB).
-_FISHER_BLOCK = 250_000
-# R's fisher.test counts tables whose probability is at most the observed one up to a small
-# tolerance, so that tables equally probable up to floating-point error are not lost: a
-# relative 1e-7 for 2 x 2 tables (R's own code) and 3.45254e-7 on the log scale for larger
-# tables (the `tol` of R's FEXACT network algorithm).
 FISHER_RELATIVE_TOLERANCE_2X2 = 1e-7
 FISHER_LOG_TOLERANCE_RXC = 3.45254e-7
+# Partial tables expanded at once (bounds memory at a few tens of MB).
+_FISHER_BLOCK = 250_000
 # The fields of a proportion's result in the accuracy table, and the table's columns in order.
 PROPORTION_FIELDS = ("estimate", "ci_low", "ci_high", "estimable", "reason")
 ACCURACY_COLUMNS = (
@@ -221,9 +215,8 @@ def fisher_exact(
         tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
     else:
         tolerance = FISHER_LOG_TOLERANCE_RXC
-    # Counting the tables is cheap, enumerating them is not: when there are certainly more than
-    # max_tables, go straight to the fallback instead of enumerating max_tables of them first
-    # (seconds per variable in a cohort of 100,000). The outcome is the same either way.
+    # Counting is cheap, enumerating is not: with certainly more than max_tables, go straight to
+    # Monte Carlo (same outcome, seconds saved per variable at 100,000 patients).
     if _tables_varying_two_rows(oriented, max_tables + 1) > max_tables:
         tail = None
     else:

@@ -1,14 +1,8 @@
-"""One result type for every statistic: the test, its estimate and interval, and whether it could
-be computed at all.
-
-Every function in ``il6hcc.stats`` returns a :class:`StatResult`. A statistic that R would not
-compute (too few observations, zero variance, a degenerate table) returns
-``StatResult.not_estimable(reason, ...)`` instead of raising, so that a table builder writes one
-row per planned analysis and says why a row is empty. Table builders turn results into columns
-with :meth:`StatResult.columns`, never by reading fields one at a time.
-
-Batched statistics (for example a signed-rank test over the rows of a 2-D array of resampled
-studies) return one ``StatResult`` whose numeric fields are arrays over the batch.
+"""One result type for every statistic in ``il6hcc.stats``: the test, its estimate and interval,
+and whether it could be computed. What R would not compute is ``StatResult.not_estimable(reason)``
+rather than an exception, so a table has one row per planned analysis saying why it is empty;
+tables take columns from :meth:`StatResult.columns`. A batched statistic returns one result
+whose fields are arrays over the batch.
 """
 
 from __future__ import annotations
