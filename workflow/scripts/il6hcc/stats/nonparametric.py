@@ -39,11 +39,6 @@ def _signed_rank_counts(n: int) -> list[int]:
     return counts
 
 
-def _tie_sizes(values: np.ndarray) -> np.ndarray:
-    _, sizes = np.unique(values, return_counts=True)
-    return sizes.astype(float)
-
-
 def _approximation_label(correct: bool) -> str:
     return "normal approximation, continuity correction" if correct else "normal approximation"
 
@@ -78,30 +73,19 @@ def _batch_result(
     reason: np.ndarray,
     extra: dict,
 ) -> StatResult:
-    """One result over the batch (arrays shaped as the batch), or scalars for a single study."""
-    scalar = batch_shape == ()
+    """One result over the batch (arrays shaped as the batch), or, for a single study, plain
+    Python scalars, as every table builder expects."""
 
     def shaped(values: np.ndarray):
         values = values.reshape(batch_shape)
-        return values[()] if scalar else values
+        return values.item() if batch_shape == () else values
 
-    estimable = reason == ""
-    if scalar:
-        # A single study: plain Python scalars, as every table builder expects.
-        return StatResult(
-            statistic=float(statistic[0]),
-            p_value=float(p_value[0]),
-            method=str(method[0]),
-            estimable=bool(estimable[0]),
-            reason=str(reason[0]),
-            extra={name: values[0].item() for name, values in extra.items()},
-        )
     uniform = np.unique(method).size == 1
     return StatResult(
         statistic=shaped(statistic),
         p_value=shaped(p_value),
         method=str(method[0]) if uniform else shaped(method),
-        estimable=shaped(estimable),
+        estimable=shaped(reason == ""),
         reason=shaped(reason),
         extra={name: shaped(values) for name, values in extra.items()},
     )
@@ -388,7 +372,7 @@ def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> f
         return math.nan
     ranks = rankdata(np.abs(shifted))
     centred = float(ranks[shifted > 0].sum()) - n * (n + 1) / 4
-    tie_sizes = _tie_sizes(ranks)
+    tie_sizes = np.unique(ranks, return_counts=True)[1].astype(float)
     sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(tie_sizes**3 - tie_sizes)) / 48)
     if sigma == 0:
         return math.nan
