@@ -114,6 +114,20 @@ def test_every_object_in_the_schema_rejects_unknown_keys():
         ),
         (lambda c: c["cohort"].update(path="cohort.sav"), "does not match"),
         (lambda c: c.pop("criteria"), "'criteria' is a required property"),
+        (lambda c: c["planning"].update(model="bootstrap"), "'bootstrap' is not one of"),
+        (lambda c: c["planning"].update(chunks=7), "'chunks' was unexpected"),
+        (
+            lambda c: c["planning"]["allocation"].update(first_line_share=1.2),
+            "1.2 is greater than or equal to the maximum of 1",
+        ),
+        (
+            lambda c: c["planning"]["parametric"]["il6"].update(first_line_responder=[0, 0.5]),
+            "0 is less than or equal to the minimum of 0",
+        ),
+        (
+            lambda c: c["planning"]["parametric"]["il6"].update(later_line_responders=[1, 1]),
+            "'later_line_responders' does not match any of the regexes",
+        ),
     ],
 )
 def test_schema_rejects_each_mistake_and_names_it(config, edit, named):
@@ -195,6 +209,14 @@ def test_claims_roles_must_name_configured_subgroups_and_comparison(config):
     assert "claims.first_line: unknown subgroup 'firstline'" in message
     assert "claims.comparison: unknown subgroup comparison 'first_vs_second'" in message
     assert "(comparisons: first_vs_later_line)" in message
+
+
+def test_parametric_planning_needs_a_change_for_every_marker(config):
+    config["planning"]["model"] = "parametric"
+    del config["planning"]["parametric"]["dcp"]
+    assert "planning.parametric: no change given for marker(s) dcp" in config_error(config)
+    config["planning"]["model"] = "resample"
+    check_config(config)
 
 
 def test_claims_may_be_left_out(config):

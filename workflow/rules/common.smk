@@ -64,6 +64,8 @@ wildcard_constraints:
     subgroup="|".join(SUBGROUPS),
     comparison="|".join(COMPARISONS) if COMPARISONS else "(?!)",
     marker="|".join(MARKER_KEYS),
+    size=r"\d+",
+    chunk=r"\d+",
 
 
 def rule_script(name):
@@ -145,6 +147,74 @@ STATISTICS = config["statistics"]
 ADJUSTMENT = canonical_json(STATISTICS["multiple_testing"])
 SURVIVAL = config["survival"]
 SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
+
+
+PLANNING = config["planning"]
+
+
+def planning_chunks():
+    """(size, chunk index, first study, end) of every planning job."""
+    step = PLANNING["chunk_replicates"]
+    return [
+        (size, index, start, min(start + step, PLANNING["replicates"]))
+        for size in PLANNING["sizes"]
+        for index, start in enumerate(range(0, PLANNING["replicates"], step))
+    ]
+
+
+def planning_chunk_outputs(name="chunk"):
+    output = getattr(rules.planning_chunk.output, name)
+    return [output.format(size=size, chunk=index) for size, index, _, _ in planning_chunks()]
+
+
+def planning_chunk_replicates(wildcards):
+    """The studies [first, end) of one chunk."""
+    step = PLANNING["chunk_replicates"]
+    start = int(wildcards.chunk) * step
+    return [start, min(start + step, PLANNING["replicates"])]
+
+
+def planning_chunk_size(wildcards):
+    start, end = planning_chunk_replicates(wildcards)
+    return (end - start) * int(wildcards.size)
+
+
+def planning_chunk_mem_mb(wildcards):
+    """A Python process with pandas and scipy (512 MB) plus the chunk's arrays: about 2 kB per
+    simulated patient (8 arrays of doubles per marker, ranks and copies), measured by
+    bench/bench_planning.py with headroom."""
+    return 512 + planning_chunk_size(wildcards) * 2 // 1000
+
+
+def planning_chunk_runtime(wildcards):
+    """Minutes: at least 5, and 1 per 2 million simulated patients (bench/bench_planning.py)."""
+    return 5 + planning_chunk_size(wildcards) // 2_000_000
+
+
+def planning_plan():
+    """Everything a chunk's result depends on, as one canonical value: the parametric changes
+    only under that model, so editing them does not rerun a resampling plan."""
+    reference = config["reference_marker"]
+    plan = {
+        "model": PLANNING["model"],
+        "seed": PLANNING["seed"],
+        "allocation": PLANNING["allocation"],
+        "settings": {
+            "markers": [reference, *[key for key in MARKER_KEYS if key != reference]],
+            "reference": reference,
+            "favourable": {m["key"]: m["favourable"] for m in config["markers"]},
+            "criteria": config["criteria"],
+            "metric": config["change_metric"],
+            "signed_rank_scale": STATISTICS["signed_rank_scale"],
+            "continuity_correction": STATISTICS["continuity_correction"],
+            "alpha": STATISTICS["alpha"],
+            "adjust_method": STATISTICS["multiple_testing"]["method"],
+            "conf_level": STATISTICS["conf_level"],
+        },
+    }
+    if PLANNING["model"] == "parametric":
+        plan["parametric"] = PLANNING["parametric"]
+    return canonical_json(plan)
 
 
 def final_targets():
@@ -230,7 +300,8 @@ def report_inputs(wildcards):
         "sections": expand(rules.report_section.output.section, subgroup=SUBGROUPS),
         "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
         "template": "workflow/templates/report.html.j2",
-        "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2"],
+        "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2",
+                     "workflow/templates/planning.html.j2"],  # fmt: skip
         "rulegraph_svg": rules.rulegraph.output.svg,
         "rulegraph_dot": rules.rulegraph.output.dot,
         "rulegraph_info": rules.rulegraph.output.info,
@@ -238,6 +309,10 @@ def report_inputs(wildcards):
     }
     if config["claims"]:
         inputs["claims"] = rules.claims.output.claims
+    if PLANNING["enabled"]:
+        inputs["planning_power"] = rules.planning_gather.output.power
+        inputs["planning_sample_size"] = rules.planning_gather.output.sample_size
+        inputs["planning_figure"] = rules.planning_gather.output.svg
     return inputs
 
 
@@ -250,6 +325,9 @@ def job_records(wildcards):
     records += expand(rules.compare_subgroups.output.provenance, comparison=COMPARISONS)
     if config["claims"]:
         records.append(rules.claims.output.provenance)
+    if PLANNING["enabled"]:
+        records += planning_chunk_outputs("provenance")
+        records.append(rules.planning_gather.output.provenance)
     return records
 
 

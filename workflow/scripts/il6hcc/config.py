@@ -172,6 +172,14 @@ def check_config(config: dict) -> None:
     for column in survival["adjust_for"]:
         if column in endpoint_columns:
             problems.append(f"survival.adjust_for: '{column}' is an outcome, not a covariate")
+    planning = config["planning"]
+    if planning["enabled"] and planning["model"] == "parametric":
+        missing = [key for key in keys if key not in planning["parametric"]]
+        if missing:
+            problems.append(
+                f"planning.parametric: no change given for marker(s) {', '.join(missing)} "
+                "(model parametric simulates every configured marker)"
+            )
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from il6hcc.change import criterion_positive, marker_change, oriented_change
+from il6hcc.config import ConfigError
 from il6hcc.simulate import marker_pairs
 from il6hcc.stats.batched_mcnemar import mcnemar_exact_batch
 from il6hcc.stats.batched_roc import delong_paired_test_batch, roc_auc_batch
@@ -74,8 +75,9 @@ TESTS = {
 MONTE_CARLO_CONF_LEVEL = 0.95
 
 
-class PlanningError(ValueError):
-    """A plan that cannot be simulated (a stratum without patients, a size too small)."""
+class PlanningError(ConfigError):
+    """A plan that cannot be simulated (a stratum without patients, a size too small): the
+    configuration must change, so the job ends with the message and no traceback."""
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,58 @@ def simulate_chunk(
     table = analyse_studies(studies, settings)
     table.insert(0, "n_patients", n_patients)
     return table
+
+
+def resolved_allocation(configured: dict, observed: dict) -> dict:
+    """The configured design, with each value left null taken from the cohort."""
+    rates = configured["response_rates"]
+    return {
+        "first_line_share": configured["first_line_share"] or observed["first_line_share"],
+        "response_rates": {line: rates[line] or observed["response_rates"][line] for line in rates},
+    }
+
+
+def design_columns(patients: pd.DataFrame, plan: dict, sizes) -> pd.DataFrame:
+    """The design at each size, as columns for the power table: the allocation used (nulls as
+    observed) and the patients per stratum."""
+    markers = plan["settings"]["markers"]
+    allocation = resolved_allocation(plan["allocation"], observed_allocation(patients, markers))
+    rows = []
+    for size in sizes:
+        counts = stratum_counts(size, allocation["first_line_share"], allocation["response_rates"])
+        rows.append(
+            {
+                "n_patients": size,
+                "first_line_share": allocation["first_line_share"],
+                "response_rate_first_line": allocation["response_rates"]["first_line"],
+                "response_rate_later_line": allocation["response_rates"]["later_line"],
+                **{f"n_{stratum}": count for stratum, count in counts.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_chunk(patients: pd.DataFrame, plan: dict, n_patients: int, replicates: range):
+    """One chunk of a configured plan on the analysed cohort ``patients``: the plan's design
+    (``allocation``, nulls as observed), ``model`` with its ``seed`` (and ``parametric``
+    changes), analysed with ``settings`` (see :func:`analyse_studies`).
+
+    Returns the rows of :func:`simulate_chunk` and the sentence of :func:`resample_pools`.
+    """
+    markers = plan["settings"]["markers"]
+    pools, note = resample_pools(patients, markers)
+    allocation = resolved_allocation(plan["allocation"], observed_allocation(patients, markers))
+    table = simulate_chunk(
+        model=plan["model"],
+        n_patients=n_patients,
+        replicates=replicates,
+        seed=plan["seed"],
+        allocation=allocation,
+        settings=plan["settings"],
+        pools=pools if plan["model"] == "resample" else None,
+        changes=plan.get("parametric"),
+    )
+    return table, note
 
 
 def power_table(chunks: pd.DataFrame) -> pd.DataFrame:
