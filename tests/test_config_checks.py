@@ -12,7 +12,14 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from il6hcc.config import ConfigError, canonical_json, check_config, roc_pairs, validate_once
+from il6hcc.config import (
+    ConfigError,
+    canonical_json,
+    check_config,
+    planning_plan,
+    roc_pairs,
+    validate_once,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
@@ -217,6 +224,16 @@ def test_parametric_planning_needs_a_change_for_every_marker(config):
     assert "planning.parametric: no change given for marker(s) dcp" in config_error(config)
     config["planning"]["model"] = "resample"
     check_config(config)
+
+
+def test_planning_plan_puts_the_reference_first_and_parametric_changes_only_when_used(config):
+    config["reference_marker"] = "dcp"
+    plan = planning_plan(config)
+    assert plan["settings"]["markers"] == ["dcp", "il6", "afp", "afp_l3"]
+    assert plan["settings"]["reference"] == "dcp"
+    assert "parametric" not in plan
+    config["planning"]["model"] = "parametric"
+    assert planning_plan(config)["parametric"] == config["planning"]["parametric"]
 
 
 def test_claims_may_be_left_out(config):

@@ -9,6 +9,10 @@ import pytest
 
 from il6hcc import planning
 from il6hcc.simulate import SIMULATED_MARKERS
+from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.stats.nonparametric import wilcoxon_signed_rank
+from il6hcc.stats.proportions import mcnemar_exact
+from il6hcc.stats.roc import roc_auc
 
 MARKERS = ["il6", "afp", "afp_l3", "dcp"]
 FAVOURABLE = {"il6": "rise", "afp": "fall", "afp_l3": "fall", "dcp": "fall"}
@@ -261,3 +265,44 @@ def test_sample_size_interpolates_between_sizes_with_an_interval():
     )
     reached = table.loc[("auc_above_half", 0.8)]
     assert reached["n_required"] == 40 and "smallest size evaluated (40)" in reached["note"]
+
+
+def test_resampling_at_the_cohort_size_counts_the_bootstrap_studies_the_one_study_tests_find():
+    """The batched analysis of resampled studies against the workflow's one-study functions
+    applied to each study in turn (the bootstrap by hand)."""
+    patients = pilot()
+    pools, _ = planning.resample_pools(patients, MARKERS)
+    allocation = planning.observed_allocation(patients, MARKERS)
+    counts = planning.stratum_counts(
+        58, allocation["first_line_share"], allocation["response_rates"]
+    )
+    studies = planning.resample_studies(
+        pools, counts, planning.replicate_uniforms(4, 58, range(40), 58), MARKERS
+    )
+    batched = planning.analyse_studies(studies, SETTINGS).set_index(["test", "marker"])
+    first_line = studies.columns("first_line_responder", "first_line_non_responder")
+    responders = studies.columns("first_line_responder")
+    is_case = responders[first_line]
+    prepost = mcnemar = auc = 0
+    for r in range(40):
+        p = [
+            wilcoxon_signed_rank(studies.post[m][r, first_line], studies.pre[m][r, first_line])
+            for m in MARKERS
+        ]
+        prepost += p_adjust([result.p_value for result in p], "holm")[0] < 0.05
+        il6_positive = studies.post["il6"][r, responders] > studies.pre["il6"][r, responders]
+        afp_fall = studies.post["afp"][r, responders] <= 0.8 * studies.pre["afp"][r, responders]
+        dcp_fall = studies.post["dcp"][r, responders] <= 0.5 * studies.pre["dcp"][r, responders]
+        dcp = mcnemar_exact(il6_positive, dcp_fall)
+        others = [mcnemar_exact(il6_positive, afp_fall)["p_value"], dcp["p_value"]]
+        l3 = studies.post["afp_l3"][r, responders] <= 0.8 * studies.pre["afp_l3"][r, responders]
+        others.insert(1, mcnemar_exact(il6_positive, l3)["p_value"])
+        adjusted = p_adjust(others, "holm")
+        mcnemar += adjusted[2] < 0.05 and dcp["a_only"] > dcp["b_only"]
+        change = np.log2(studies.post["il6"][r, first_line] / studies.pre["il6"][r, first_line])
+        one = roc_auc(change, is_case, conf_level=0.95)
+        auc += one["estimable"] and one["ci_low"] > 0.5
+    assert batched.loc[("prepost_first_line", "il6"), "significant"] == prepost
+    assert batched.loc[("mcnemar_sensitivity", "dcp"), "significant"] == mcnemar
+    assert batched.loc[("auc_above_half", "il6"), "significant"] == auc
+    assert 0 < prepost + mcnemar + auc < 3 * 40

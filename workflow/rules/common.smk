@@ -16,6 +16,7 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc.config import (  # noqa: E402
     canonical_json,
     check_config,
+    planning_plan,
     roc_pairs,
     snapshot_config,
     validate_once,
@@ -189,32 +190,6 @@ def planning_chunk_mem_mb(wildcards):
 def planning_chunk_runtime(wildcards):
     """Minutes: at least 5, and 1 per 2 million simulated patients (bench/bench_planning.py)."""
     return 5 + planning_chunk_size(wildcards) // 2_000_000
-
-
-def planning_plan():
-    """Everything a chunk's result depends on, as one canonical value: the parametric changes
-    only under that model, so editing them does not rerun a resampling plan."""
-    reference = config["reference_marker"]
-    plan = {
-        "model": PLANNING["model"],
-        "seed": PLANNING["seed"],
-        "allocation": PLANNING["allocation"],
-        "settings": {
-            "markers": [reference, *[key for key in MARKER_KEYS if key != reference]],
-            "reference": reference,
-            "favourable": {m["key"]: m["favourable"] for m in config["markers"]},
-            "criteria": config["criteria"],
-            "metric": config["change_metric"],
-            "signed_rank_scale": STATISTICS["signed_rank_scale"],
-            "continuity_correction": STATISTICS["continuity_correction"],
-            "alpha": STATISTICS["alpha"],
-            "adjust_method": STATISTICS["multiple_testing"]["method"],
-            "conf_level": STATISTICS["conf_level"],
-        },
-    }
-    if PLANNING["model"] == "parametric":
-        plan["parametric"] = PLANNING["parametric"]
-    return canonical_json(plan)
 
 
 def final_targets():

@@ -21,7 +21,7 @@ rule planning_chunk:
         mem_mb=planning_chunk_mem_mb,
         runtime=planning_chunk_runtime,
     params:
-        plan=planning_plan(),
+        plan=canonical_json(planning_plan(config)),
         replicates=planning_chunk_replicates,
     script:
         rule_script("planning_chunk")
@@ -64,7 +64,7 @@ rule planning_gather:
         mem_mb=1024,
         runtime=10,
     params:
-        plan=planning_plan(),
+        plan=canonical_json(planning_plan(config)),
         presentation=canonical_json(
             {
                 "target_powers": PLANNING["target_powers"],

@@ -190,3 +190,34 @@ def roc_pairs(config: dict) -> list[list[str]]:
         return [list(pair) for pair in config["statistics"]["roc_pairs"]]
     reference = config["reference_marker"]
     return [[reference, m["key"]] for m in config["markers"] if m["key"] != reference]
+
+
+def planning_plan(config: dict) -> dict:
+    """Everything a planning chunk's result depends on (il6hcc.planning.run_chunk): the model,
+    seed and design, and the analysis settings of the claims' tests, the reference marker
+    first. The parametric changes only under that model, so editing them does not rerun a
+    resampling plan."""
+    planning = config["planning"]
+    statistics = config["statistics"]
+    reference = config["reference_marker"]
+    keys = [marker["key"] for marker in config["markers"]]
+    plan = {
+        "model": planning["model"],
+        "seed": planning["seed"],
+        "allocation": planning["allocation"],
+        "settings": {
+            "markers": [reference, *[key for key in keys if key != reference]],
+            "reference": reference,
+            "favourable": {m["key"]: m["favourable"] for m in config["markers"]},
+            "criteria": config["criteria"],
+            "metric": config["change_metric"],
+            "signed_rank_scale": statistics["signed_rank_scale"],
+            "continuity_correction": statistics["continuity_correction"],
+            "alpha": statistics["alpha"],
+            "adjust_method": statistics["multiple_testing"]["method"],
+            "conf_level": statistics["conf_level"],
+        },
+    }
+    if planning["model"] == "parametric":
+        plan["parametric"] = planning["parametric"]
+    return plan
