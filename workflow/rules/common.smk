@@ -181,14 +181,15 @@ def planning_chunk_size(wildcards):
 
 
 def planning_chunk_mem_mb(wildcards):
-    """A Python process with pandas and scipy (512 MB) plus the chunk's arrays: about 2 kB per
-    simulated patient (8 arrays of doubles per marker, ranks and copies), measured by
-    bench/bench_planning.py with headroom."""
-    return 512 + planning_chunk_size(wildcards) * 2 // 1000
+    """A Python process with pandas and scipy (512 MB) plus the chunk's arrays: 1 kB per
+    simulated patient, about twice the 0.54 kB that bench/bench_planning.py measured (peak of
+    allocations, 500 and 2,000 studies of 320 patients)."""
+    return 512 + planning_chunk_size(wildcards) // 1000
 
 
 def planning_chunk_runtime(wildcards):
-    """Minutes: at least 5, and 1 per 2 million simulated patients (bench/bench_planning.py)."""
+    """Minutes: 5, and 1 more per 2 million simulated patients (bench/bench_planning.py measured
+    about 3 microseconds of CPU per simulated patient: 2 million take about 6 s)."""
     return 5 + planning_chunk_size(wildcards) // 2_000_000
 
 
