@@ -16,6 +16,7 @@ from il6hcc.config import (
     ConfigError,
     canonical_json,
     check_config,
+    planning_chunks,
     planning_plan,
     roc_pairs,
     validate_once,
@@ -234,6 +235,18 @@ def test_planning_plan_puts_the_reference_first_and_parametric_changes_only_when
     assert "parametric" not in plan
     config["planning"]["model"] = "parametric"
     assert planning_plan(config)["parametric"] == config["planning"]["parametric"]
+
+
+def test_planning_chunks_cover_every_study_of_every_size_once():
+    plan = {"sizes": [60, 40], "replicates": 10, "chunk_replicates": 4}
+    assert planning_chunks(plan) == [
+        (60, 0, 0, 4),
+        (60, 1, 4, 8),
+        (60, 2, 8, 10),
+        (40, 0, 0, 4),
+        (40, 1, 4, 8),
+        (40, 2, 8, 10),
+    ]
 
 
 def test_claims_may_be_left_out(config):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from il6hcc import planning
+from il6hcc.config import planning_chunks
 from il6hcc.simulate import SIMULATED_MARKERS
 from il6hcc.stats.multiplicity import p_adjust
 from il6hcc.stats.nonparametric import wilcoxon_signed_rank
@@ -56,18 +57,18 @@ def pilot(n=60, seed=3):
 
 
 def chunk_tables(model, chunks, sizes=(40, 60), replicates=70, **source):
+    plan = {"sizes": sizes, "replicates": replicates, "chunk_replicates": replicates // chunks}
     tables = [
         planning.simulate_chunk(
             model=model,
             n_patients=n,
-            replicates=part,
+            replicates=range(start, end),
             seed=11,
             allocation=ALLOCATION,
             settings=SETTINGS,
             **source,
         )
-        for n in sizes
-        for part in planning.chunk_replicates(replicates, math.ceil(replicates / chunks))
+        for n, _, start, end in planning_chunks(plan)
     ]
     return pd.concat(tables[::-1])
 

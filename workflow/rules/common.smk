@@ -16,6 +16,7 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc.config import (  # noqa: E402
     canonical_json,
     check_config,
+    planning_chunks,
     planning_plan,
     roc_pairs,
     snapshot_config,
@@ -153,26 +154,21 @@ SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 PLANNING = config["planning"]
 
 
-def planning_chunks():
-    """(size, chunk index, first study, end) of every planning job."""
-    step = PLANNING["chunk_replicates"]
-    return [
-        (size, index, start, min(start + step, PLANNING["replicates"]))
-        for size in PLANNING["sizes"]
-        for index, start in enumerate(range(0, PLANNING["replicates"], step))
-    ]
-
-
 def planning_chunk_outputs(name="chunk"):
     output = getattr(rules.planning_chunk.output, name)
-    return [output.format(size=size, chunk=index) for size, index, _, _ in planning_chunks()]
+    return [
+        output.format(size=size, chunk=index) for size, index, _, _ in planning_chunks(PLANNING)
+    ]
 
 
 def planning_chunk_replicates(wildcards):
     """The studies [first, end) of one chunk."""
-    step = PLANNING["chunk_replicates"]
-    start = int(wildcards.chunk) * step
-    return [start, min(start + step, PLANNING["replicates"])]
+    (chunk,) = [
+        [start, end]
+        for size, index, start, end in planning_chunks(PLANNING)
+        if (size, index) == (int(wildcards.size), int(wildcards.chunk))
+    ]
+    return chunk
 
 
 def planning_chunk_size(wildcards):

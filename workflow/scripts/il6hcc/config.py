@@ -221,3 +221,14 @@ def planning_plan(config: dict) -> dict:
     if planning["model"] == "parametric":
         plan["parametric"] = planning["parametric"]
     return plan
+
+
+def planning_chunks(planning: dict) -> list[tuple[int, int, int, int]]:
+    """Every planning job of a ``planning:`` block: (size, chunk index, first study, end), the
+    chunks of a size being consecutive ranges of at most ``chunk_replicates`` studies."""
+    step = planning["chunk_replicates"]
+    return [
+        (size, index, start, min(start + step, planning["replicates"]))
+        for size in planning["sizes"]
+        for index, start in enumerate(range(0, planning["replicates"], step))
+    ]

@@ -351,11 +351,6 @@ def analyse_studies(studies: Studies, settings: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def chunk_replicates(replicates: int, chunk_size: int) -> list[range]:
-    """The studies of each chunk: consecutive ranges of at most ``chunk_size`` studies."""
-    return [range(s, min(s + chunk_size, replicates)) for s in range(0, replicates, chunk_size)]
-
-
 def simulate_chunk(
     *,
     model: str,
