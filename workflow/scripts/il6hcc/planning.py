@@ -260,7 +260,7 @@ def analyse_studies(studies: Studies, settings: dict) -> pd.DataFrame:
     first_line = studies.columns("first_line_responder", "first_line_non_responder")
     first_responders = studies.columns("first_line_responder")
     later_line = studies.columns("later_line_responder", "later_line_non_responder")
-    is_case = studies.columns("first_line_responder")[first_line]
+    is_case = first_responders[first_line]
     replicates = len(studies.pre[reference])
 
     scale_metric = SIGNED_RANK_METRICS[settings["signed_rank_scale"]]
