@@ -168,13 +168,7 @@ def table1(
                     monte_carlo_replicates=fisher_monte_carlo_replicates,
                     seed=seed,
                 )
-                test.update(
-                    statistic=np.nan,
-                    p_value=result["p_value"],
-                    method=result["method"],
-                    estimable=result["estimable"],
-                    reason=result["reason"],
-                )
+                test.update(result.columns(keep=TEST_FIELDS))
             else:
                 a = values[groups == order[0]].dropna().to_numpy(dtype="float64")
                 b = values[groups == order[1]].dropna().to_numpy(dtype="float64")

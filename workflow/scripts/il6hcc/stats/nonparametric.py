@@ -138,6 +138,49 @@ def _scipy_by_method(methods: np.ndarray, usable: np.ndarray, call) -> tuple:
     return statistic, p_value
 
 
+def _positive_rank_sums(differences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: R's V (the sum of the average-tie ranks of |d| over d > 0, zeros dropped) and
+    the number of non-zero differences."""
+    n_zero = (differences == 0).sum(axis=1)
+    # Zeros take the lowest ranks 1..n_zero, so a non-zero difference's rank among the non-zero
+    # ones is its rank among all minus n_zero.
+    ranks = rankdata(np.abs(differences), axis=1) - n_zero[:, None]
+    return np.where(differences > 0, ranks, 0.0).sum(axis=1), differences.shape[1] - n_zero
+
+
+def _rank_biserial(positive_rank_sum: np.ndarray, n_nonzero: np.ndarray) -> np.ndarray:
+    """(T+ - T-)/(T+ + T-) = 2V/(n(n+1)/2) - 1; 0 without a non-zero difference (no lean)."""
+    rank_total = n_nonzero * (n_nonzero + 1) / 2
+    share = np.divide(
+        positive_rank_sum, rank_total, out=np.full(rank_total.shape, 0.5), where=rank_total > 0
+    )
+    return 2 * share - 1
+
+
+def _batch_shape(values: np.ndarray, axis: int) -> tuple:
+    return tuple(np.delete(np.asarray(values.shape), axis % values.ndim))
+
+
+def paired_rank_biserial(post, pre, *, axis=-1):
+    """Kerby's matched-pairs rank-biserial correlation of post versus pre along ``axis``, alone
+    (no test): the statistic a bootstrap of many resampled studies needs. Input free of NaN;
+    0 where every difference is zero."""
+    post = np.asarray(post, dtype=float)
+    differences = _as_rows(post, axis) - _as_rows(pre, axis)
+    return _rank_biserial(*_positive_rank_sums(differences)).reshape(_batch_shape(post, axis))[()]
+
+
+def rank_sum_share(x, y, *, axis=-1):
+    """W / (n_x n_y) = P(X > Y) + P(X = Y)/2 along ``axis``, alone (no test): the common-language
+    effect size a bootstrap needs. Input free of NaN."""
+    x = np.asarray(x, dtype=float)
+    x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
+    n_x, n_y = x_rows.shape[1], y_rows.shape[1]
+    ranks = rankdata(np.concatenate([x_rows, y_rows], axis=1), axis=1)[:, :n_x]
+    share = (ranks.sum(axis=1) - n_x * (n_x + 1) / 2) / (n_x * n_y)
+    return share.reshape(_batch_shape(x, axis))[()]
+
+
 def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> StatResult:
     """Paired Wilcoxon signed-rank test of post versus pre, as R's
     ``wilcox.test(post, pre, paired = TRUE, exact = exact, correct = correct)``, over
@@ -170,19 +213,13 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
         post, pre = post[complete], pre[complete]
     else:
         _require_complete(post, pre)
-    batch_shape = np.delete(np.asarray(post.shape), axis % post.ndim)
+    batch_shape = _batch_shape(post, axis)
     differences = _as_rows(post, axis) - _as_rows(pre, axis)
     n_pairs = differences.shape[1]
-    n_zero = (differences == 0).sum(axis=1)
-    n_nonzero = n_pairs - n_zero
+    positive_rank_sum, n_nonzero = _positive_rank_sums(differences)
+    n_zero = n_pairs - n_nonzero
     absolute = np.sort(np.abs(differences), axis=1)
-    # Zeros take the lowest ranks 1..n_zero, so a non-zero difference's rank among the non-zero
-    # ones is its rank among all minus n_zero.
-    ranks = rankdata(np.abs(differences), axis=1) - n_zero[:, None]
-    positive_rank_sum = np.where(differences > 0, ranks, 0.0).sum(axis=1)
-    rank_total = n_nonzero * (n_nonzero + 1) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rank_biserial = np.where(n_nonzero > 0, 2 * positive_rank_sum / rank_total - 1, math.nan)
+    rank_biserial = _rank_biserial(positive_rank_sum, n_nonzero)
     reason = np.full(differences.shape[0], "", dtype=object)
     reason[n_nonzero == 0] = "all differences are zero"
     if n_pairs < 2:
@@ -212,7 +249,7 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
         np.median(differences, axis=1) if n_pairs else np.full(differences.shape[0], math.nan)
     )
     return _batch_result(
-        tuple(batch_shape),
+        batch_shape,
         np.where(usable, positive_rank_sum, math.nan),
         p_value,
         methods,
@@ -253,7 +290,7 @@ def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
         x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     else:
         _require_complete(x, y)
-    batch_shape = tuple(np.delete(np.asarray(x.shape), axis % x.ndim))
+    batch_shape = _batch_shape(x, axis)
     x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
     if x_rows.shape[0] != y_rows.shape[0]:
         raise ValueError("x and y must have the same shape apart from the tested axis")
