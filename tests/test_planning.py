@@ -295,14 +295,14 @@ def test_resampling_at_the_cohort_size_counts_the_bootstrap_studies_the_one_stud
         afp_fall = studies.post["afp"][r, responders] <= 0.8 * studies.pre["afp"][r, responders]
         dcp_fall = studies.post["dcp"][r, responders] <= 0.5 * studies.pre["dcp"][r, responders]
         dcp = mcnemar_exact(il6_positive, dcp_fall)
-        others = [mcnemar_exact(il6_positive, afp_fall)["p_value"], dcp["p_value"]]
+        others = [mcnemar_exact(il6_positive, afp_fall).p_value, dcp.p_value]
         l3 = studies.post["afp_l3"][r, responders] <= 0.8 * studies.pre["afp_l3"][r, responders]
-        others.insert(1, mcnemar_exact(il6_positive, l3)["p_value"])
+        others.insert(1, mcnemar_exact(il6_positive, l3).p_value)
         adjusted = p_adjust(others, "holm")
-        mcnemar += adjusted[2] < 0.05 and dcp["a_only"] > dcp["b_only"]
+        mcnemar += adjusted[2] < 0.05 and dcp.extra["a_only"] > dcp.extra["b_only"]
         change = np.log2(studies.post["il6"][r, first_line] / studies.pre["il6"][r, first_line])
         one = roc_auc(change, is_case, conf_level=0.95)
-        auc += one["estimable"] and one["ci_low"] > 0.5
+        auc += one.estimable and one.ci_low > 0.5
     assert batched.loc[("prepost_first_line", "il6"), "significant"] == prepost
     assert batched.loc[("mcnemar_sensitivity", "dcp"), "significant"] == mcnemar
     assert batched.loc[("auc_above_half", "il6"), "significant"] == auc

@@ -24,11 +24,11 @@ def test_roc_auc_batch_matches_roc_auc_study_by_study():
     batch = roc_auc_batch(scores, IS_CASE, conf_level=0.9)
     for row, study in enumerate(scores):
         one = roc_auc(study, IS_CASE, conf_level=0.9)
-        assert batch.estimate[row] == pytest.approx(one["auc"], rel=1e-12)
-        assert batch.extra["auc_se"][row] == pytest.approx(one["auc_se"], rel=1e-12)
-        assert batch.ci_low[row] == pytest.approx(one["ci_low"], rel=1e-12)
-        assert batch.ci_high[row] == pytest.approx(one["ci_high"], rel=1e-12)
-        assert bool(batch.estimable[row]) == one["estimable"]
+        assert batch.estimate[row] == pytest.approx(one.estimate, rel=1e-12)
+        assert batch.extra["auc_se"][row] == pytest.approx(one.extra["auc_se"], rel=1e-12)
+        assert batch.ci_low[row] == pytest.approx(one.ci_low, rel=1e-12)
+        assert batch.ci_high[row] == pytest.approx(one.ci_high, rel=1e-12)
+        assert bool(batch.estimable[row]) == one.estimable
 
 
 def test_roc_auc_batch_test_against_half_is_the_delong_z_test():
@@ -53,11 +53,11 @@ def test_delong_paired_test_batch_matches_delong_paired_test_study_by_study():
     batch = delong_paired_test_batch(scores_a, scores_b, IS_CASE)
     for row in range(len(scores_a)):
         one = delong_paired_test(scores_a[row], scores_b[row], IS_CASE)
-        assert batch.estimate[row] == pytest.approx(one["auc_difference"], rel=1e-12)
-        assert batch.statistic[row] == pytest.approx(one["z"], rel=1e-10)
-        assert batch.p_value[row] == pytest.approx(one["p_value"], rel=1e-10)
-        assert batch.ci_low[row] == pytest.approx(one["ci_low"], rel=1e-10)
-        assert batch.ci_high[row] == pytest.approx(one["ci_high"], rel=1e-10)
+        assert batch.estimate[row] == pytest.approx(one.estimate, rel=1e-12)
+        assert batch.statistic[row] == pytest.approx(one.statistic, rel=1e-10)
+        assert batch.p_value[row] == pytest.approx(one.p_value, rel=1e-10)
+        assert batch.ci_low[row] == pytest.approx(one.ci_low, rel=1e-10)
+        assert batch.ci_high[row] == pytest.approx(one.ci_high, rel=1e-10)
 
 
 def test_batched_roc_refuses_missing_scores_and_too_few_cases():
@@ -77,10 +77,10 @@ def test_mcnemar_exact_batch_matches_mcnemar_exact_study_by_study():
     batch = mcnemar_exact_batch(a, b)
     for row in range(len(a)):
         one = mcnemar_exact(a[row], b[row])
-        assert bool(batch.estimable[row]) == one["estimable"]
-        assert batch.extra["a_only"][row] == one["a_only"]
-        assert batch.extra["b_only"][row] == one["b_only"]
-        if one["estimable"]:
-            assert batch.p_value[row] == pytest.approx(one["p_value"], rel=1e-12)
+        assert bool(batch.estimable[row]) == one.estimable
+        assert batch.extra["a_only"][row] == one.extra["a_only"]
+        assert batch.extra["b_only"][row] == one.extra["b_only"]
+        if one.estimable:
+            assert batch.p_value[row] == pytest.approx(one.p_value, rel=1e-12)
         else:
-            assert np.isnan(batch.p_value[row]) and one["reason"] == batch.reason[row]
+            assert np.isnan(batch.p_value[row]) and one.reason == batch.reason[row]

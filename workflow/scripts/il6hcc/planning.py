@@ -451,8 +451,8 @@ def power_table(chunks: pd.DataFrame) -> pd.DataFrame:
     summed["claim"] = summed["test"].map(lambda test: TESTS[test][0])
     summed["power"] = power
     summed["mc_se"] = np.sqrt(power * (1 - power) / summed["replicates"])
-    summed["ci_low"] = [low for low, _ in intervals]
-    summed["ci_high"] = [high for _, high in intervals]
+    summed["ci_low"] = [interval.ci_low for interval in intervals]
+    summed["ci_high"] = [interval.ci_high for interval in intervals]
     summed["mc_conf_level"] = MONTE_CARLO_CONF_LEVEL
     summed["description"] = summed["test"].map(lambda test: TESTS[test][1])
     return summed

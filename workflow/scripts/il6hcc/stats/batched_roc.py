@@ -13,9 +13,9 @@ Batched input is complete (no NaN): a simulated study has no missing values.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 from scipy.stats import rankdata
 
-from il6hcc.stats.distributions import normal_quantile, normal_sf
 from il6hcc.stats.result import StatResult
 
 
@@ -69,10 +69,10 @@ def roc_auc_batch(scores, is_case, *, conf_level: float = 0.95) -> StatResult:
     estimable = se > 0
     safe_se = np.where(estimable, se, np.nan)
     z = (auc - 0.5) / safe_se
-    half_width = normal_quantile(0.5 + conf_level / 2) * safe_se
+    half_width = ndtri(0.5 + conf_level / 2) * safe_se
     return StatResult(
         statistic=z,
-        p_value=2 * normal_sf(np.abs(z)),
+        p_value=2 * ndtr(-np.abs(z)),
         estimate=auc,
         ci_low=np.clip(auc - half_width, 0.0, 1.0),
         ci_high=np.clip(auc + half_width, 0.0, 1.0),
@@ -104,10 +104,10 @@ def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level: float =
     estimable = se > 0
     safe_se = np.where(estimable, se, np.nan)
     z = difference / safe_se
-    half_width = normal_quantile(0.5 + conf_level / 2) * safe_se
+    half_width = ndtri(0.5 + conf_level / 2) * safe_se
     return StatResult(
         statistic=z,
-        p_value=2 * normal_sf(np.abs(z)),
+        p_value=2 * ndtr(-np.abs(z)),
         estimate=difference,
         ci_low=np.maximum(difference - half_width, -1.0),
         ci_high=np.minimum(difference + half_width, 1.0),
