@@ -12,6 +12,7 @@ import re
 import pandas as pd
 from workflow_helpers import load_config
 
+from il6hcc.config import planning_plan
 from il6hcc.planning import power_table, run_chunk
 from il6hcc.tables import read_patients, read_tsv
 
@@ -25,8 +26,9 @@ def test_scattered_chunks_give_the_tables_of_one_chunk(one_subgroup_run):
     provenance = json.loads(
         (workdir / "results" / "provenance" / "planning_chunk" / "40" / "1.json").read_text()
     )
-    assert provenance["params"]["replicates"] == [7, 14]
-    plan = json.loads(provenance["params"]["plan"])
+    params = provenance["params"]
+    assert params.pop("studies") == [7, 14]
+    plan = planning_plan(params)
     patients = read_patients(workdir / "results" / "clean" / "patients.tsv")
     one_chunk = pd.concat(
         run_chunk(patients, plan, size, range(config["replicates"]))[0] for size in config["sizes"]

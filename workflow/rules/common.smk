@@ -16,6 +16,7 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc import ruleparams  # noqa: E402
 from il6hcc.config import (  # noqa: E402
     check_config,
+    planning_chunk_studies,
     planning_chunks,
     snapshot_config,
     validate_once,
@@ -157,18 +158,9 @@ def planning_chunk_outputs(name="chunk"):
     ]
 
 
-def planning_chunk_replicates(wildcards):
-    """The studies [first, end) of one chunk."""
-    (chunk,) = [
-        [start, end]
-        for size, index, start, end in planning_chunks(PLANNING)
-        if (size, index) == (int(wildcards.size), int(wildcards.chunk))
-    ]
-    return chunk
-
-
 def planning_chunk_size(wildcards):
-    start, end = planning_chunk_replicates(wildcards)
+    """Simulated patients of one chunk: its studies times their size."""
+    start, end = planning_chunk_studies(PLANNING, wildcards.size, wildcards.chunk)
     return (end - start) * int(wildcards.size)
 
 

@@ -21,8 +21,16 @@ rule planning_chunk:
         mem_mb=planning_chunk_mem_mb,
         runtime=planning_chunk_runtime,
     params:
-        plan=canonical_json(planning_plan(config)),
-        replicates=planning_chunk_replicates,
+        **per_job(
+            ruleparams.planning_chunk,
+            "planning",
+            "markers",
+            "criteria",
+            "reference_marker",
+            "change_metric",
+            "statistics",
+            "studies",
+        ),
     script:
         rule_script("planning_chunk")
 
@@ -46,12 +54,12 @@ rule planning_gather:
             labels={"table": "sample size for target power"},
         ),
         svg=report(
-            "results/planning/power.svg",
+            "results/planning/power_curves.svg",
             caption="../report/planning_power.rst",
             category="8 Planning",
             labels={"figure": "power by sample size"},
         ),
-        pdf="results/planning/power.pdf",
+        pdf="results/planning/power_curves.pdf",
         provenance="results/provenance/planning_gather/planning_gather.json",
     log:
         "logs/planning_gather/planning_gather.log",
@@ -64,12 +72,6 @@ rule planning_gather:
         mem_mb=1024,
         runtime=10,
     params:
-        plan=canonical_json(planning_plan(config)),
-        presentation=canonical_json(
-            {
-                "target_powers": PLANNING["target_powers"],
-                "labels": {m["key"]: m["label"] for m in config["markers"]},
-            }
-        ),
+        **ruleparams.planning_gather(config),
     script:
         rule_script("planning_gather")

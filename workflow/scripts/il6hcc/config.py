@@ -248,3 +248,13 @@ def planning_chunks(planning: dict) -> list[tuple[int, int, int, int]]:
         for size in planning["sizes"]
         for index, start in enumerate(range(0, planning["replicates"], step))
     ]
+
+
+def planning_chunk_studies(planning: dict, size, chunk) -> list[int]:
+    """The studies [first, end) of the planning job (size, chunk), as its wildcards name it."""
+    (studies,) = [
+        [start, end]
+        for n_patients, index, start, end in planning_chunks(planning)
+        if (n_patients, index) == (int(size), int(chunk))
+    ]
+    return studies

@@ -390,11 +390,13 @@ def resolved_allocation(configured: dict, observed: dict) -> dict:
     }
 
 
-def design_columns(patients: pd.DataFrame, plan: dict, sizes) -> pd.DataFrame:
-    """The design at each size, as columns for the power table: the allocation used (nulls as
-    observed) and the patients per stratum."""
-    markers = plan["settings"]["markers"]
-    allocation = resolved_allocation(plan["allocation"], observed_allocation(patients, markers))
+def design_columns(
+    patients: pd.DataFrame, configured: dict, markers: list[str], sizes
+) -> pd.DataFrame:
+    """The design at each size, as columns for the power table: the ``configured`` allocation
+    (nulls as observed among the patients complete for ``markers``) and the patients per
+    stratum."""
+    allocation = resolved_allocation(configured, observed_allocation(patients, markers))
     rows = []
     for size in sizes:
         counts = stratum_counts(size, allocation["first_line_share"], allocation["response_rates"])
