@@ -6,6 +6,7 @@ import pytest
 
 from il6hcc.stats.batched_mcnemar import mcnemar_exact_batch
 from il6hcc.stats.batched_roc import delong_paired_test_batch, roc_auc_batch
+from il6hcc.stats.multiplicity import P_ADJUST_METHODS, p_adjust, p_adjust_batch
 from il6hcc.stats.proportions import mcnemar_exact
 from il6hcc.stats.roc import delong_paired_test, roc_auc
 
@@ -84,3 +85,16 @@ def test_mcnemar_exact_batch_matches_mcnemar_exact_study_by_study():
             assert batch.p_value[row] == pytest.approx(one.p_value, rel=1e-12)
         else:
             assert np.isnan(batch.p_value[row]) and one.reason == batch.reason[row]
+
+
+@pytest.mark.parametrize("method", sorted(P_ADJUST_METHODS))
+def test_p_adjust_batch_matches_p_adjust_family_by_family(method):
+    rng = np.random.default_rng(8)
+    # Families of 4 p-values (columns), with ties and missing values; one all missing.
+    p = np.round(rng.random((4, 300)) ** 2, 2)
+    p[rng.random(p.shape) < 0.15] = np.nan
+    p[:, 0] = np.nan
+    batch = p_adjust_batch(p, method, axis=0)
+    for family in range(p.shape[1]):
+        np.testing.assert_allclose(batch[:, family], p_adjust(p[:, family], method), rtol=1e-15)
+    assert np.array_equal(p_adjust_batch(p.T, method), batch.T, equal_nan=True)

@@ -38,7 +38,7 @@ from il6hcc.config import ConfigError
 from il6hcc.simulate import marker_pairs
 from il6hcc.stats.batched_mcnemar import mcnemar_exact_batch
 from il6hcc.stats.batched_roc import delong_paired_test_batch, roc_auc_batch
-from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.stats.multiplicity import p_adjust_batch
 from il6hcc.stats.nonparametric import mann_whitney_u, wilcoxon_signed_rank
 from il6hcc.stats.proportions import binomial_ci
 
@@ -231,7 +231,7 @@ def _criterion(pre: np.ndarray, post: np.ndarray, criterion: dict) -> np.ndarray
 
 def _adjusted(p_values: np.ndarray, method: str) -> np.ndarray:
     """p-values (markers x studies) adjusted over the markers within each study."""
-    return np.apply_along_axis(p_adjust, 0, p_values, method)
+    return p_adjust_batch(p_values, method, axis=0)
 
 
 def _significant(p_values: np.ndarray, alpha: float) -> np.ndarray:
