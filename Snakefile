@@ -27,6 +27,7 @@ include: "workflow/rules/paired_stats.smk"
 include: "workflow/rules/roc.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/survival.smk"
+include: "workflow/rules/planning.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/provenance.smk"
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 import yaml  # noqa: E402
 
 from il6hcc import ruleparams  # noqa: E402
+from il6hcc.config import planning_chunks  # noqa: E402
 from il6hcc.rulekit import perform_step  # noqa: E402
 from il6hcc.steps.claims import claims  # noqa: E402
 from il6hcc.steps.clean import clean  # noqa: E402
@@ -36,6 +37,7 @@ from il6hcc.steps.criteria import criteria  # noqa: E402
 from il6hcc.steps.figures import figures  # noqa: E402
 from il6hcc.steps.ingest import ingest  # noqa: E402
 from il6hcc.steps.paired_stats import compare_subgroups, paired_stats  # noqa: E402
+from il6hcc.steps.planning import planning_chunk, planning_gather  # noqa: E402
 from il6hcc.steps.roc import roc  # noqa: E402
 from il6hcc.steps.stratify import stratify  # noqa: E402
 from il6hcc.steps.survival import survival  # noqa: E402
@@ -177,6 +179,33 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
             ruleparams.claims(config),
             {"claims": "claims.tsv"},
         )
+    if config["planning"]["enabled"]:
+        _planning(config, out)
+
+
+def _planning(config: dict, out: Path) -> None:
+    """The planning jobs (workflow/rules/planning.smk): every chunk, then the gather."""
+    patients = out / "clean/patients.tsv"
+    chunks = []
+    for size, index, _, _ in planning_chunks(config["planning"]):
+        chunk = f"planning/chunks/{size}/{index}.tsv"
+        wildcards = {"size": str(size), "chunk": str(index)}
+        _step(
+            planning_chunk,
+            out,
+            {"patients": patients},
+            {**ruleparams.planning_chunk(config, **wildcards), **wildcards},
+            {"chunk": chunk},
+        )
+        chunks.append(out / chunk)
+    _step(
+        planning_gather,
+        out,
+        {"chunks": chunks, "patients": patients},
+        ruleparams.planning_gather(config),
+        {"power": "planning/power.tsv", "sample_size": "planning/sample_size.tsv"},
+        [f"planning/power_curves.{ext}" for ext in ("svg", "pdf")],
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ declared inputs (a file another job left, a module-level cache, the main process
 directory or environment) would fail or give different tables. One cluster run of the
 one-subgroup configuration (every rule but the two that need several subgroups), about 20 s on
 2 cores; compared, every file of results/ byte for byte, with the local run of the
-`one_subgroup_run` fixture.
+`one_subgroup_run` fixture. Planning's scatter/gather is part of it: its chunk jobs, each a
+separate process on the "cluster", give the local tables.
 """
 
 from pathlib import Path
@@ -44,13 +45,14 @@ def test_cluster_generic_run_gives_the_local_results_byte_for_byte(one_subgroup_
     # The jobs really went through the plugin (one submission per job, each with an id).
     output = run.stdout + run.stderr
     assert output.count("with external jobid") >= 12
+    assert output.count("rule planning_chunk:") == 6
 
     # Both runs had the same SOURCE_DATE_EPOCH (tests/workflow_helpers.py): every file, the
     # report and the provenance records included, is the same byte for byte.
     local = result_files(one_subgroup_run)
     cluster = result_files(workdir)
     assert len(local) > 40
-    assert {"report.html", "provenance.tsv"} <= set(local)
+    assert {"report.html", "provenance.tsv", "planning/power.tsv"} <= set(local)
     assert sorted(cluster) == sorted(local)
     differing = [name for name in local if cluster[name] != local[name]]
     assert differing == []

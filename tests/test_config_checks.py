@@ -12,7 +12,15 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from il6hcc.config import ConfigError, canonical_json, check_config, roc_pairs, validate_once
+from il6hcc.config import (
+    ConfigError,
+    canonical_json,
+    check_config,
+    planning_chunks,
+    planning_plan,
+    roc_pairs,
+    validate_once,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
@@ -114,6 +122,20 @@ def test_every_object_in_the_schema_rejects_unknown_keys():
         ),
         (lambda c: c["cohort"].update(path="cohort.sav"), "does not match"),
         (lambda c: c.pop("criteria"), "'criteria' is a required property"),
+        (lambda c: c["planning"].update(model="bootstrap"), "'bootstrap' is not one of"),
+        (lambda c: c["planning"].update(chunks=7), "'chunks' was unexpected"),
+        (
+            lambda c: c["planning"]["allocation"].update(first_line_share=1.2),
+            "1.2 is greater than or equal to the maximum of 1",
+        ),
+        (
+            lambda c: c["planning"]["parametric"]["il6"].update(first_line_responder=[0, 0.5]),
+            "0 is less than or equal to the minimum of 0",
+        ),
+        (
+            lambda c: c["planning"]["parametric"]["il6"].update(later_line_responders=[1, 1]),
+            "'later_line_responders' does not match any of the regexes",
+        ),
     ],
 )
 def test_schema_rejects_each_mistake_and_names_it(config, edit, named):
@@ -195,6 +217,36 @@ def test_claims_roles_must_name_configured_subgroups_and_comparison(config):
     assert "claims.first_line: unknown subgroup 'firstline'" in message
     assert "claims.comparison: unknown subgroup comparison 'first_vs_second'" in message
     assert "(comparisons: first_vs_later_line)" in message
+
+
+def test_parametric_planning_needs_a_change_for_every_marker(config):
+    config["planning"]["model"] = "parametric"
+    del config["planning"]["parametric"]["dcp"]
+    assert "planning.parametric: no change given for marker(s) dcp" in config_error(config)
+    config["planning"]["model"] = "resample"
+    check_config(config)
+
+
+def test_planning_plan_puts_the_reference_first_and_parametric_changes_only_when_used(config):
+    config["reference_marker"] = "dcp"
+    plan = planning_plan(config)
+    assert plan["settings"]["markers"] == ["dcp", "il6", "afp", "afp_l3"]
+    assert plan["settings"]["reference"] == "dcp"
+    assert "parametric" not in plan
+    config["planning"]["model"] = "parametric"
+    assert planning_plan(config)["parametric"] == config["planning"]["parametric"]
+
+
+def test_planning_chunks_cover_every_study_of_every_size_once():
+    plan = {"sizes": [60, 40], "replicates": 10, "chunk_replicates": 4}
+    assert planning_chunks(plan) == [
+        (60, 0, 0, 4),
+        (60, 1, 4, 8),
+        (60, 2, 8, 10),
+        (40, 0, 0, 4),
+        (40, 1, 4, 8),
+        (40, 2, 8, 10),
+    ]
 
 
 def test_claims_may_be_left_out(config):

@@ -172,8 +172,11 @@ def test_changing_a_response_criterion_reruns_criteria_claims_and_report(complet
     criteria_jobs = {job for job in full_plan if job.startswith("criteria[")}
     assert len(criteria_jobs) == len(load_config(completed_copy)["subgroups"])
     # claims reads the accuracy and McNemar tables of its accuracy subgroup; each subgroup's
-    # report section gathers its criteria tables.
+    # report section gathers its criteria tables; planning's McNemar test uses the criteria.
+    planning_jobs = {job for job in full_plan if job.split("[")[0].startswith("planning_")}
+    assert len(planning_jobs) == len(load_config(completed_copy)["planning"]["sizes"]) + 1
     expected = criteria_jobs | section_jobs(full_plan) | {"claims"} | CONFIG_READERS | GATHERING
+    expected |= planning_jobs
     assert planned_job_names(completed_copy) == expected
 
 

@@ -47,11 +47,18 @@ BUILDERS = {
 }
 
 
+# One job's wildcards, for the builders of rules with wildcards other than the subgroup.
+WILDCARDS = {
+    "stratify": ("first_line",),
+    "compare_subgroups": ("first_vs_later_line",),
+    "planning_chunk": ("40", "0"),
+}
+
+
 def all_params(config: dict) -> dict[str, str]:
     """Every rule's params as Snakemake compares them: the sorted reprs of the values."""
-    wildcards = {"stratify": ("first_line",), "compare_subgroups": ("first_vs_later_line",)}
     return {
-        rule: repr(sorted(map(repr, build(config, *wildcards.get(rule, ())).values())))
+        rule: repr(sorted(map(repr, build(config, *WILDCARDS.get(rule, ())).values())))
         for rule, build in BUILDERS.items()
     }
 
@@ -70,7 +77,8 @@ def test_every_rule_with_params_has_a_builder_named_after_it():
     )
     assert set(BUILDERS) == {
         "ingest", "clean", "stratify", "table1", "paired_stats", "compare_subgroups", "roc",
-        "criteria", "figures", "survival", "claims", "report_section",
+        "criteria", "figures", "survival", "claims", "report_section", "planning_chunk",
+        "planning_gather",
     }  # fmt: skip
     for rule in BUILDERS:
         assert f"ruleparams.{rule}(config)" in rules or f"ruleparams.{rule}," in rules, rule
@@ -87,21 +95,23 @@ def test_params_carry_config_names(config):
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda c: c["statistics"].update(alpha=0.01), {"survival", "claims"}),
+        (lambda c: c["statistics"].update(alpha=0.01), {"survival", "claims", "planning_chunk"}),
         (lambda c: c["statistics"].update(proportion_ci="wilson"), {"criteria"}),
         (lambda c: c["statistics"].update(seed=7), {"table1", "roc"}),
         (lambda c: c["statistics"]["multiple_testing"].update(family="subgroup"),
          {"paired_stats", "criteria"}),
         (lambda c: c["statistics"]["multiple_testing"].update(method="BH"),
-         {"paired_stats", "criteria", "roc", "compare_subgroups"}),
-        (lambda c: c.update(change_metric="percent"), {"paired_stats", "compare_subgroups", "roc"}),
+         {"paired_stats", "criteria", "roc", "compare_subgroups", "planning_chunk"}),
+        (lambda c: c.update(change_metric="percent"),
+         {"paired_stats", "compare_subgroups", "roc", "planning_chunk"}),
         (lambda c: c["markers"][0].update(lloq=2.0),
          {"clean", "table1", "paired_stats", "figures"}),
         (lambda c: c["markers"][1].update(label="alpha-fetoprotein"),
-         {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures"}),
+         {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures",
+          "planning_gather"}),
         (lambda c: c["markers"][0].update(label="Interleukin 6"),
          {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures",
-          "survival"}),
+          "survival", "planning_gather"}),
         (lambda c: c["subgroups"]["later_line"].append(
             {"column": "sex", "op": "eq", "value": "F"}), set()),
         (lambda c: c["subgroups"]["first_line"].append(
@@ -111,6 +121,15 @@ def test_params_carry_config_names(config):
         (lambda c: c["survival"].update(claim_subgroup="later_line"), set()),
         (lambda c: c["survival"].update(landmark_months=1.0), {"survival"}),
         (lambda c: c["figures"].update(max_patients_per_line_plot=10), {"figures"}),
+        (lambda c: c["planning"].update(seed=3), {"planning_chunk"}),
+        (lambda c: c["planning"].update(target_powers=[0.9]), {"planning_gather"}),
+        # The first chunk of size 40 keeps its studies [0, 500) when more are asked for.
+        (lambda c: c["planning"].update(replicates=900), set()),
+        (lambda c: c["planning"].update(chunk_replicates=100), {"planning_chunk"}),
+        (lambda c: c["planning"]["parametric"]["il6"].update(
+            first_line_responder=[9.0, 1.0]), set()),
+        (lambda c: c.update(reference_marker="afp"),
+         {"criteria", "claims", "roc", "planning_chunk"}),
     ],
 )  # fmt: skip
 def test_an_edit_changes_the_params_of_exactly_the_rules_reading_it(config, edit, expected):
@@ -130,8 +149,7 @@ def test_params_are_plain_values(config):
         return value is None or isinstance(value, (str, int, float, bool))
 
     for rule, build in BUILDERS.items():
-        args = {"stratify": ("all",), "compare_subgroups": ("first_vs_later_line",)}
-        assert plain(build(config, *args.get(rule, ()))), rule
+        assert plain(build(config, *WILDCARDS.get(rule, ()))), rule
 
 
 # --- The adapter: typed inputs, outputs by name, data_status, figures by stem -------------------

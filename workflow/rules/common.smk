@@ -14,7 +14,13 @@ SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc import ruleparams  # noqa: E402
-from il6hcc.config import check_config, snapshot_config, validate_once  # noqa: E402
+from il6hcc.config import (  # noqa: E402
+    check_config,
+    planning_chunk_studies,
+    planning_chunks,
+    snapshot_config,
+    validate_once,
+)
 from il6hcc.rulegraph import record_rule_graph, rule_graph  # noqa: E402
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
@@ -63,6 +69,8 @@ wildcard_constraints:
     subgroup="|".join(SUBGROUPS),
     comparison="|".join(COMPARISONS) if COMPARISONS else "(?!)",
     marker="|".join(MARKER_KEYS),
+    size=r"\d+",
+    chunk=r"\d+",
 
 
 def rule_script(name):
@@ -140,6 +148,35 @@ SURVIVAL = config["survival"]
 SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 
 
+PLANNING = config["planning"]
+
+
+def planning_chunk_outputs(name="chunk"):
+    output = getattr(rules.planning_chunk.output, name)
+    return [
+        output.format(size=size, chunk=index) for size, index, _, _ in planning_chunks(PLANNING)
+    ]
+
+
+def planning_chunk_size(wildcards):
+    """Simulated patients of one chunk: its studies times their size."""
+    start, end = planning_chunk_studies(PLANNING, wildcards.size, wildcards.chunk)
+    return (end - start) * int(wildcards.size)
+
+
+def planning_chunk_mem_mb(wildcards):
+    """A Python process with pandas and scipy (512 MB) plus the chunk's arrays: 1 kB per
+    simulated patient, about twice the 0.54 kB that bench/bench_planning.py measured (peak of
+    allocations, 500 and 2,000 studies of 320 patients)."""
+    return 512 + planning_chunk_size(wildcards) // 1000
+
+
+def planning_chunk_runtime(wildcards):
+    """Minutes: 5, and 1 more per 2 million simulated patients (bench/bench_planning.py measured
+    about 3 microseconds of CPU per simulated patient: 2 million take about 6 s)."""
+    return 5 + planning_chunk_size(wildcards) // 2_000_000
+
+
 def final_targets():
     return ["results/report.html", "results/provenance.tsv"]
 
@@ -210,7 +247,8 @@ def report_inputs(wildcards):
         "sections": expand(rules.report_section.output.section, subgroup=SUBGROUPS),
         "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
         "template": "workflow/templates/report.html.j2",
-        "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2"],
+        "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2",
+                     "workflow/templates/planning.html.j2"],  # fmt: skip
         "rulegraph_svg": rules.rulegraph.output.svg,
         "rulegraph_dot": rules.rulegraph.output.dot,
         "rulegraph_info": rules.rulegraph.output.info,
@@ -218,6 +256,10 @@ def report_inputs(wildcards):
     }
     if config["claims"]:
         inputs["claims"] = rules.claims.output.claims
+    if PLANNING["enabled"]:
+        inputs["planning_power"] = rules.planning_gather.output.power
+        inputs["planning_sample_size"] = rules.planning_gather.output.sample_size
+        inputs["planning_figure"] = rules.planning_gather.output.svg
     return inputs
 
 
@@ -230,4 +272,7 @@ def job_records(wildcards):
     records += expand(rules.compare_subgroups.output.provenance, comparison=COMPARISONS)
     if config["claims"]:
         records.append(rules.claims.output.provenance)
+    if PLANNING["enabled"]:
+        records += planning_chunk_outputs("provenance")
+        records.append(rules.planning_gather.output.provenance)
     return records

@@ -12,6 +12,7 @@ import yaml
 
 from il6hcc.claims import SCALE_LABELS as SCALE_WORDS
 from il6hcc.groups import describe_grouping, group_labels
+from il6hcc.planning_report import planning_context
 from il6hcc.provenance import git_state
 from il6hcc.report import (
     CI_LABELS,
@@ -129,6 +130,16 @@ def main(snakemake, log):
         "effect_forest": effect_forest(subgroups, config["reference_marker"]),
         "comparisons": comparisons,
         "prognosis": prognosis_context(config, subgroups, claim_6),
+        "planning": (
+            planning_context(
+                read_tsv(inputs.planning_power),
+                read_tsv(inputs.planning_sample_size),
+                inputs.planning_figure,
+                {m["key"]: m["label"] for m in config["markers"]},
+            )
+            if "planning_power" in inputs.keys()
+            else {"enabled": False}
+        ),
         "conf_level": config["statistics"]["conf_level"],
         "change_metric": config["change_metric"],
         "signed_rank_scale": SCALE_WORDS[config["statistics"]["signed_rank_scale"]],

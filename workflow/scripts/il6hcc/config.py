@@ -188,6 +188,14 @@ def check_config(config: dict) -> None:
     for column in survival["adjust_for"]:
         if column in endpoint_columns:
             problems.append(f"survival.adjust_for: '{column}' is an outcome, not a covariate")
+    planning = config["planning"]
+    if planning["enabled"] and planning["model"] == "parametric":
+        missing = [key for key in keys if key not in planning["parametric"]]
+        if missing:
+            problems.append(
+                f"planning.parametric: no change given for marker(s) {', '.join(missing)} "
+                "(model parametric simulates every configured marker)"
+            )
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
@@ -198,3 +206,55 @@ def roc_pairs(config: dict) -> list[list[str]]:
         return [list(pair) for pair in config["statistics"]["roc_pairs"]]
     reference = config["reference_marker"]
     return [[reference, m["key"]] for m in config["markers"] if m["key"] != reference]
+
+
+def planning_plan(config: dict) -> dict:
+    """Everything a planning chunk's result depends on (il6hcc.planning.run_chunk): the model,
+    seed and design, and the analysis settings of the claims' tests, the reference marker
+    first. The parametric changes only under that model, so editing them does not rerun a
+    resampling plan."""
+    planning = config["planning"]
+    statistics = config["statistics"]
+    reference = config["reference_marker"]
+    keys = [marker["key"] for marker in config["markers"]]
+    plan = {
+        "model": planning["model"],
+        "seed": planning["seed"],
+        "allocation": planning["allocation"],
+        "settings": {
+            "markers": [reference, *[key for key in keys if key != reference]],
+            "reference": reference,
+            "favourable": {m["key"]: m["favourable"] for m in config["markers"]},
+            "criteria": config["criteria"],
+            "metric": config["change_metric"],
+            "signed_rank_scale": statistics["signed_rank_scale"],
+            "continuity_correction": statistics["continuity_correction"],
+            "alpha": statistics["alpha"],
+            "adjust_method": statistics["multiple_testing"]["method"],
+            "conf_level": statistics["conf_level"],
+        },
+    }
+    if planning["model"] == "parametric":
+        plan["parametric"] = planning["parametric"]
+    return plan
+
+
+def planning_chunks(planning: dict) -> list[tuple[int, int, int, int]]:
+    """Every planning job of a ``planning:`` block: (size, chunk index, first study, end), the
+    chunks of a size being consecutive ranges of at most ``chunk_replicates`` studies."""
+    step = planning["chunk_replicates"]
+    return [
+        (size, index, start, min(start + step, planning["replicates"]))
+        for size in planning["sizes"]
+        for index, start in enumerate(range(0, planning["replicates"], step))
+    ]
+
+
+def planning_chunk_studies(planning: dict, size, chunk) -> list[int]:
+    """The studies [first, end) of the planning job (size, chunk), as its wildcards name it."""
+    (studies,) = [
+        [start, end]
+        for n_patients, index, start, end in planning_chunks(planning)
+        if (n_patients, index) == (int(size), int(chunk))
+    ]
+    return studies

@@ -1,4 +1,4 @@
-"""How patients are grouped, and how groups and endpoints are named.
+"""How patients are grouped, and how groups, endpoints and planned tests are named.
 
 Kept apart from the statistics (pandas only) because the report jobs need these names too, and
 a job that imports :mod:`il6hcc.table1` or :mod:`il6hcc.prognosis` pays for scipy.stats and
@@ -64,3 +64,28 @@ def describe_grouping(grouping: dict, marker_label: str) -> str:
     index, reference = group_labels(grouping)
     metric = METRIC_LABELS[grouping["metric"]]
     return f"{marker_label} {metric}: {index} versus {reference} (pre-specified cut-off)"
+
+
+# The tests whose power is estimated: key -> (claim, what it tests). Claims 1, 3 and 5 are
+# STUDY.md's; "difference" is the direct test the paper implies; "auc" and "delong" the ROC
+# analysis of claim 5's prediction.
+PLANNING_TESTS = {
+    "prepost_first_line": ("1", "signed-rank test of post vs pre in first-line patients"),
+    "prepost_first_line_responders": (
+        "3",
+        "signed-rank test of post vs pre in first-line responders, with a rise",
+    ),
+    "first_vs_later_line": ("difference", "Mann-Whitney test of the change, first vs later line"),
+    "mcnemar_sensitivity": (
+        "5",
+        "exact McNemar test of the criteria's sensitivities in first-line responders, the "
+        "reference marker more sensitive",
+    ),
+    "auc_above_half": ("auc", "DeLong test of the change's AUC against 0.5 in first-line, above"),
+    "delong_auc": (
+        "delong",
+        "DeLong test of the reference marker's AUC against the other's in first-line, higher",
+    ),
+}
+# The identity the power figure carries in its metadata (il6hcc.identity).
+PLANNING_FIGURE_IDENTITY = {"figure": "planning_power"}

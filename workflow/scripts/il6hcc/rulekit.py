@@ -94,6 +94,7 @@ def write_json(value, path) -> None:
 # a named list of inputs.
 Patients = Annotated[pd.DataFrame, read_patients]
 Table = Annotated[pd.DataFrame, read_tsv]
+Tables = Annotated[list[pd.DataFrame], read_tsv]
 Record = Annotated[dict, read_json]
 Records = Annotated[list[dict], read_json]
 File = Annotated[Path, Path]

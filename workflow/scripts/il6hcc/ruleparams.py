@@ -9,10 +9,13 @@ values of the same shape that an edit could swap unseen.
 
 from __future__ import annotations
 
-from il6hcc.config import canonical, roc_pairs
+from il6hcc.config import canonical, planning_chunk_studies, roc_pairs
 
 # What reading the cohort file needs: a marker's limits or label do not change how it is read.
 COHORT_READING = ("sheet", "encoding", "decimal", "column_map", "max_problems")
+# What il6hcc.config.planning_plan reads of the planning section (parametric: only under that
+# model, so that editing it does not rerun a resampling plan).
+PLANNING_PLAN = ("model", "seed", "allocation")
 SURVIVAL_ANALYSIS = ("landmark_months", "grouping", "endpoints", "adjust_for",
                      "min_events_per_group", "at_risk_months")  # fmt: skip
 
@@ -156,5 +159,40 @@ def report_section(config: dict) -> dict:
         {
             "markers": markers(config),
             "survival": {key: section[key] for key in ("enabled", "endpoints")},
+        }
+    )
+
+
+def planning_chunk(config: dict, size: str, chunk: str) -> dict:
+    """What il6hcc.config.planning_plan reads (the settings of the claims' tests), and the
+    studies [first, end) of this chunk only: changing the number of studies reruns only the
+    chunks whose range changes."""
+    section = config["planning"]
+    planning = {key: section[key] for key in PLANNING_PLAN}
+    if section["model"] == "parametric":
+        planning["parametric"] = section["parametric"]
+    tests = statistics(config, "signed_rank_scale", "continuity_correction", "alpha", "conf_level")
+    tests["multiple_testing"] = {"method": config["statistics"]["multiple_testing"]["method"]}
+    return canonical(
+        {
+            "planning": planning,
+            "markers": markers(config, "favourable"),
+            "criteria": config["criteria"],
+            "reference_marker": config["reference_marker"],
+            "change_metric": config["change_metric"],
+            "statistics": tests,
+            "studies": planning_chunk_studies(section, size, chunk),
+        }
+    )
+
+
+def planning_gather(config: dict) -> dict:
+    """The design written beside the power (model, allocation), the target powers, and the
+    markers' labels for the figure."""
+    section = config["planning"]
+    return canonical(
+        {
+            "planning": {key: section[key] for key in ("model", "allocation", "target_powers")},
+            "markers": markers(config, "label"),
         }
     )

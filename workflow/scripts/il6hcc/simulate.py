@@ -295,6 +295,40 @@ def simulate_cohort(n_patients: int = 44, seed: int = BUNDLED_SEED) -> pd.DataFr
     return cohort[COLUMNS]
 
 
+# Baseline distributions by marker key, for drawing marker pairs outside a whole cohort.
+LOG_NORMAL_BASELINES = {"il6": IL6_PRE, "afp": AFP_PRE, "dcp": DCP_PRE}
+LOGIT_NORMAL_BASELINES = {"afp_l3": AFP_L3_PRE}
+SIMULATED_MARKERS = (*LOG_NORMAL_BASELINES, *LOGIT_NORMAL_BASELINES)
+
+
+def marker_pairs(
+    marker: str, fold_change, log_sd, baseline_uniforms: np.ndarray, change_uniforms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pre and post values of one marker from uniform draws, under this module's model.
+
+    Method: the baseline from the marker's distribution above (truncated log-normal; AFP-L3
+    logit-normal, in percent) by its inverse CDF at ``baseline_uniforms``; the change on the log
+    scale (logit scale for AFP-L3) normal, given as the fold change
+    ``fold_change`` (geometric mean of post/pre) and standard deviation ``log_sd``, by the inverse
+    normal CDF at ``change_uniforms``. ``fold_change`` and ``log_sd`` broadcast against the
+    uniforms (one value per patient column, say), so a whole batch of simulated studies is drawn
+    in one call. No value is censored at the assay limits.
+
+    Returns (pre, post), arrays of the uniforms' shape.
+    """
+    change = np.log(fold_change) + np.asarray(log_sd) * ndtri(change_uniforms)
+    if marker in LOG_NORMAL_BASELINES:
+        pre = _truncated_log_normal_quantile(LOG_NORMAL_BASELINES[marker], baseline_uniforms)
+        return pre, pre * np.exp(change)
+    if marker in LOGIT_NORMAL_BASELINES:
+        parameters = LOGIT_NORMAL_BASELINES[marker]
+        logit_pre = _logit(parameters["median_percent"] / 100) + parameters["logit_sd"] * ndtri(
+            baseline_uniforms
+        )
+        return 100 * _expit(logit_pre), 100 * _expit(logit_pre + change)
+    raise ValueError(f"the simulator has no model of marker '{marker}' ({SIMULATED_MARKERS})")
+
+
 def check_published_claims(cohort: pd.DataFrame) -> dict:
     """Check claims 1-5 of the study on a raw cohort, with R's default Wilcoxon test via SciPy.
 
@@ -524,11 +558,17 @@ def _exact_fraction_mask(rng: np.random.Generator, n: int, fraction: float) -> n
 
 
 def _truncated_log_normal(rng: np.random.Generator, parameters: dict, n: int) -> np.ndarray:
+    return _truncated_log_normal_quantile(parameters, rng.random(n))
+
+
+def _truncated_log_normal_quantile(parameters: dict, uniforms: np.ndarray) -> np.ndarray:
     # Inverse-CDF sampling keeps one uniform draw per patient, so truncation costs no rejection.
+    # lower + (upper - lower) * u is how Generator.uniform maps its draw, so the bundled cohort
+    # is unchanged by drawing the uniforms outside.
     log_median, log_sd = np.log(parameters["median"]), parameters["log_sd"]
     lower = ndtr((np.log(parameters["min"]) - log_median) / log_sd)
     upper = ndtr((np.log(parameters["max"]) - log_median) / log_sd)
-    return np.exp(log_median + log_sd * ndtri(rng.uniform(lower, upper, n)))
+    return np.exp(log_median + log_sd * ndtri(lower + (upper - lower) * uniforms))
 
 
 def _draw_change(rng: np.random.Generator, change: dict, change_group: np.ndarray) -> np.ndarray:
