@@ -64,6 +64,7 @@ wildcard_constraints:
     subgroup="|".join(SUBGROUPS),
     comparison="|".join(COMPARISONS) if COMPARISONS else "(?!)",
     marker="|".join(MARKER_KEYS),
+    batch=r"\d+",
 
 
 def rule_script(name):
@@ -147,8 +148,40 @@ SURVIVAL = config["survival"]
 SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 
 
+ROBUSTNESS = config["robustness"]
+# The multiverse reruns the claims check: without one (claims: null) there is nothing to rerun.
+ROBUSTNESS_ON = ROBUSTNESS["enabled"] and bool(config["claims"])
+BATCHES = list(range(ROBUSTNESS["batches"]))
+
+
 def final_targets():
     return ["results/report.html", "results/provenance.tsv"]
+
+
+def robustness_settings():
+    """Everything a multiverse batch reads besides the cohort (il6hcc.multiverse.Multiverse),
+    as one canonical value: any edit of a choice, or of the analysis it reruns, reruns it."""
+    roles = config["claims"] or {}
+    comparison = [c for c in config["subgroup_comparisons"] if c["name"] == roles.get("comparison")]
+    settings = {
+        "markers": [{f: m[f] for f in ("key", "label", "unit", "lloq")} for m in config["markers"]],
+        "response": config["response"],
+        "criteria": config["criteria"],
+        "reference_marker": config["reference_marker"],
+        "subgroups": config["subgroups"],
+        "comparison": comparison[0] if comparison else None,
+        "roles": {role: roles.get(role) for role in ("first_line", "later_line", "accuracy_subgroup")},
+        "change_metric": config["change_metric"],
+        "alpha": STATISTICS["alpha"],
+        "conf_level": STATISTICS["conf_level"],
+        "adjust_family": STATISTICS["multiple_testing"]["family"],
+        "proportion_ci": STATISTICS["proportion_ci"],
+        "choices": ROBUSTNESS["choices"],
+        "max_specifications": ROBUSTNESS["max_specifications"],
+        "seed": ROBUSTNESS["seed"],
+        "batches": ROBUSTNESS["batches"],
+    }  # fmt: skip
+    return canonical_json(settings)
 
 
 def subgroup_rules():
@@ -238,6 +271,9 @@ def report_inputs(wildcards):
     }
     if config["claims"]:
         inputs["claims"] = rules.claims.output.claims
+    if ROBUSTNESS_ON:
+        inputs["robustness_summary"] = rules.robustness_summary.output.summary
+        inputs["robustness_specifications"] = rules.robustness_summary.output.specifications
     return inputs
 
 
@@ -250,6 +286,9 @@ def job_records(wildcards):
     records += expand(rules.compare_subgroups.output.provenance, comparison=COMPARISONS)
     if config["claims"]:
         records.append(rules.claims.output.provenance)
+    if ROBUSTNESS_ON:
+        records += expand(rules.robustness_batch.output.provenance, batch=BATCHES)
+        records.append(rules.robustness_summary.output.provenance)
     return records
 
 

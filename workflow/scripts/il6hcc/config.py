@@ -135,15 +135,16 @@ def check_config(config: dict) -> None:
             f"(comparisons: {', '.join(comparison_names) or 'none'})"
         )
     for name, filters in config["subgroups"].items():
-        for position, spec in enumerate(filters):
-            is_list = isinstance(spec["value"], list)
-            if spec["op"] in ("in", "not_in") and not is_list:
+        problems += _filter_problems(f"subgroups.{name}", filters)
+    choices = config["robustness"]["choices"]
+    for name, filters in choices["later_line"].items():
+        problems += _filter_problems(f"robustness.choices.later_line.{name}", filters)
+    for name, criteria in choices["criteria"].items():
+        for key in criteria:
+            if key not in keys:
                 problems.append(
-                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a list value"
-                )
-            if spec["op"] not in ("in", "not_in") and is_list:
-                problems.append(
-                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a single value"
+                    f"robustness.choices.criteria.{name}: unknown marker key '{key}' "
+                    f"(markers: {known})"
                 )
     report = config["report"]
     if report["main_subgroup"] not in names:
@@ -174,6 +175,18 @@ def check_config(config: dict) -> None:
             problems.append(f"survival.adjust_for: '{column}' is an outcome, not a covariate")
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _filter_problems(where: str, filters: list[dict]) -> list[str]:
+    """A list value where the op takes one value, or the reverse (the schema allows both)."""
+    problems = []
+    for position, spec in enumerate(filters):
+        is_list = isinstance(spec["value"], list)
+        if spec["op"] in ("in", "not_in") and not is_list:
+            problems.append(f"{where}[{position}]: op '{spec['op']}' needs a list value")
+        if spec["op"] not in ("in", "not_in") and is_list:
+            problems.append(f"{where}[{position}]: op '{spec['op']}' needs a single value")
+    return problems
 
 
 def roc_pairs(config: dict) -> list[list[str]]:

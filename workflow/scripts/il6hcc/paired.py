@@ -113,7 +113,19 @@ def prepost_table(
                     "reason": test["reason"],
                 }
             )
-    table = pd.DataFrame(rows)
+    return adjust_prepost(
+        pd.DataFrame(rows), adjust_method=adjust_method, adjust_family=adjust_family
+    )
+
+
+def adjust_prepost(table: pd.DataFrame, *, adjust_method: str, adjust_family: str) -> pd.DataFrame:
+    """The pre/post table with its p-values adjusted by ``adjust_method`` over the family:
+    "marker" adjusts the markers of one response group together, "subgroup" every row.
+
+    Separate from ``prepost_table`` so that an adjustment can be changed (the robustness
+    multiverse tries several) without recomputing the tests.
+    """
+    table = table.copy()
     table["p_adjusted"] = adjust_p_values(
         table, method=adjust_method, by=["group"] if adjust_family == "marker" else []
     )

@@ -1,0 +1,62 @@
+# Stage 8: the claims check rerun under every combination of defensible analytic choices
+# (a multiverse), in batches of specifications; the batches are gathered and summarised.
+
+
+rule robustness_batch:
+    input:
+        cohort=rules.ingest.output.cohort,
+        code=modules("robustness_batch"),
+    output:
+        specifications="results/robustness/batches/{batch}.tsv",
+        provenance="results/provenance/robustness_batch/{batch}.json",
+    log:
+        "logs/robustness_batch/{batch}.log",
+    benchmark:
+        "benchmarks/robustness_batch/{batch}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(25),
+        runtime=30,
+    params:
+        settings=robustness_settings(),
+    script:
+        rule_script("robustness_batch")
+
+
+rule robustness_summary:
+    input:
+        batches=expand("results/robustness/batches/{batch}.tsv", batch=BATCHES),
+        claims=rules.claims.output.claims,
+        code=modules("robustness_summary"),
+    output:
+        specifications=report(
+            "results/robustness/specifications.tsv",
+            caption="../report/robustness.rst",
+            category="2 Claims check",
+            subcategory="robustness",
+            labels={"table": "specifications"},
+        ),
+        summary=report(
+            "results/robustness/summary.tsv",
+            caption="../report/robustness.rst",
+            category="2 Claims check",
+            subcategory="robustness",
+            labels={"table": "summary"},
+        ),
+        provenance="results/provenance/robustness_summary/robustness_summary.json",
+    log:
+        "logs/robustness_summary/robustness_summary.log",
+    benchmark:
+        "benchmarks/robustness_summary/robustness_summary.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(10),
+        runtime=10,
+    params:
+        settings=robustness_settings(),
+    script:
+        rule_script("robustness_summary")
