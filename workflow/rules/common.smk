@@ -273,7 +273,6 @@ def report_inputs(wildcards):
         inputs["claims"] = rules.claims.output.claims
     if ROBUSTNESS_ON:
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
-        inputs["robustness_specifications"] = rules.robustness_summary.output.specifications
     return inputs
 
 

@@ -9,7 +9,9 @@ tables are cached by what they depend on (the cleaned cohort by substitution rul
 not-evaluable rule, the pre/post tests by the patients, scale and continuity correction, and
 only the p-value adjustment is redone per multiplicity choice).
 
-The grid is numbered in the order of :data:`CHOICES` and of each choice's configured values;
+The grid is numbered in the order of :data:`CHOICES` and of each choice's values (a list in its
+configured order; named alternatives in the order of the map, which the workflow's canonical
+configuration sorts by name);
 the number of a specification is its identity in every table. When the grid is larger than
 ``max_specifications``, a random sample of that size is drawn with the configured seed (the same
 sample for any number of batches). Batch ``b`` of ``n`` takes the ``b``-th of ``n`` contiguous
