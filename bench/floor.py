@@ -31,9 +31,11 @@ import yaml  # noqa: E402
 from il6hcc.claims import check_claims  # noqa: E402
 from il6hcc.clean import clean_cohort  # noqa: E402
 from il6hcc.cohort_io import read_cohort  # noqa: E402
-from il6hcc.config import roc_pairs  # noqa: E402
+from il6hcc.config import leave_one_out_settings, multiverse_settings, roc_pairs  # noqa: E402
 from il6hcc.criteria import accuracy_table, mcnemar_table  # noqa: E402
 from il6hcc.figures import paired_plot, roc_plot, save  # noqa: E402
+from il6hcc.influence import leave_one_out  # noqa: E402
+from il6hcc.multiverse import gather_batches, run_batch, summarise  # noqa: E402
 from il6hcc.paired import (  # noqa: E402
     logistic_table,
     prepost_table,
@@ -46,7 +48,7 @@ from il6hcc.rulekit import DATA_STATUS, write_result  # noqa: E402
 from il6hcc.subgroups import select_subgroup  # noqa: E402
 from il6hcc.survival_figures import km_plot  # noqa: E402
 from il6hcc.table1 import table1  # noqa: E402
-from il6hcc.tables import read_patients, write_tsv  # noqa: E402
+from il6hcc.tables import read_patients, read_tsv, write_tsv  # noqa: E402
 
 
 def _markers(config: dict, *fields: str) -> list[dict]:
@@ -293,6 +295,22 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
             conf_level=statistics["conf_level"],
         )
         write_result(claims, out_dir / "claims.tsv", status)
+        if config["robustness"]["enabled"]:
+            _robustness(config, out_dir, status, claims)
+
+
+def _robustness(config: dict, out: Path, status: str, claims) -> None:
+    """The multiverse in one batch (the rows do not depend on the number of batches) and the
+    leave-one-out influence, from the ingested cohort as the robustness rules read it."""
+    cohort = read_patients(out / "ingest" / "cohort.tsv")
+    settings = multiverse_settings(config)
+    specifications = gather_batches([run_batch(cohort, settings, batches=1, batch=0)], settings)
+    (out / "robustness").mkdir()
+    write_result(specifications, out / "robustness" / "specifications.tsv", status)
+    summary = summarise(read_tsv(out / "robustness" / "specifications.tsv"), claims)
+    write_result(summary, out / "robustness" / "summary.tsv", status)
+    influence = leave_one_out(cohort, leave_one_out_settings(config))
+    write_result(influence, out / "robustness" / "influence.tsv", status)
 
 
 if __name__ == "__main__":

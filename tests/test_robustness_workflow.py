@@ -136,5 +136,18 @@ def test_the_reports_robustness_numbers_are_the_summary_by_key(small_grid_run):
                 assert float(cells["robustness", claim, value]["data-share"]) == share
         else:
             assert shown["data-choice"] == ""
+    influence = read_tsv(workdir / "results/robustness/influence.tsv")
+    influence["claim"] = influence["claim"].astype(str)
+    assert set(influence["claim"]) == set(overall.index)
+    # The leave-one-out baseline is the configured analysis: its verdicts are claims.tsv's.
+    claims = read_tsv(workdir / "results/claims.tsv")
+    verdicts = claims.set_index(claims["claim"].astype(str))["verdict"]
+    assert influence.set_index("claim")["main_verdict"].to_dict() == verdicts.to_dict()
+    for row in influence.itertuples():
+        shown = cells["robustness", row.claim, ""]
+        assert float(shown["data-leave-one-out"]) == row.share_holds
+        assert row.n_cohorts == 44 and row.n_holds + row.n_reversing == 44
+        reversing = row.reversing_patients if isinstance(row.reversing_patients, str) else ""
+        assert shown.get("data-reversing", "") == reversing
     # Claim 6 (prognosis) is not rerun by the multiverse: no share beside it.
     assert "data-holds-share" not in cells.get(("claims", "6", ""), {})

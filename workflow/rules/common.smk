@@ -16,6 +16,8 @@ sys.path.insert(0, str(SCRIPTS))
 from il6hcc.config import (  # noqa: E402
     canonical_json,
     check_config,
+    leave_one_out_settings,
+    multiverse_settings,
     roc_pairs,
     snapshot_config,
     validate_once,
@@ -159,29 +161,13 @@ def final_targets():
 
 
 def robustness_settings():
-    """Everything a multiverse batch reads besides the cohort (il6hcc.multiverse.Multiverse),
-    as one canonical value: any edit of a choice, or of the analysis it reruns, reruns it."""
-    roles = config["claims"] or {}
-    comparison = [c for c in config["subgroup_comparisons"] if c["name"] == roles.get("comparison")]
-    settings = {
-        "markers": [{f: m[f] for f in ("key", "label", "unit", "lloq")} for m in config["markers"]],
-        "response": config["response"],
-        "criteria": config["criteria"],
-        "reference_marker": config["reference_marker"],
-        "subgroups": config["subgroups"],
-        "comparison": comparison[0] if comparison else None,
-        "roles": {role: roles.get(role) for role in ("first_line", "later_line", "accuracy_subgroup")},
-        "change_metric": config["change_metric"],
-        "alpha": STATISTICS["alpha"],
-        "conf_level": STATISTICS["conf_level"],
-        "adjust_family": STATISTICS["multiple_testing"]["family"],
-        "proportion_ci": STATISTICS["proportion_ci"],
-        "choices": ROBUSTNESS["choices"],
-        "max_specifications": ROBUSTNESS["max_specifications"],
-        "seed": ROBUSTNESS["seed"],
-        "batches": ROBUSTNESS["batches"],
-    }  # fmt: skip
-    return canonical_json(settings)
+    """A multiverse batch's settings (il6hcc.config.multiverse_settings), one canonical value."""
+    return canonical_json(multiverse_settings(config))
+
+
+def influence_settings():
+    """The leave-one-out reruns' settings (il6hcc.config.leave_one_out_settings)."""
+    return canonical_json(leave_one_out_settings(config))
 
 
 def subgroup_rules():
@@ -273,6 +259,7 @@ def report_inputs(wildcards):
         inputs["claims"] = rules.claims.output.claims
     if ROBUSTNESS_ON:
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
+        inputs["robustness_influence"] = rules.robustness_influence.output.influence
     return inputs
 
 
@@ -288,6 +275,7 @@ def job_records(wildcards):
     if ROBUSTNESS_ON:
         records += expand(rules.robustness_batch.output.provenance, batch=BATCHES)
         records.append(rules.robustness_summary.output.provenance)
+        records.append(rules.robustness_influence.output.provenance)
     return records
 
 

@@ -60,3 +60,32 @@ rule robustness_summary:
         settings=robustness_settings(),
     script:
         rule_script("robustness_summary")
+
+
+rule robustness_influence:
+    input:
+        cohort=rules.ingest.output.cohort,
+        code=modules("robustness_influence"),
+    output:
+        influence=report(
+            "results/robustness/influence.tsv",
+            caption="../report/influence.rst",
+            category="2 Claims check",
+            subcategory="robustness",
+            labels={"table": "leave-one-out influence"},
+        ),
+        provenance="results/provenance/robustness_influence/robustness_influence.json",
+    log:
+        "logs/robustness_influence/robustness_influence.log",
+    benchmark:
+        "benchmarks/robustness_influence/robustness_influence.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(25),
+        runtime=30,
+    params:
+        settings=influence_settings(),
+    script:
+        rule_script("robustness_influence")

@@ -112,7 +112,7 @@ def main(snakemake, log):
     summary = None
     if "robustness_summary" in inputs.keys():
         summary = read_tsv(inputs.robustness_summary)
-        robustness = robustness_context(summary, config)
+        robustness = robustness_context(summary, read_tsv(inputs.robustness_influence), config)
     flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {

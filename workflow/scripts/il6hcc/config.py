@@ -195,3 +195,53 @@ def roc_pairs(config: dict) -> list[list[str]]:
         return [list(pair) for pair in config["statistics"]["roc_pairs"]]
     reference = config["reference_marker"]
     return [[reference, m["key"]] for m in config["markers"] if m["key"] != reference]
+
+
+def claims_analysis(config: dict) -> dict:
+    """What rerunning the claims check reads besides the cohort and a specification
+    (il6hcc.multiverse.Multiverse). Only the subgroups the claims check reads are included, so
+    that editing another one reruns none of the robustness jobs."""
+    roles = config["claims"] or {}
+    statistics = config["statistics"]
+    comparison = [c for c in config["subgroup_comparisons"] if c["name"] == roles.get("comparison")]
+    role_names = ("first_line", "later_line", "accuracy_subgroup")
+    used = {roles.get(role) for role in role_names}
+    used |= {side for spec in comparison for side in (spec["a"], spec["b"])}
+    return {
+        "markers": [{f: m[f] for f in ("key", "label", "unit", "lloq")} for m in config["markers"]],
+        "response": config["response"],
+        "criteria": config["criteria"],
+        "reference_marker": config["reference_marker"],
+        "subgroups": {name: config["subgroups"][name] for name in sorted(used) if name},
+        "comparison": comparison[0] if comparison else None,
+        "roles": {role: roles.get(role) for role in role_names},
+        "change_metric": config["change_metric"],
+        "alpha": statistics["alpha"],
+        "conf_level": statistics["conf_level"],
+        "adjust_family": statistics["multiple_testing"]["family"],
+        "proportion_ci": statistics["proportion_ci"],
+    }
+
+
+def multiverse_settings(config: dict) -> dict:
+    """A multiverse batch's settings: the claims analysis and robustness's grid and batches."""
+    robustness = config["robustness"]
+    settings = claims_analysis(config)
+    settings.update(
+        {key: robustness[key] for key in ("choices", "max_specifications", "seed", "batches")}
+    )
+    return settings
+
+
+def leave_one_out_settings(config: dict) -> dict:
+    """The leave-one-out reruns' settings: the claims analysis and its configured choices (not
+    the multiverse's alternatives, so editing those does not rerun it)."""
+    statistics = config["statistics"]
+    settings = claims_analysis(config)
+    settings["main"] = {
+        "below_lloq": config["censoring"]["below_lloq"],
+        "signed_rank_scale": statistics["signed_rank_scale"],
+        "continuity_correction": statistics["continuity_correction"],
+        "multiple_testing": statistics["multiple_testing"]["method"],
+    }
+    return settings

@@ -148,22 +148,29 @@ class Multiverse:
 
     def subgroup(self, specification: dict, name: str) -> pd.DataFrame:
         """The patients of subgroup ``name``; the later-line role takes the specification's
-        filters (and so does a comparison side that is the later-line subgroup)."""
-        later_line = name == self.settings["roles"]["later_line"]
+        filters (and so does a comparison side that is the later-line subgroup), the configured
+        ones when its ``later_line`` is None. A ``left_out`` source row (leave-one-out) is not
+        selected: cleaning is row by row, so that is the analysis of the cohort without it."""
+        named_later_line = (
+            name == self.settings["roles"]["later_line"] and specification["later_line"] is not None
+        )
+        left_out = specification.get("left_out")
         key = (
             specification["below_lloq"],
             specification["not_evaluable"],
             name,
-            specification["later_line"] if later_line else "",
+            specification["later_line"] if named_later_line else "",
+            left_out,
         )
         if key not in self._subgroups:
-            if later_line:
+            if named_later_line:
                 filters = self.settings["choices"]["later_line"][specification["later_line"]]
             else:
                 filters = self.settings["subgroups"][name]
-            self._subgroups[key] = select_subgroup(
-                self.patients(specification), filters, subgroup=name
-            )
+            selected = select_subgroup(self.patients(specification), filters, subgroup=name)
+            if left_out is not None:
+                selected = selected[selected["source_row"] != left_out].reset_index(drop=True)
+            self._subgroups[key] = selected
         return self._subgroups[key]
 
     def _patients_key(self, specification: dict, patients: pd.DataFrame) -> tuple:
@@ -204,10 +211,9 @@ class Multiverse:
         method = specification["multiple_testing"]
         key = (self._patients_key(specification, patients), specification["criteria"], method)
         if key not in self._criteria:
-            criteria = {
-                **self.settings["criteria"],
-                **self.settings["choices"]["criteria"][specification["criteria"]],
-            }
+            named = specification["criteria"]
+            overrides = {} if named is None else self.settings["choices"]["criteria"][named]
+            criteria = {**self.settings["criteria"], **overrides}
             options = {"subgroup": name, "markers": self.settings["markers"], "criteria": criteria}
             accuracy = accuracy_table(
                 patients,
@@ -271,6 +277,13 @@ class Multiverse:
             alpha=self.settings["alpha"],
             conf_level=self.settings["conf_level"],
         )
+
+
+def main_specification(settings: dict) -> dict:
+    """The configured analysis as a specification: the configured substitution, scale,
+    correction and adjustment, not-evaluable patients excluded, and the configured later-line
+    filters and criteria (None: no named alternative)."""
+    return {**settings["main"], "not_evaluable": "excluded", "later_line": None, "criteria": None}
 
 
 def run_batch(cohort: pd.DataFrame, settings: dict, *, batches: int, batch: int) -> pd.DataFrame:

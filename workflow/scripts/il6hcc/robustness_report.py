@@ -64,10 +64,12 @@ def choices_context(robustness: dict, markers: list[dict]) -> list[dict]:
     ]
 
 
-def robustness_context(summary: pd.DataFrame, config: dict) -> dict:
-    """Per claim: the share of specifications in which the main verdict holds, and the choice
+def robustness_context(summary: pd.DataFrame, influence: pd.DataFrame, config: dict) -> dict:
+    """Per claim: the share of specifications in which the main verdict holds, the choice
     that matters most (the largest spread of that share over its values; none when no choice
-    moves it), with the share at each of its values."""
+    moves it) with the share at each of its values, and the leave-one-out influence
+    (``influence``: results/robustness/influence.tsv, looked up by claim)."""
+    left_out = {str(row["claim"]): row for row in records(influence)}
     robustness = config["robustness"]
     labels = {m["key"]: m["label"] for m in config["markers"]}
     choices = robustness["choices"]
@@ -90,6 +92,7 @@ def robustness_context(summary: pd.DataFrame, config: dict) -> dict:
                 "most_choice": most,
                 "most_choice_label": CHOICE_LABELS[most] if most else None,
                 "most_values": values,
+                "leave_one_out": left_out.get(str(claim)),
             }
         )
     selected = selected_specifications(
