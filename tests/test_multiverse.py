@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 from analysis_helpers import AFP, IL6, cohort
 
+from il6hcc.figures import save
+from il6hcc.identity import svg_identity
 from il6hcc.multiverse import (
     CHOICES,
     Multiverse,
@@ -15,6 +17,7 @@ from il6hcc.multiverse import (
     selected_specifications,
     summarise,
 )
+from il6hcc.specification_curve import specification_curve
 
 LATER_LINE = {
     "line_2_or_more": [{"column": "line_of_therapy", "op": "ge", "value": 2}],
@@ -96,7 +99,10 @@ def test_grid_is_numbered_with_the_last_choice_fastest():
     assert list(grid[0]) == list(CHOICES)
     assert grid[0]["multiple_testing"] == "none" and grid[1]["multiple_testing"] == "holm"
     assert grid[0]["below_lloq"] == "lloq" and grid[-1]["below_lloq"] == "half_lloq"
-    assert grid[0]["later_line"] == "line_2_or_more" and grid[-1]["criteria"] == "afp_fall_30"
+    # Named alternatives by name, whatever their order in the configuration.
+    assert grid[0]["later_line"] == "line_2_only" and grid[-1]["criteria"] == "pre_specified"
+    reordered = {**SMALL_CHOICES, "later_line": dict(reversed(LATER_LINE.items()))}
+    assert full_grid(reordered) == grid
     assert len({tuple(spec.values()) for spec in grid}) == len(grid)
 
 
@@ -202,3 +208,23 @@ def test_summary_shares_by_claim_and_choice_value():
     assert summary.loc[("1", "below_lloq", "lloq"), "share_range"] == 0.0
     # A claim without specifications has no row.
     assert "2" not in summary.index.get_level_values("claim")
+
+
+def test_a_specification_curve_draws_every_specification_of_its_claim(tmp_path):
+    data = small_cohort(14)
+    options = settings(max_specifications=6, seed=3)
+    specifications = run_batch(data, options, batches=1, batch=0)
+    figure = specification_curve(
+        specifications, claim="1 vs 2", main_verdict="difference not shown", alpha=0.05,
+        simulated=True,
+    )  # fmt: skip
+    curve, panel = figure.axes
+    drawn = sum(len(points.get_offsets()) for points in curve.collections)
+    assert drawn == 6
+    assert "SIMULATED" in curve.get_title()
+    # One panel row per value in use of each choice (2 + 2 + 2 + 2 + 1 + 1 + 2 at most).
+    assert len(panel.get_yticklabels()) <= 12
+    svg, pdf = tmp_path / "curve.svg", tmp_path / "curve.pdf"
+    save(figure, svg, pdf, {"figure": "specification_curve", "claim": "1 vs 2"})
+    assert svg_identity(svg.read_bytes(), svg) == {"figure": "specification_curve",
+                                                  "claim": "1 vs 2"}  # fmt: skip

@@ -1,13 +1,16 @@
 """The robustness stage run for real: a smaller grid edited into a completed run reruns only the
 robustness jobs and what shows them, and the report's numbers are the tables', by key."""
 
+import base64
 import itertools
+import re
 import shutil
 from html.parser import HTMLParser
 
 import pytest
 from workflow_helpers import load_config, planned_jobs, snakemake, write_config
 
+from il6hcc.identity import svg_identity
 from il6hcc.multiverse import ALL_SPECIFICATIONS
 from il6hcc.tables import read_tsv
 
@@ -75,8 +78,8 @@ def small_grid_run(completed_run, tmp_path_factory):
 def test_editing_the_choices_reruns_only_the_robustness_jobs_and_what_shows_them(small_grid_run):
     _, plan = small_grid_run
     # The rule graph and provenance read the whole configuration or every job's record.
-    assert plan == {"robustness_batch": 3, "robustness_summary": 1, "report": 1,
-                    "rulegraph": 1, "provenance": 1, "all": 1}  # fmt: skip
+    assert plan == {"robustness_batch": 3, "robustness_summary": 1, "robustness_figures": 1,
+                    "report": 1, "rulegraph": 1, "provenance": 1, "all": 1}  # fmt: skip
     assert not UPSTREAM & set(plan)
 
 
@@ -151,3 +154,17 @@ def test_the_reports_robustness_numbers_are_the_summary_by_key(small_grid_run):
         assert shown.get("data-reversing", "") == reversing
     # Claim 6 (prognosis) is not rerun by the multiverse: no share beside it.
     assert "data-holds-share" not in cells.get(("claims", "6", ""), {})
+
+
+def test_each_specification_curve_is_shown_under_its_own_claim(small_grid_run):
+    workdir, _ = small_grid_run
+    html = (workdir / "results/report.html").read_text(encoding="utf-8")
+    shown = re.findall(
+        r'<figure data-figure="specification_curve" data-claim="([^"]+)">'
+        r'<img src="data:image/svg\+xml;base64,([^"]+)"',
+        html,
+    )
+    assert sorted(claim for claim, _ in shown) == sorted(["1", "2", "3", "4", "5", "1 vs 2"])
+    for claim, encoded in shown:
+        identity = svg_identity(base64.b64decode(encoded), claim)
+        assert identity == {"figure": "specification_curve", "claim": claim}

@@ -14,6 +14,7 @@ SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc.config import (  # noqa: E402
+    CLAIM_FILE_NAMES,
     canonical_json,
     check_config,
     leave_one_out_settings,
@@ -260,6 +261,7 @@ def report_inputs(wildcards):
     if ROBUSTNESS_ON:
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
         inputs["robustness_influence"] = rules.robustness_influence.output.influence
+        inputs["robustness_figures"] = rules.robustness_figures.output.svg
     return inputs
 
 
@@ -276,6 +278,7 @@ def job_records(wildcards):
         records += expand(rules.robustness_batch.output.provenance, batch=BATCHES)
         records.append(rules.robustness_summary.output.provenance)
         records.append(rules.robustness_influence.output.provenance)
+        records.append(rules.robustness_figures.output.provenance)
     return records
 
 

@@ -89,3 +89,35 @@ rule robustness_influence:
         settings=influence_settings(),
     script:
         rule_script("robustness_influence")
+
+
+rule robustness_figures:
+    input:
+        specifications=rules.robustness_summary.output.specifications,
+        claims=rules.claims.output.claims,
+        code=modules("robustness_figures"),
+    output:
+        svg=expand(
+            "results/robustness/figures/specification_curve_{claim}.svg",
+            claim=CLAIM_FILE_NAMES.values(),
+        ),
+        pdf=expand(
+            "results/robustness/figures/specification_curve_{claim}.pdf",
+            claim=CLAIM_FILE_NAMES.values(),
+        ),
+        provenance="results/provenance/robustness_figures/robustness_figures.json",
+    log:
+        "logs/robustness_figures/robustness_figures.log",
+    benchmark:
+        "benchmarks/robustness_figures/robustness_figures.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(10, base=1024),
+        runtime=10,
+    params:
+        alpha=STATISTICS["alpha"],
+        claim_files=canonical_json(CLAIM_FILE_NAMES),
+    script:
+        rule_script("robustness_figures")

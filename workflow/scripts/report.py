@@ -28,7 +28,7 @@ from il6hcc.report_context import (
     subgroup_context,
     wording,
 )
-from il6hcc.robustness_report import robustness_context, with_holds_share
+from il6hcc.robustness_report import curves_by_claim, robustness_context, with_holds_share
 from il6hcc.rulekit import package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
@@ -112,7 +112,12 @@ def main(snakemake, log):
     summary = None
     if "robustness_summary" in inputs.keys():
         summary = read_tsv(inputs.robustness_summary)
-        robustness = robustness_context(summary, read_tsv(inputs.robustness_influence), config)
+        robustness = robustness_context(
+            summary,
+            read_tsv(inputs.robustness_influence),
+            config,
+            curves_by_claim(list(inputs.robustness_figures)),
+        )
     flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {

@@ -12,6 +12,9 @@ import json
 import os
 from pathlib import Path
 
+# The claims check's row keys (il6hcc.claims) as file names of per-claim outputs.
+CLAIM_FILE_NAMES = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "1 vs 2": "1_vs_2"}
+
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names every offending key."""

@@ -10,8 +10,7 @@ not-evaluable rule, the pre/post tests by the patients, scale and continuity cor
 only the p-value adjustment is redone per multiplicity choice).
 
 The grid is numbered in the order of :data:`CHOICES` and of each choice's values (a list in its
-configured order; named alternatives in the order of the map, which the workflow's canonical
-configuration sorts by name);
+configured order; named alternatives by name, see :func:`choice_values`);
 the number of a specification is its identity in every table. When the grid is larger than
 ``max_specifications``, a random sample of that size is drawn with the configured seed (the same
 sample for any number of batches). Batch ``b`` of ``n`` takes the ``b``-th of ``n`` contiguous
@@ -83,9 +82,11 @@ ALL_SPECIFICATIONS = "all"
 
 
 def choice_values(choices: dict, name: str) -> list:
-    """A choice's alternatives: the listed values, or the names of a map of named
-    alternatives (criteria sets, later-line filters)."""
-    return list(choices[name])
+    """A choice's alternatives: the listed values in their order, or the names of a map of
+    named alternatives (criteria sets, later-line filters) sorted, so that the numbering does
+    not depend on the order in which a configuration's keys were written or read."""
+    values = choices[name]
+    return sorted(values) if isinstance(values, dict) else list(values)
 
 
 def full_grid(choices: dict) -> list[dict]:

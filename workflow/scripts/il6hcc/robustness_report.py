@@ -6,11 +6,14 @@ their alternatives are described in words for the Methods.
 
 from __future__ import annotations
 
+import base64
+
 import pandas as pd
 
 from il6hcc.change import describe_criterion
 from il6hcc.claims import SCALE_LABELS
 from il6hcc.clean import BELOW_LLOQ_RULES
+from il6hcc.identity import check_figure
 from il6hcc.multiverse import (
     ALL_SPECIFICATIONS,
     CHOICE_LABELS,
@@ -64,7 +67,19 @@ def choices_context(robustness: dict, markers: list[dict]) -> list[dict]:
     ]
 
 
-def robustness_context(summary: pd.DataFrame, influence: pd.DataFrame, config: dict) -> dict:
+def curves_by_claim(paths: list[str]) -> dict[str, str]:
+    """Each specification curve's SVG text by the claim in its own identity (checked to be a
+    specification curve): the report places a figure by what it says it is, not by its name."""
+    curves = {}
+    for path in paths:
+        content, identity = check_figure(path, {"figure": "specification_curve"})
+        curves[identity["claim"]] = base64.b64encode(content).decode("ascii")
+    return curves
+
+
+def robustness_context(
+    summary: pd.DataFrame, influence: pd.DataFrame, config: dict, curves: dict[str, str]
+) -> dict:
     """Per claim: the share of specifications in which the main verdict holds, the choice
     that matters most (the largest spread of that share over its values; none when no choice
     moves it) with the share at each of its values, and the leave-one-out influence
@@ -93,6 +108,7 @@ def robustness_context(summary: pd.DataFrame, influence: pd.DataFrame, config: d
                 "most_choice_label": CHOICE_LABELS[most] if most else None,
                 "most_values": values,
                 "leave_one_out": left_out.get(str(claim)),
+                "curve": curves.get(str(claim)),
             }
         )
     selected = selected_specifications(
