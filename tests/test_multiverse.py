@@ -222,8 +222,9 @@ def test_a_specification_curve_draws_every_specification_of_its_claim(tmp_path):
     drawn = sum(len(points.get_offsets()) for points in curve.collections)
     assert drawn == 6
     assert "SIMULATED" in curve.get_title()
-    # One panel row per value in use of each choice (2 + 2 + 2 + 2 + 1 + 1 + 2 at most).
-    assert len(panel.get_yticklabels()) <= 12
+    # "main verdict holds", then one row per value in use of each choice (12 at most).
+    assert panel.get_yticklabels()[0].get_text() == "main verdict holds"
+    assert len(panel.get_yticklabels()) <= 13
     svg, pdf = tmp_path / "curve.svg", tmp_path / "curve.pdf"
     save(figure, svg, pdf, {"figure": "specification_curve", "claim": "1 vs 2"})
     assert svg_identity(svg.read_bytes(), svg) == {"figure": "specification_curve",

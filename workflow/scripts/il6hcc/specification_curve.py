@@ -29,10 +29,10 @@ def specification_curve(
 ):
     """The figure of ``claim``'s rows of specifications.tsv (by claim key)."""
     rows = specifications[specifications["claim"].astype(str) == claim]
-    rows = rows.assign(sort_p=rows["p_value"].fillna(1.0)).sort_values(
-        ["sort_p", "specification"], kind="stable"
-    )
-    holds = (rows["verdict"] == main_verdict).to_numpy()
+    rows = rows.assign(
+        sort_p=rows["p_value"].fillna(1.0), holds=rows["verdict"] == main_verdict
+    ).sort_values(["sort_p", "holds", "specification"], kind="stable")
+    holds = rows["holds"].to_numpy(bool)
     position = np.arange(len(rows))
     levels = [
         (choice, str(value)) for choice in CHOICES for value in pd.unique(rows[choice].astype(str))
@@ -40,9 +40,9 @@ def specification_curve(
     figure, (curve, panel) = plt.subplots(
         2,
         1,
-        figsize=(COLUMN_WIDTH_IN * 2, 2.2 + 0.16 * len(levels)),
+        figsize=(COLUMN_WIDTH_IN * 2, 2.4 + 0.16 * len(levels)),
         sharex=True,
-        gridspec_kw={"height_ratios": [2.2, 0.16 * len(levels) + 0.2]},
+        gridspec_kw={"height_ratios": [2.2, 0.16 * len(levels) + 0.4]},
     )
     p_values = rows["p_value"].clip(lower=P_FLOOR).to_numpy(float)
     for kept, colour, label in (
@@ -58,12 +58,17 @@ def specification_curve(
         + (f" ({SIMULATED_LABEL})" if simulated else "")
     )
     curve.legend(loc="lower right", frameon=False)
-    for row_number, (choice, value) in enumerate(levels):
+    # The first row repeats where the verdict holds: equal p-values overlap in the curve.
+    panel.scatter(position[holds], np.zeros(holds.sum()), s=2, marker="|",
+                  color=GROUP_COLOURS["responder"])  # fmt: skip
+    for row_number, (choice, value) in enumerate(levels, start=1):
         used = (rows[choice].astype(str) == value).to_numpy()
         panel.scatter(position[used], np.full(used.sum(), row_number), s=2, marker="|",
                       color="black")  # fmt: skip
-    panel.set_yticks(range(len(levels)))
-    panel.set_yticklabels([f"{CHOICE_LABELS[c].split(' (')[0]}: {v}" for c, v in levels])
+    panel.set_yticks(range(len(levels) + 1))
+    panel.set_yticklabels(
+        ["main verdict holds"] + [f"{CHOICE_LABELS[c].split(' (')[0]}: {v}" for c, v in levels]
+    )
     panel.invert_yaxis()
     panel.set_xlabel("specification, sorted by p-value")
     despine([curve, panel])
