@@ -168,3 +168,16 @@ def test_each_specification_curve_is_shown_under_its_own_claim(small_grid_run):
     for claim, encoded in shown:
         identity = svg_identity(base64.b64decode(encoded), claim)
         assert identity == {"figure": "specification_curve", "claim": claim}
+
+
+def test_a_disabled_stage_plans_no_robustness_job(completed_copy):
+    config = load_config(completed_copy)
+    config["robustness"]["enabled"] = False
+    write_config(completed_copy, config)
+    # The report drops the Robustness section and column; nothing else reads the stage.
+    assert planned_jobs(completed_copy) == {"report": 1, "rulegraph": 1, "provenance": 1,
+                                            "all": 1}  # fmt: skip
+    snakemake(completed_copy, "--cores", "2")
+    html = (completed_copy / "results/report.html").read_text(encoding="utf-8")
+    assert '<section id="robustness">' not in html and "data-holds-share" not in html
+    assert '<table data-table="claims"' in html
