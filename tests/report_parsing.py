@@ -1,11 +1,11 @@
 """Read results/report.html back into keyed values: what each subgroup's section shows.
 
 The report writes every headline number in full precision in a data attribute beside its
-rounded text (data-p, data-auc, data-estimate, data-hr) and marks each section, table and row
-with its keys (data-subgroup, data-table, data-marker, ...). This parser turns that into
-``{(subgroup, table, row keys, attribute): value}`` and collects each section's figure
-identities from the SVGs embedded in it, so tests compare sections by identity, never by
-position on the page.
+rounded text (data-p, data-auc, data-estimate, data-hr, data-effect-size and its interval) and
+marks each section, table and row with its keys (data-subgroup, data-table, data-marker, ...).
+This parser turns that into ``{(subgroup, table, row keys, attribute): value}`` and collects
+each section's figure identities from the SVGs embedded in it, so tests compare sections by
+identity, never by position on the page.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ from html.parser import HTMLParser
 
 from il6hcc.identity import svg_identity
 
-VALUE_ATTRIBUTES = ("data-p", "data-auc", "data-estimate", "data-hr")
+VALUE_ATTRIBUTES = (
+    "data-p",
+    "data-auc",
+    "data-estimate",
+    "data-hr",
+    "data-effect-size",
+    "data-effect-size-ci-low",
+    "data-effect-size-ci-high",
+)
 ROW_KEYS = (
     "data-marker",
     "data-group",

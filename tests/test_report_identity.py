@@ -19,18 +19,24 @@ from workflow_helpers import copy_workflow, load_config, snakemake, write_config
 
 from il6hcc.tables import read_tsv
 
+# The effect size beside a rank test and its interval, shown with each rank test.
+EFFECT_SIZE_ATTRIBUTES = {
+    "data-effect-size": "effect_size_estimate",
+    "data-effect-size-ci-low": "effect_size_ci_low",
+    "data-effect-size-ci-high": "effect_size_ci_high",
+}
 # Table shown in the report -> (result file under results/, with {subgroup} or {comparison};
 # row attribute -> key column; value attribute -> value column).
 RESULT_FILES = {
     "prepost": (
         "paired_stats/{subgroup}/prepost.tsv",
         {"data-marker": "marker", "data-group": "group"},
-        {"data-p": "p_value", "data-estimate": "hl_estimate"},
+        {"data-p": "p_value", "data-estimate": "hl_estimate", **EFFECT_SIZE_ATTRIBUTES},
     ),
     "responders": (
         "paired_stats/{subgroup}/responders_vs_nonresponders.tsv",
         {"data-marker": "marker"},
-        {"data-p": "p_value"},
+        {"data-p": "p_value", **EFFECT_SIZE_ATTRIBUTES},
     ),
     "logistic": (
         "paired_stats/{subgroup}/logistic.tsv",
@@ -66,7 +72,7 @@ RESULT_FILES = {
     "comparison": (
         "compare_subgroups/{comparison}.tsv",
         {"data-marker": "marker"},
-        {"data-p": "p_value"},
+        {"data-p": "p_value", **EFFECT_SIZE_ATTRIBUTES},
     ),
 }
 # Every section of every subgroup must show at least these tables.

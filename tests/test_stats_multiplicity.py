@@ -10,7 +10,7 @@ import pytest
 from il6hcc.stats.multiplicity import p_adjust
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
-REL = 1e-6
+REL = 1e-10
 METHODS = ["holm", "BH", "bonferroni", "none"]
 
 

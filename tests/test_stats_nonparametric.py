@@ -18,7 +18,21 @@ from il6hcc.stats.nonparametric import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
-REL = 1e-6
+
+
+def wilcoxon_signed_rank_columns(*args, **kwargs) -> dict:
+    return wilcoxon_signed_rank(*args, **kwargs).columns()
+
+
+def mann_whitney_u_columns(*args, **kwargs) -> dict:
+    return mann_whitney_u(*args, **kwargs).columns()
+
+
+def hodges_lehmann_signed_rank_columns(*args, **kwargs) -> dict:
+    return hodges_lehmann_signed_rank(*args, **kwargs).columns()
+
+
+REL = 1e-10
 VARIANTS = {
     "default": {"exact": None, "correct": True},
     "nocorrect": {"exact": None, "correct": False},
@@ -71,7 +85,7 @@ def method_family(method: str) -> str:
 @pytest.mark.parametrize("case", PAIRED_ESTIMABLE)
 def test_signed_rank_matches_r(case, variant):
     data = paired_data(case)
-    result = wilcoxon_signed_rank(data["post"], data["pre"], **VARIANTS[variant])
+    result = wilcoxon_signed_rank_columns(data["post"], data["pre"], **VARIANTS[variant])
     label = f"{case}/{variant}"
     assert result["estimable"] is True and result["reason"] == ""
     assert result["statistic"] == pytest.approx(float(SIGNED_RANK[(label, "statistic")]), rel=REL)
@@ -90,14 +104,14 @@ def test_signed_rank_matches_r(case, variant):
 
 def test_signed_rank_method_says_why_exact_was_not_used():
     tied = paired_data("tied")
-    method = wilcoxon_signed_rank(tied["post"], tied["pre"])["method"]
+    method = wilcoxon_signed_rank_columns(tied["post"], tied["pre"])["method"]
     assert method.startswith("normal approximation, continuity correction")
     assert "ties" in method and "zero differences" in method
     large = paired_data("large")
-    assert "n_nonzero >= 50" in wilcoxon_signed_rank(large["post"], large["pre"])["method"]
-    assert wilcoxon_signed_rank(large["post"], large["pre"], exact=True)["method"] == "exact"
+    assert "n_nonzero >= 50" in wilcoxon_signed_rank(large["post"], large["pre"]).method
+    assert wilcoxon_signed_rank(large["post"], large["pre"], exact=True).method == "exact"
     assert (
-        wilcoxon_signed_rank(large["post"], large["pre"], exact=False, correct=False)["method"]
+        wilcoxon_signed_rank(large["post"], large["pre"], exact=False, correct=False).method
         == "normal approximation"
     )
 
@@ -105,13 +119,13 @@ def test_signed_rank_method_says_why_exact_was_not_used():
 def test_signed_rank_drops_incomplete_pairs():
     tied = paired_data("tied")
     assert tied["post"].isna().sum() == 1
-    assert wilcoxon_signed_rank(tied["post"], tied["pre"])["n_pairs"] == len(tied) - 1
+    assert wilcoxon_signed_rank_columns(tied["post"], tied["pre"])["n_pairs"] == len(tied) - 1
 
 
 def test_signed_rank_all_zero_differences_not_estimable():
     data = paired_data("all_zero")
     assert SIGNED_RANK[("all_zero/default", "p_value")] == "NA"
-    result = wilcoxon_signed_rank(data["post"], data["pre"])
+    result = wilcoxon_signed_rank_columns(data["post"], data["pre"])
     assert result["estimable"] is False
     assert result["reason"] == "all differences are zero"
     assert (result["n_pairs"], result["n_nonzero"], result["n_zero"]) == (4, 0, 4)
@@ -121,7 +135,7 @@ def test_signed_rank_all_zero_differences_not_estimable():
 @pytest.mark.parametrize("case", ["no_pairs", "one_pair"])
 def test_signed_rank_fewer_than_two_pairs_not_estimable(case):
     data = paired_data(case)
-    result = wilcoxon_signed_rank(data["post"], data["pre"])
+    result = wilcoxon_signed_rank_columns(data["post"], data["pre"])
     assert result["estimable"] is False
     assert result["reason"] == "fewer than 2 complete pairs"
     assert result["n_pairs"] == int(SIGNED_RANK[(case, "n_pairs")])
@@ -134,21 +148,21 @@ def test_signed_rank_r_errors_without_pairs():
 
 def test_signed_rank_single_nonzero_difference_matches_r_arithmetic():
     # One non-zero difference among two pairs: R's normal approximation gives z = 0, p = 1.
-    result = wilcoxon_signed_rank([2.0, 3.0], [1.0, 3.0])
+    result = wilcoxon_signed_rank_columns([2.0, 3.0], [1.0, 3.0])
     assert result["estimable"] is True
     assert result["p_value"] == 1.0 and result["statistic"] == 1.0
 
 
 def test_signed_rank_rejects_unequal_lengths():
     with pytest.raises(ValueError):
-        wilcoxon_signed_rank([1.0, 2.0], [1.0])
+        wilcoxon_signed_rank_columns([1.0, 2.0], [1.0])
 
 
 def test_rank_biserial_agrees_with_pingouin():
     import pingouin
 
     data = paired_data("small")
-    ours = wilcoxon_signed_rank(data["post"], data["pre"])
+    ours = wilcoxon_signed_rank_columns(data["post"], data["pre"])
     # pingouin.wilcoxon(x, y) ranks d = x - y and reports (T+ - T-)/(T+ + T-):
     # our sign with x = post.
     theirs = pingouin.wilcoxon(data["post"].to_numpy(), data["pre"].to_numpy())
@@ -160,7 +174,7 @@ def test_rank_biserial_agrees_with_pingouin():
 @pytest.mark.parametrize("case", TWOGROUP_ESTIMABLE)
 def test_rank_sum_matches_r(case, variant):
     x, y = twogroup_data(case)
-    result = mann_whitney_u(x, y, **VARIANTS[variant])
+    result = mann_whitney_u_columns(x, y, **VARIANTS[variant])
     label = f"{case}/{variant}"
     assert result["estimable"] is True and result["reason"] == ""
     assert (result["n_x"], result["n_y"]) == (len(x), len(y))
@@ -175,21 +189,21 @@ def test_rank_sum_matches_r(case, variant):
 def test_rank_sum_large_groups_use_normal_approximation():
     x, y = twogroup_data("large")
     assert len(x) >= 50 and len(y) >= 50
-    result = mann_whitney_u(x, y)
+    result = mann_whitney_u_columns(x, y)
     assert result["method"].startswith("normal approximation, continuity correction")
-    assert mann_whitney_u(x, y, exact=True)["method"] == "exact"
+    assert mann_whitney_u_columns(x, y, exact=True)["method"] == "exact"
 
 
 def test_rank_biserial_sign_convention():
-    result = mann_whitney_u([5.0, 6.0, 7.0], [1.0, 2.0])
+    result = mann_whitney_u_columns([5.0, 6.0, 7.0], [1.0, 2.0])
     assert result["statistic"] == 6.0 and result["rank_biserial"] == 1.0
-    assert mann_whitney_u([1.0, 2.0], [5.0, 6.0, 7.0])["rank_biserial"] == -1.0
+    assert mann_whitney_u_columns([1.0, 2.0], [5.0, 6.0, 7.0])["rank_biserial"] == -1.0
 
 
 def test_rank_sum_empty_group_not_estimable():
     x, y = twogroup_data("no_responders")
     assert RANK_SUM[("no_responders/default", "r_error")] == "TRUE"
-    result = mann_whitney_u(x, y)
+    result = mann_whitney_u_columns(x, y)
     assert result["estimable"] is False
     assert result["reason"] == "a group has no non-missing values"
     assert (result["n_x"], result["n_y"]) == (0, 4)
@@ -199,19 +213,16 @@ def test_rank_sum_empty_group_not_estimable():
 def test_rank_sum_all_identical_not_estimable():
     x, y = twogroup_data("all_identical")
     assert RANK_SUM[("all_identical/default", "p_value")] == "NA"
-    result = mann_whitney_u(x, y)
+    result = mann_whitney_u_columns(x, y)
     assert result["estimable"] is False
     assert result["reason"] == "all values are identical in both groups"
 
 
-def test_exact_null_distributions_sum_to_one_and_are_symmetric():
-    from il6hcc.stats.nonparametric import _rank_sum_counts, _signed_rank_counts
+def test_exact_signed_rank_null_distribution_sums_to_one_and_is_symmetric():
+    from il6hcc.stats.nonparametric import _signed_rank_counts
 
     signed = _signed_rank_counts(10)
     assert sum(signed) == 2**10 and signed == signed[::-1]
-    rank_sum = _rank_sum_counts(4, 6)
-    assert sum(rank_sum) == math.comb(10, 4) and rank_sum == rank_sum[::-1]
-    assert all(count >= 0 for count in rank_sum)
 
 
 # ---------------------------------------------------------------- Hodges-Lehmann estimate and CI
@@ -263,7 +274,7 @@ def test_hl_fixtures_cover_exact_asymptotic_and_unreachable_levels():
 
 @pytest.mark.parametrize(("case", "variant", "level"), HL_CASES)
 def test_hodges_lehmann_matches_r(case, variant, level):
-    result = hodges_lehmann_signed_rank(
+    result = hodges_lehmann_signed_rank_columns(
         hl_differences(case, variant), conf_level=level, **HL_VARIANTS[variant]
     )
     expected = {key: as_number(HL[(case, variant, level, key)]) for key in HL_KEYS}
@@ -282,14 +293,14 @@ def test_hodges_lehmann_matches_r(case, variant, level):
         elif key in ("ci_low", "ci_high") and (case, variant) in HL_QUANTILE_SENSITIVE:
             assert result[key] == pytest.approx(expected[key], abs=ROOT_TOLERANCE), key
         else:
-            assert result[key] == pytest.approx(expected[key], rel=1e-9, abs=1e-12), key
+            assert result[key] == pytest.approx(expected[key], rel=REL, abs=1e-12), key
 
 
 def test_hodges_lehmann_exact_is_the_median_of_walsh_averages():
     data = paired_data("small")
     differences = (data["post"] - data["pre"]).to_numpy()
     walsh = [(a + b) / 2 for i, a in enumerate(differences) for b in differences[i:]]
-    result = hodges_lehmann_signed_rank(differences)
+    result = hodges_lehmann_signed_rank_columns(differences)
     assert result["method"] == "exact"
     assert result["estimate"] == np.median(walsh)
     assert result["ci_low"] in walsh and result["ci_high"] in walsh
@@ -297,7 +308,80 @@ def test_hodges_lehmann_exact_is_the_median_of_walsh_averages():
 
 
 def test_hodges_lehmann_without_nonzero_difference_is_not_estimable():
-    result = hodges_lehmann_signed_rank([0.0, 0.0, math.nan])
+    result = hodges_lehmann_signed_rank_columns([0.0, 0.0, math.nan])
     assert not result["estimable"]
     assert result["reason"] == "no non-zero difference"
     assert math.isnan(result["estimate"])
+
+
+# ---------------------------------------------------------------- batches of resampled studies
+def resampled_differences(case: str, n_studies: int, seed: int) -> np.ndarray:
+    """Studies made from one fixture: the fixture itself, sign flips of its differences (no ties:
+    exact), bootstrap resamples (ties: normal approximation) and one with every difference 0."""
+    data = paired_data(case).dropna()
+    differences = (data["post"] - data["pre"]).to_numpy(float)
+    rng = np.random.default_rng(seed)
+    flips = differences * rng.choice([-1.0, 1.0], size=(n_studies, differences.size))
+    resamples = rng.choice(differences, size=(n_studies, differences.size))
+    return np.vstack([differences, flips, resamples, np.zeros(differences.size)])
+
+
+def assert_batch_equals_rows(batch, rows: list[dict]) -> None:
+    # Fields that are the same for every study (method, the unused CI) may be one scalar.
+    columns = {
+        name: np.broadcast_to(np.asarray(values, dtype=object), len(rows))
+        for name, values in batch.columns().items()
+    }
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            if isinstance(value, str):
+                assert columns[name][index] == value, name
+            else:
+                assert columns[name][index] == pytest.approx(value, rel=1e-13, nan_ok=True), name
+
+
+@pytest.mark.parametrize("case", ["small", "censored", "large"])
+def test_signed_rank_batch_equals_one_study_at_a_time(case):
+    differences = resampled_differences(case, 6, seed=14)
+    zeros = np.zeros_like(differences)
+    batch = wilcoxon_signed_rank(differences, zeros)
+    rows = [wilcoxon_signed_rank_columns(row, np.zeros_like(row)) for row in differences]
+    assert len({row["method"] for row in rows}) >= 2
+    assert rows[-1]["reason"] == "all differences are zero"
+    assert_batch_equals_rows(batch, rows)
+    label = f"{case}/default"
+    assert batch.p_value[0] == pytest.approx(float(SIGNED_RANK[(label, "p_value")]), rel=REL)
+    along_first_axis = wilcoxon_signed_rank(differences.T, zeros.T, axis=0)
+    np.testing.assert_array_equal(along_first_axis.p_value, batch.p_value)
+
+
+def test_rank_sum_batch_equals_one_study_at_a_time():
+    x, y = twogroup_data("small")
+    rng = np.random.default_rng(7)
+    pooled = np.concatenate([x, y])
+    studies = np.vstack(
+        [pooled, *(rng.permutation(pooled) for _ in range(4)), rng.choice(pooled, (4, pooled.size))]
+    )
+    studies = np.vstack([studies, np.ones(pooled.size)])
+    batch = mann_whitney_u(studies[:, : x.size], studies[:, x.size :], correct=False)
+    rows = [mann_whitney_u_columns(s[: x.size], s[x.size :], correct=False) for s in studies]
+    assert len({row["method"] for row in rows}) == 3
+    assert_batch_equals_rows(batch, rows)
+    r_p_value = float(RANK_SUM[("small/nocorrect", "p_value")])
+    assert batch.p_value[0] == pytest.approx(r_p_value, rel=REL)
+    cube = mann_whitney_u(
+        studies[:, : x.size].reshape(2, 5, -1), studies[:, x.size :].reshape(2, 5, -1)
+    )
+    assert cube.p_value.shape == (2, 5)
+
+
+def test_batch_with_one_method_names_it_once():
+    differences = np.array([[1.0, -2.0, 3.5, 4.0], [2.0, 3.0, -1.5, 5.0]])
+    assert wilcoxon_signed_rank(differences, np.zeros_like(differences)).method == "exact"
+
+
+def test_batch_must_be_free_of_missing_values():
+    with pytest.raises(ValueError, match="NaN"):
+        wilcoxon_signed_rank(np.array([[1.0, np.nan]]), np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        mann_whitney_u(np.array([[1.0, np.nan]]), np.ones((1, 3)))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from il6hcc.change import criterion_positive, describe_criterion
 from il6hcc.stats.proportions import diagnostic_accuracy, mcnemar_exact
+from il6hcc.stats.result import StatResult
 from il6hcc.tables import adjust_p_values
 
 CI_METHODS = {"clopper_pearson": "clopper-pearson", "wilson": "wilson"}
@@ -132,12 +133,9 @@ def mcnemar_table(
             if a.size:
                 test = mcnemar_exact(a, b)
             else:
-                test = dict.fromkeys(("n", "a_only", "b_only", "both", "neither"), 0)
-                test.update(
-                    p_value=float("nan"),
-                    method="not estimable",
-                    estimable=False,
-                    reason=f"no {population} evaluable for both criteria",
+                test = StatResult.not_estimable(
+                    f"no {population} evaluable for both criteria",
+                    **dict.fromkeys(("n", "a_only", "b_only", "both", "neither"), 0),
                 )
             rows.append(
                 {
@@ -146,17 +144,9 @@ def mcnemar_table(
                     "population": population,
                     "marker_a": reference,
                     "marker_b": marker["key"],
-                    "n": test["n"],
                     "estimate_a": a.mean() if a.size else float("nan"),
                     "estimate_b": b.mean() if b.size else float("nan"),
-                    "a_only": test["a_only"],
-                    "b_only": test["b_only"],
-                    "both": test["both"],
-                    "neither": test["neither"],
-                    "p_value": test["p_value"],
-                    "method": test["method"],
-                    "estimable": test["estimable"],
-                    "reason": test["reason"],
+                    **test.columns(keep=("p_value", "method", "estimable", "reason")),
                 }
             )
     table = pd.DataFrame(rows, columns=MCNEMAR_COLUMNS)

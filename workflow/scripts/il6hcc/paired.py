@@ -6,21 +6,53 @@ p-values side by side and the method actually used on every row.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from il6hcc.change import marker_change
 from il6hcc.config import ConfigError
 from il6hcc.quartiles import below_lloq_mask, quartiles
+from il6hcc.stats.effectsize import (
+    CLES,
+    common_language_effect_size,
+    matched_pairs_rank_biserial,
+)
 from il6hcc.stats.nonparametric import (
     hodges_lehmann_signed_rank,
     mann_whitney_u,
     wilcoxon_signed_rank,
 )
 from il6hcc.stats.regression import logistic_regression, separates_outcome
+from il6hcc.stats.result import StatResult
 from il6hcc.tables import adjust_p_values
 
 RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
+# The fields of a rank test's result in its table (its counts and effect size follow), and of
+# the Hodges-Lehmann estimate beside it (hl_ columns; conf_level unprefixed, as it always was).
+TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
+HL_FIELDS = ("estimate", "ci_low", "ci_high", "method", "reason")
+# The effect size printed beside each rank test (effect_size_ columns, with its name).
+EFFECT_SIZE_FIELDS = ("estimate", "ci_low", "ci_high", "method")
+# A logistic regression's columns: the Wald z is the result's statistic.
+LOGISTIC_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "z",
+    "p_value",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "conf_level",
+    "n",
+    "n_events",
+    "n_excluded",
+    "method",
+    "estimable",
+    "reason",
+]
 # The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
 # use (statistics.signed_rank_scale): the change metric computing each scale's difference.
 SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
@@ -70,16 +102,12 @@ def prepost_table(
             location = hodges_lehmann_signed_rank(
                 differences, conf_level=conf_level, correct=correct
             )
-            if not test["estimable"]:
+            if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
-                location.update(
-                    estimate=np.nan,
-                    ci_low=np.nan,
-                    ci_high=np.nan,
-                    conf_level=np.nan,
-                    method="not estimable",
-                    reason=test["reason"],
-                )
+                location = StatResult.not_estimable(test.reason)
+            effect = matched_pairs_rank_biserial(
+                differences, np.zeros_like(differences), conf_level=conf_level
+            )
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
                 {
@@ -89,7 +117,7 @@ def prepost_table(
                     "unit": marker["unit"],
                     "group": group,
                     "n_patients": len(members),
-                    "n_pairs": test["n_pairs"],
+                    "n_pairs": test.extra["n_pairs"],
                     **quartiles(pre[complete], pre_below[complete], "pre_"),
                     **quartiles(post[complete], post_below[complete], "post_"),
                     "lloq": marker["lloq"],
@@ -98,19 +126,11 @@ def prepost_table(
                     "n_increased": int((post[complete] > pre[complete]).sum()),
                     "n_decreased": int((post[complete] < pre[complete]).sum()),
                     "n_unchanged": int((post[complete] == pre[complete]).sum()),
-                    "statistic": test["statistic"],
-                    "p_value": test["p_value"],
-                    "method": test["method"],
-                    "rank_biserial": test["rank_biserial"],
+                    **test.columns(keep=TEST_FIELDS),
                     "hl_scale": scale,
-                    "hl_estimate": location["estimate"],
-                    "hl_ci_low": location["ci_low"],
-                    "hl_ci_high": location["ci_high"],
-                    "conf_level": location["conf_level"],
-                    "hl_method": location["method"],
-                    "hl_reason": location["reason"],
-                    "estimable": test["estimable"],
-                    "reason": test["reason"],
+                    **location.columns("hl_", keep=HL_FIELDS),
+                    "conf_level": location.conf_level,
+                    **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
                 }
             )
     return adjust_prepost(
@@ -135,20 +155,35 @@ def adjust_prepost(table: pd.DataFrame, *, adjust_method: str, adjust_family: st
 
 
 def _change_test_row(
-    change_a: pd.Series, change_b: pd.Series, below_a: pd.Series, below_b: pd.Series, correct: bool
+    change_a: pd.Series,
+    change_b: pd.Series,
+    below_a: pd.Series,
+    below_b: pd.Series,
+    correct: bool,
+    conf_level: float,
+    not_estimable_reason: str = "",
 ) -> dict:
-    test = mann_whitney_u(change_a.to_numpy(float), change_b.to_numpy(float), correct=correct)
+    """Columns of a Mann-Whitney test of change a versus change b, with the common-language
+    effect size and its CI at ``conf_level``; ``not_estimable_reason``: the test does not apply
+    to these groups, and why."""
+    a, b = change_a.to_numpy(float), change_b.to_numpy(float)
+    test = mann_whitney_u(a, b, correct=correct)
+    if not_estimable_reason:
+        test = StatResult.not_estimable(
+            not_estimable_reason, **{**test.extra, "rank_biserial": np.nan}
+        )
+        effect = StatResult.not_estimable(not_estimable_reason, name=CLES)
+    else:
+        effect = common_language_effect_size(a, b, conf_level=conf_level)
+    columns = test.columns(keep=TEST_FIELDS)
     return {
-        "n_a": test["n_x"],
-        "n_b": test["n_y"],
+        # a and b: the groups' names in these tables (x and y in the test's).
+        "n_a": columns.pop("n_x"),
+        "n_b": columns.pop("n_y"),
         **quartiles(change_a, below_a, "change_a_"),
         **quartiles(change_b, below_b, "change_b_"),
-        "statistic": test["statistic"],
-        "p_value": test["p_value"],
-        "method": test["method"],
-        "rank_biserial": test["rank_biserial"],
-        "estimable": test["estimable"],
-        "reason": test["reason"],
+        **columns,
+        **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
     }
 
 
@@ -161,8 +196,10 @@ def responder_comparison_table(
     correct: bool,
     adjust_method: str,
     adjust_family: str,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b)."""
+    """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b),
+    with the common-language effect size and its CI at ``conf_level``."""
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -184,6 +221,7 @@ def responder_comparison_table(
                     below[is_responder],
                     below[is_non_responder],
                     correct,
+                    conf_level,
                 ),
             }
         )
@@ -203,13 +241,20 @@ def subgroup_comparison_table(
     metric: str,
     correct: bool,
     adjust_method: str,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Mann-Whitney U test of each marker's change between two subgroups (a versus b).
+    """Mann-Whitney U test of each marker's change between two subgroups (a versus b), with the
+    common-language effect size and its CI at ``conf_level``.
 
     This is the direct test of "changes in a, not in b". Overlapping subgroups are not
     independent samples, so the test is then reported as not estimable, with the overlap.
     """
     overlap = set(group_a["source_row"]) & set(group_b["source_row"])
+    not_estimable_reason = (
+        f"the subgroups share {len(overlap)} patients; a test for independent groups does not apply"
+        if overlap
+        else ""
+    )
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -228,24 +273,23 @@ def subgroup_comparison_table(
                 change_below_lloq(group_a, key),
                 change_below_lloq(group_b, key),
                 correct,
+                conf_level,
+                not_estimable_reason,
             ),
         }
-        if overlap:
-            row.update(
-                statistic=np.nan,
-                p_value=np.nan,
-                method="not estimable",
-                rank_biserial=np.nan,
-                estimable=False,
-                reason=f"the subgroups share {len(overlap)} patients; "
-                "a test for independent groups does not apply",
-            )
         rows.append(row)
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=[])
     table["adjust_method"] = adjust_method
     table["adjust_family"] = "marker"
     return table
+
+
+def logistic_rows(fit: StatResult) -> pd.DataFrame:
+    """One row per term of a logistic regression (one "(model)" row when not estimable)."""
+    columns = fit.columns()
+    rows = pd.DataFrame(columns, index=range(len(np.atleast_1d(columns["term"]))))
+    return rows.rename(columns={"statistic": "z"}).reindex(columns=LOGISTIC_COLUMNS)
 
 
 def logistic_table(
@@ -300,12 +344,11 @@ def logistic_table(
                     separating.append(column)
                 else:
                     used.append(column)
-        result = logistic_regression(
-            data, "responder", [change_column, *used], conf_level=conf_level
-        )
+        fit = logistic_regression(data, "responder", [change_column, *used], conf_level=conf_level)
         if data[change_column].isna().all():
             # The regression would only see an empty data set and say "no events".
-            result["reason"] = f"no patient has both {key} values (pre and post)"
+            fit = replace(fit, reason=f"no patient has both {key} values (pre and post)")
+        result = logistic_rows(fit)
         result.insert(0, "marker", key)
         result.insert(0, "subgroup", subgroup)
         result["change_metric"] = metric

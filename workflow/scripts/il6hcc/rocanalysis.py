@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from il6hcc.change import marker_change, oriented_change
+from il6hcc.stats.result import StatResult
 from il6hcc.stats.roc import (
     bootstrap_auc_ci,
     delong_paired_test,
@@ -19,6 +20,37 @@ from il6hcc.stats.roc import (
     youden_threshold,
 )
 from il6hcc.tables import adjust_p_values
+
+# The AUC's fields in the AUC table, and the names they have there.
+AUC_FIELDS = ("estimate", "ci_low", "ci_high", "method", "conf_level", "estimable", "reason")
+AUC_NAMES = {"estimate": "auc", "method": "ci_method"}
+# DeLong's test in its table: z and the AUC difference under their own names, in this order.
+DELONG_NAMES = {"statistic": "z", "estimate": "auc_difference"}
+DELONG_COLUMNS = [
+    "subgroup",
+    "marker_a",
+    "marker_b",
+    "change_metric",
+    "n_cases",
+    "n_controls",
+    "auc_a",
+    "auc_b",
+    "auc_difference",
+    "se_difference",
+    "ci_low",
+    "ci_high",
+    "conf_level",
+    "z",
+    "p_value",
+    "method",
+    "estimable",
+    "reason",
+]
+
+
+def renamed(columns: dict, names: dict) -> dict:
+    """``columns`` with the names a table gives some of them (``names``: old -> new)."""
+    return {names.get(name, name): value for name, value in columns.items()}
 
 
 def oriented_scores(patients: pd.DataFrame, marker: dict, metric: str) -> pd.Series:
@@ -63,37 +95,27 @@ def auc_table(
             "favourable": marker["favourable"],
             "direction": "responders have higher "
             + ("change" if marker["favourable"] == "rise" else "negated change"),
-            **{k: auc[k] for k in ("n_cases", "n_controls", "n_missing", "auc", "auc_se")},
-            "ci_low": auc["ci_low"],
-            "ci_high": auc["ci_high"],
-            "ci_method": auc["ci_method"],
-            "conf_level": conf_level,
-            "perfect_separation": auc["perfect_separation"],
-            "estimable": auc["estimable"],
-            "reason": auc["reason"],
+            **renamed(auc.columns(keep=AUC_FIELDS), AUC_NAMES),
         }
         youden = youden_threshold(scores, is_case)
-        if youden["estimable"]:
-            # Positive when the oriented score >= threshold (pROC's rule), i.e. for a fall
-            # marker when the change <= -threshold.
-            sign = 1.0 if marker["favourable"] == "rise" else -1.0
-            row.update(
-                youden_threshold_change=sign * youden["threshold"],
-                youden_rule=("change >= " if sign > 0 else "change <= ")
-                + f"{sign * youden['threshold']:.6g}",
-                youden_sensitivity=youden["sensitivity"],
-                youden_specificity=youden["specificity"],
-                youden_j=youden["youden_j"],
-            )
-        else:
-            row.update(
-                youden_threshold_change=np.nan,
-                youden_rule=f"not estimable: {youden['reason']}",
-                youden_sensitivity=np.nan,
-                youden_specificity=np.nan,
-                youden_j=np.nan,
-            )
-        if bootstrap["enabled"] and auc["estimable"]:
+        if not youden.estimable:
+            # No rule: the reason, not the values at a threshold that beats nothing.
+            youden = StatResult.not_estimable(youden.reason, **dict.fromkeys(youden.extra, np.nan))
+        # Positive when the oriented score >= threshold (pROC's rule), i.e. for a fall marker
+        # when the change <= -threshold.
+        sign = 1.0 if marker["favourable"] == "rise" else -1.0
+        row.update(
+            youden_threshold_change=sign * youden.estimate,
+            youden_rule=(
+                ("change >= " if sign > 0 else "change <= ") + f"{sign * youden.estimate:.6g}"
+                if youden.estimable
+                else f"not estimable: {youden.reason}"
+            ),
+            youden_sensitivity=youden.extra["sensitivity"],
+            youden_specificity=youden.extra["specificity"],
+            youden_j=youden.extra["youden_j"],
+        )
+        if bootstrap["enabled"] and auc.estimable:
             boot = bootstrap_auc_ci(
                 scores,
                 is_case,
@@ -102,9 +124,9 @@ def auc_table(
                 conf_level=conf_level,
             )
             row.update(
-                bootstrap_ci_low=boot["ci_low"],
-                bootstrap_ci_high=boot["ci_high"],
-                bootstrap_replicates=boot["n_boot"],
+                bootstrap_ci_low=boot.ci_low,
+                bootstrap_ci_high=boot.ci_high,
+                bootstrap_replicates=boot.extra["n_boot"],
                 bootstrap_seed=seed,
             )
         rows.append(row)
@@ -143,28 +165,10 @@ def delong_table(
                 "marker_a": key_a,
                 "marker_b": key_b,
                 "change_metric": metric,
-                **{
-                    k: test[k]
-                    for k in (
-                        "n_cases",
-                        "n_controls",
-                        "auc_a",
-                        "auc_b",
-                        "auc_difference",
-                        "se_difference",
-                        "ci_low",
-                        "ci_high",
-                        "conf_level",
-                        "z",
-                        "p_value",
-                        "method",
-                        "estimable",
-                        "reason",
-                    )
-                },
+                **renamed(test.columns(), DELONG_NAMES),
             }
         )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).reindex(columns=DELONG_COLUMNS)
     table["p_adjusted"] = adjust_p_values(table, method=adjust_method, by=[])
     table["adjust_method"] = adjust_method
     return table

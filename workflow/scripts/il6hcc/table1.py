@@ -8,12 +8,15 @@ Mann-Whitney U test (R's wilcox.test). Baseline (pre) marker values are continuo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from il6hcc.quartiles import below_lloq_mask, quartiles
 from il6hcc.stats.nonparametric import mann_whitney_u
 from il6hcc.stats.proportions import fisher_exact
+from il6hcc.stats.result import StatResult
 
 LINE_GROUPS = "line_of_therapy"
 RESPONSE_GROUPS = "response"
@@ -86,14 +89,8 @@ def _continuous_rows(
     return rows
 
 
-def _not_estimable(reason: str) -> dict:
-    return {
-        "statistic": np.nan,
-        "p_value": np.nan,
-        "method": "not estimable",
-        "estimable": False,
-        "reason": reason,
-    }
+# The columns of the tests table that every test fills (a rank test adds its counts).
+TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
 
 
 def table1(
@@ -158,7 +155,11 @@ def table1(
                 )
             test = {"subgroup": subgroup, "by": by, "variable": variable, "type": kind}
             if len(present_groups) < 2:
-                test.update(_not_estimable(f"only one {by.replace('_', ' ')} group present"))
+                test.update(
+                    StatResult.not_estimable(
+                        f"only one {by.replace('_', ' ')} group present"
+                    ).columns(keep=TEST_FIELDS)
+                )
             elif kind == "categorical":
                 known = values.notna() & groups.notna()
                 counts = pd.crosstab(values[known].astype(str), groups[known])
@@ -167,23 +168,15 @@ def table1(
                     monte_carlo_replicates=fisher_monte_carlo_replicates,
                     seed=seed,
                 )
-                test.update(
-                    statistic=np.nan,
-                    p_value=result["p_value"],
-                    method=result["method"],
-                    estimable=result["estimable"],
-                    reason=result["reason"],
-                )
+                test.update(result.columns(keep=TEST_FIELDS))
             else:
                 a = values[groups == order[0]].dropna().to_numpy(dtype="float64")
                 b = values[groups == order[1]].dropna().to_numpy(dtype="float64")
                 result = mann_whitney_u(a, b, correct=correct)
                 test.update(
-                    statistic=result["statistic"],
-                    p_value=result["p_value"],
-                    method="Mann-Whitney U, " + result["method"],
-                    estimable=result["estimable"],
-                    reason=result["reason"],
+                    replace(result, method="Mann-Whitney U, " + result.method).columns(
+                        keep=TEST_FIELDS
+                    )
                 )
             test_rows.append(test)
     summary_columns = [

@@ -1,9 +1,14 @@
-"""Wilcoxon signed-rank and Mann-Whitney (Wilcoxon rank-sum) tests reproducing R's ``wilcox.test``.
+"""Wilcoxon signed-rank and Mann-Whitney (Wilcoxon rank-sum) tests as R's ``wilcox.test``, over
+``scipy.stats.wilcoxon`` and ``scipy.stats.mannwhitneyu``; the Hodges-Lehmann estimate.
 
-The exact null distributions are computed here from integer counts (generating functions), so
-exact p-values are exact rationals rounded once to float, and agreement with R is under our
-control. Normal approximations follow R 4.x exactly: tie-corrected variance and, by default, a
-continuity correction of 0.5 towards the mean.
+SciPy computes the statistics and p-values; this module holds R's policy: which method R chooses
+(exact below 50 observations without ties or zeros, else the normal approximation with tie
+correction and optional continuity correction), zero differences dropped, incomplete pairs
+dropped, the degenerate cases R refuses, and the method string the report prints. SciPy's own
+defaults differ from R's (no continuity correction, another rule for "auto").
+
+Batches: every test takes N-D input and tests along ``axis`` (a batch of resampled studies along
+the other axes) in one vectorised SciPy call per method; batched input must be free of NaN.
 
 Reference: R Core Team, ``stats::wilcox.test`` (R >= 4.0); Hollander M, Wolfe DA, Chicken E.
 Nonparametric Statistical Methods, 3rd ed. Wiley 2014, chapters 3 and 4.
@@ -14,8 +19,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import ndtri
+from scipy.stats import mannwhitneyu, rankdata, wilcoxon
 
-from il6hcc.stats.distributions import average_ranks, normal_cdf, normal_quantile, normal_sf
+from il6hcc.stats.result import NOT_ESTIMABLE, StatResult
 
 # R's default: exact p-values below this sample size (per group for the rank-sum test).
 EXACT_SAMPLE_SIZE_LIMIT = 50
@@ -32,40 +39,6 @@ def _signed_rank_counts(n: int) -> list[int]:
     return counts
 
 
-def _rank_sum_counts(n_x: int, n_y: int) -> list[int]:
-    """Null counts of the Mann-Whitney W = 0..n_x*n_y: the Gaussian binomial [n_x+n_y, n_x]_q.
-
-    Built as prod_{i=1..n_x} (1 - q^(n_y+i)) / (1 - q^i) with exact integer arithmetic; each
-    division by (1 - q^i) is exact because the partial products are themselves polynomials.
-    """
-    degree = n_x * n_y
-    counts = [1] + [0] * degree
-    for i in range(1, n_x + 1):
-        shift = n_y + i
-        for total in range(degree, shift - 1, -1):
-            counts[total] -= counts[total - shift]
-        for total in range(i, degree + 1):
-            counts[total] += counts[total - i]
-    return counts
-
-
-def _exact_two_sided(statistic: float, counts: list[int], centre: float) -> float:
-    """R's two-sided exact p: 2 * the smaller tail at the observed statistic, capped at 1."""
-    total = sum(counts)
-    observed = round(statistic)
-    if statistic > centre:
-        tail = sum(counts[observed:])
-    else:
-        tail = sum(counts[: observed + 1])
-    return min(1.0, 2 * tail / total)
-
-
-def _normal_two_sided(z_numerator: float, sigma: float, correct: bool) -> float:
-    correction = 0.5 * math.copysign(1.0, z_numerator) if (correct and z_numerator != 0) else 0.0
-    z = (z_numerator - correction) / sigma
-    return float(2 * min(normal_cdf(z), normal_sf(z)))
-
-
 def _tie_sizes(values: np.ndarray) -> np.ndarray:
     _, sizes = np.unique(values, return_counts=True)
     return sizes.astype(float)
@@ -75,168 +48,290 @@ def _approximation_label(correct: bool) -> str:
     return "normal approximation, continuity correction" if correct else "normal approximation"
 
 
-def wilcoxon_signed_rank(post, pre, *, exact: bool | None = None, correct: bool = True) -> dict:
-    """Paired Wilcoxon signed-rank test of post versus pre, as R's
-    ``wilcox.test(post, pre, paired = TRUE, exact = exact, correct = correct)``.
+def _has_ties(sorted_rows: np.ndarray, ignore_zero: bool = False) -> np.ndarray:
+    """Per row of a row-sorted 2-D array: whether two neighbours are equal (zeros ignored)."""
+    equal = sorted_rows[:, 1:] == sorted_rows[:, :-1]
+    if ignore_zero:
+        equal &= sorted_rows[:, 1:] != 0
+    return equal.any(axis=1)
 
-    Method: pairs with a missing value on either side are dropped; d = post - pre; zero
-    differences are dropped (Wilcoxon's convention, as R); V is the sum of the average-tie ranks
-    of |d| over d > 0. ``exact=None`` means R's rule: exact when fewer than 50 non-zero
-    differences. The exact p-value (2 * smaller tail, capped at 1) is used only when there are
-    neither ties among |d| nor zero differences; otherwise the normal approximation with
-    tie-corrected variance n(n+1)(2n+1)/24 - sum(t^3 - t)/48 and, if ``correct``, a continuity
-    correction of 0.5 towards the mean.
+
+def _as_rows(values, axis: int) -> np.ndarray:
+    """``values`` as a 2-D float array with the tested axis last (one row per study)."""
+    values = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
+    return values.reshape(math.prod(values.shape[:-1]), values.shape[-1])
+
+
+def _require_complete(*arrays: np.ndarray) -> None:
+    if any(np.isnan(array).any() for array in arrays):
+        raise ValueError(
+            "batched input must not contain NaN: drop incomplete observations per study first "
+            "(only 1-D input drops them here, as R does)"
+        )
+
+
+def _batch_result(
+    batch_shape: tuple,
+    statistic: np.ndarray,
+    p_value: np.ndarray,
+    method: np.ndarray,
+    reason: np.ndarray,
+    extra: dict,
+) -> StatResult:
+    """One result over the batch (arrays shaped as the batch), or scalars for a single study."""
+    scalar = batch_shape == ()
+
+    def shaped(values: np.ndarray):
+        values = values.reshape(batch_shape)
+        return values[()] if scalar else values
+
+    estimable = reason == ""
+    if scalar:
+        # A single study: plain Python scalars, as every table builder expects.
+        return StatResult(
+            statistic=float(statistic[0]),
+            p_value=float(p_value[0]),
+            method=str(method[0]),
+            estimable=bool(estimable[0]),
+            reason=str(reason[0]),
+            extra={name: values[0].item() for name, values in extra.items()},
+        )
+    uniform = np.unique(method).size == 1
+    return StatResult(
+        statistic=shaped(statistic),
+        p_value=shaped(p_value),
+        method=str(method[0]) if uniform else shaped(method),
+        estimable=shaped(estimable),
+        reason=shaped(reason),
+        extra={name: shaped(values) for name, values in extra.items()},
+    )
+
+
+def _choose_methods(
+    use_exact: np.ndarray, obstacles: dict[str, np.ndarray], exact, correct: bool, large: str
+) -> np.ndarray:
+    """R's method per study: exact where asked or allowed and nothing stands in the way, else the
+    normal approximation, saying why exact was not used."""
+    blocked = np.zeros_like(use_exact)
+    for present in obstacles.values():
+        blocked |= present
+    methods = np.full(use_exact.shape, _approximation_label(correct), dtype=object)
+    methods[use_exact & ~blocked] = "exact"
+    for row in np.flatnonzero(use_exact & blocked):
+        names = [name for name, present in obstacles.items() if present[row]]
+        methods[row] += "; exact test not possible with " + " and ".join(names)
+    if exact is None:
+        methods[~use_exact] += "; " + large
+    return methods
+
+
+def _scipy_by_method(methods: np.ndarray, usable: np.ndarray, call) -> tuple:
+    """Statistic and p-value per study from one SciPy call per method ("exact" or
+    "asymptotic"); NaN where ``usable`` is False (not estimable)."""
+    statistic = np.full(methods.shape, math.nan)
+    p_value = np.full(methods.shape, math.nan)
+    is_exact = methods == "exact"
+    for rows, scipy_method in ((usable & is_exact, "exact"), (usable & ~is_exact, "asymptotic")):
+        if rows.any():
+            outcome = call(rows, scipy_method)
+            statistic[rows], p_value[rows] = outcome.statistic, outcome.pvalue
+    return statistic, p_value
+
+
+def _positive_rank_sums(differences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: R's V (the sum of the average-tie ranks of |d| over d > 0, zeros dropped) and
+    the number of non-zero differences."""
+    n_zero = (differences == 0).sum(axis=1)
+    # Zeros take the lowest ranks 1..n_zero, so a non-zero difference's rank among the non-zero
+    # ones is its rank among all minus n_zero.
+    ranks = rankdata(np.abs(differences), axis=1) - n_zero[:, None]
+    return np.where(differences > 0, ranks, 0.0).sum(axis=1), differences.shape[1] - n_zero
+
+
+def _rank_biserial(positive_rank_sum: np.ndarray, n_nonzero: np.ndarray) -> np.ndarray:
+    """(T+ - T-)/(T+ + T-) = 2V/(n(n+1)/2) - 1; 0 without a non-zero difference (no lean)."""
+    rank_total = n_nonzero * (n_nonzero + 1) / 2
+    share = np.divide(
+        positive_rank_sum, rank_total, out=np.full(rank_total.shape, 0.5), where=rank_total > 0
+    )
+    return 2 * share - 1
+
+
+def _batch_shape(values: np.ndarray, axis: int) -> tuple:
+    return tuple(np.delete(np.asarray(values.shape), axis % values.ndim))
+
+
+def paired_rank_biserial(post, pre, *, axis=-1):
+    """Kerby's matched-pairs rank-biserial correlation of post versus pre along ``axis``, alone
+    (no test): the statistic a bootstrap of many resampled studies needs. Input free of NaN;
+    0 where every difference is zero."""
+    post = np.asarray(post, dtype=float)
+    differences = _as_rows(post, axis) - _as_rows(pre, axis)
+    return _rank_biserial(*_positive_rank_sums(differences)).reshape(_batch_shape(post, axis))[()]
+
+
+def rank_sum_share(x, y, *, axis=-1):
+    """W / (n_x n_y) = P(X > Y) + P(X = Y)/2 along ``axis``, alone (no test): the common-language
+    effect size a bootstrap needs. Input free of NaN."""
+    x = np.asarray(x, dtype=float)
+    x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
+    n_x, n_y = x_rows.shape[1], y_rows.shape[1]
+    ranks = rankdata(np.concatenate([x_rows, y_rows], axis=1), axis=1)[:, :n_x]
+    share = (ranks.sum(axis=1) - n_x * (n_x + 1) / 2) / (n_x * n_y)
+    return share.reshape(_batch_shape(x, axis))[()]
+
+
+def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> StatResult:
+    """Paired Wilcoxon signed-rank test of post versus pre, as R's
+    ``wilcox.test(post, pre, paired = TRUE, exact = exact, correct = correct)``, over
+    ``scipy.stats.wilcoxon(zero_method="wilcox")``.
+
+    Method: pairs with a missing value on either side are dropped (1-D input); d = post - pre;
+    zero differences are dropped (Wilcoxon's convention, as R); the statistic is R's V, the sum
+    of the average-tie ranks of |d| over d > 0. ``exact=None`` means R's rule: exact when fewer
+    than 50 non-zero differences. The exact p-value is used only when there are neither ties
+    among |d| nor zero differences; otherwise the normal approximation with tie-corrected
+    variance and, if ``correct``, a continuity correction of 0.5 towards the mean.
 
     Assumptions: paired observations, differences symmetric about their median under H0.
 
-    Effect size: ``rank_biserial`` is Kerby's matched-pairs rank-biserial correlation
-    (T+ - T-)/(T+ + T-) on the non-zero differences; positive when post tends to exceed pre.
-    Kerby DS. The simple difference formula. Compr Psychol 2014;3:11.IT.3.1.
+    ``extra``: n_pairs, n_nonzero, n_zero, median_difference (over all complete pairs) and
+    rank_biserial, Kerby's matched-pairs rank-biserial correlation (T+ - T-)/(T+ + T-) on the
+    non-zero differences, positive when post tends to exceed pre (Kerby DS. Compr Psychol
+    2014;3:11.IT.3.1). Not estimable with fewer than 2 complete pairs or when every difference
+    is zero (R errors or returns NA there).
 
-    Returns a dict with n_pairs, n_nonzero, n_zero, statistic (V), p_value, method,
-    rank_biserial, median_difference (over all complete pairs), estimable, reason. Not
-    estimable with fewer than 2 complete pairs or when every difference is zero (R errors or
-    returns NA there).
+    N-D input tests along ``axis``; every field is then an array over the other axes, except
+    ``method``: one string when all studies used the same method, else an array of strings.
     """
     post = np.asarray(post, dtype=float)
     pre = np.asarray(pre, dtype=float)
     if post.shape != pre.shape:
-        raise ValueError("post and pre must have the same length (one value per patient)")
-    complete = ~(np.isnan(post) | np.isnan(pre))
-    differences = post[complete] - pre[complete]
-    nonzero = differences[differences != 0]
-    result = {
-        "n_pairs": int(differences.size),
-        "n_nonzero": int(nonzero.size),
-        "n_zero": int(differences.size - nonzero.size),
-        "statistic": math.nan,
-        "p_value": math.nan,
-        "method": "not estimable",
-        "rank_biserial": math.nan,
-        "median_difference": float(np.median(differences)) if differences.size else math.nan,
-        "estimable": False,
-        "reason": "",
-    }
-    if differences.size < 2:
-        result["reason"] = "fewer than 2 complete pairs"
-        return result
-    if nonzero.size == 0:
-        result["reason"] = "all differences are zero"
-        return result
-
-    n = nonzero.size
-    ranks = average_ranks(np.abs(nonzero))
-    statistic = float(ranks[nonzero > 0].sum())
-    negative_rank_sum = float(ranks[nonzero < 0].sum())
-    has_ties = np.unique(ranks).size != n
-    has_zeros = result["n_zero"] > 0
-    use_exact = (n < EXACT_SAMPLE_SIZE_LIMIT) if exact is None else bool(exact)
-
-    if use_exact and not has_ties and not has_zeros:
-        p_value = _exact_two_sided(statistic, _signed_rank_counts(n), n * (n + 1) / 4)
-        method = "exact"
+        raise ValueError("post and pre must have the same shape (one value per patient)")
+    if post.ndim == 1:
+        complete = ~(np.isnan(post) | np.isnan(pre))
+        post, pre = post[complete], pre[complete]
     else:
-        sigma = math.sqrt(
-            n * (n + 1) * (2 * n + 1) / 24
-            - float(np.sum(_tie_sizes(ranks) ** 3 - _tie_sizes(ranks))) / 48
-        )
-        p_value = _normal_two_sided(statistic - n * (n + 1) / 4, sigma, correct)
-        method = _approximation_label(correct)
-        if use_exact:
-            obstacles = [
-                name
-                for name, present in (("ties", has_ties), ("zero differences", has_zeros))
-                if present
-            ]
-            method += "; exact test not possible with " + " and ".join(obstacles)
-        elif exact is None:
-            method += f"; n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}"
-
-    result.update(
-        statistic=statistic,
-        p_value=p_value,
-        method=method,
-        rank_biserial=(statistic - negative_rank_sum) / (statistic + negative_rank_sum),
-        estimable=True,
+        _require_complete(post, pre)
+    batch_shape = _batch_shape(post, axis)
+    differences = _as_rows(post, axis) - _as_rows(pre, axis)
+    n_pairs = differences.shape[1]
+    positive_rank_sum, n_nonzero = _positive_rank_sums(differences)
+    n_zero = n_pairs - n_nonzero
+    absolute = np.sort(np.abs(differences), axis=1)
+    rank_biserial = _rank_biserial(positive_rank_sum, n_nonzero)
+    reason = np.full(differences.shape[0], "", dtype=object)
+    reason[n_nonzero == 0] = "all differences are zero"
+    if n_pairs < 2:
+        reason[:] = "fewer than 2 complete pairs"
+    usable = reason == ""
+    use_exact = (
+        (n_nonzero < EXACT_SAMPLE_SIZE_LIMIT)
+        if exact is None
+        else np.full_like(usable, bool(exact))
     )
-    return result
+    methods = _choose_methods(
+        use_exact,
+        {"ties": _has_ties(absolute, ignore_zero=True), "zero differences": n_zero > 0},
+        exact,
+        correct,
+        f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}",
+    )
+    _, p_value = _scipy_by_method(
+        methods,
+        usable,
+        lambda rows, method: wilcoxon(
+            differences[rows], zero_method="wilcox", correction=correct, method=method, axis=1
+        ),
+    )
+    methods[~usable] = NOT_ESTIMABLE
+    median_difference = (
+        np.median(differences, axis=1) if n_pairs else np.full(differences.shape[0], math.nan)
+    )
+    return _batch_result(
+        batch_shape,
+        np.where(usable, positive_rank_sum, math.nan),
+        p_value,
+        methods,
+        reason,
+        {
+            "n_pairs": np.full(differences.shape[0], n_pairs),
+            "n_nonzero": n_nonzero,
+            "n_zero": n_zero,
+            "median_difference": median_difference,
+            "rank_biserial": np.where(usable, rank_biserial, math.nan),
+        },
+    )
 
 
-def mann_whitney_u(x, y, *, exact: bool | None = None, correct: bool = True) -> dict:
+def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
     """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's
-    ``wilcox.test(x, y, exact = exact, correct = correct)``.
+    ``wilcox.test(x, y, exact = exact, correct = correct)``, over ``scipy.stats.mannwhitneyu``.
 
-    Method: missing values are dropped from each group; W = (rank sum of x in the pooled sample,
-    average ranks for ties) - n_x(n_x + 1)/2, i.e. the number of pairs with x > y plus half the
-    tied pairs. ``exact=None`` means R's rule: exact when both groups have fewer than 50 values;
-    the exact p-value is used only without ties in the pooled sample, otherwise the normal
-    approximation with tie-corrected variance and, if ``correct``, a continuity correction.
+    Method: missing values are dropped from each group (1-D input); the statistic is R's W, the
+    number of pairs with x > y plus half the tied pairs (SciPy's U of x). ``exact=None`` means
+    R's rule: exact when both groups have fewer than 50 values; the exact p-value is used only
+    without ties in the pooled sample, otherwise the normal approximation with tie-corrected
+    variance and, if ``correct``, a continuity correction.
 
     Assumptions: independent groups; under H0 both come from the same distribution.
 
-    Effect size: ``rank_biserial`` = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y) (ties count half);
-    positive when x tends to exceed y (Glass's / Kerby's rank-biserial correlation).
+    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y) (ties count
+    half), positive when x tends to exceed y. Not estimable when a group has no non-missing
+    value (R stops with "not enough observations") or when all values are identical (R returns
+    p = NA: the variance is zero).
 
-    Returns a dict with n_x, n_y, statistic (W), p_value, method, rank_biserial, estimable,
-    reason. Not estimable when a group has no non-missing value (R stops with "not enough
-    observations") or when all values are identical (R returns p = NA: the variance is zero).
+    N-D input tests along ``axis`` (the other axes of x and y must agree); fields are then
+    arrays over the batch, ``method`` one string when uniform, else an array of strings.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    x = x[~np.isnan(x)]
-    y = y[~np.isnan(y)]
-    n_x, n_y = x.size, y.size
-    result = {
-        "n_x": int(n_x),
-        "n_y": int(n_y),
-        "statistic": math.nan,
-        "p_value": math.nan,
-        "method": "not estimable",
-        "rank_biserial": math.nan,
-        "estimable": False,
-        "reason": "",
-    }
-    if n_x < 1 or n_y < 1:
-        result["reason"] = "a group has no non-missing values"
-        return result
-    pooled = np.concatenate([x, y])
-    if np.all(pooled == pooled[0]):
-        result["reason"] = "all values are identical in both groups"
-        return result
-
-    ranks = average_ranks(pooled)
-    statistic = float(ranks[:n_x].sum() - n_x * (n_x + 1) / 2)
-    has_ties = np.unique(ranks).size != ranks.size
-    use_exact = (
-        (n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT)
-        if exact is None
-        else bool(exact)
-    )
-    if use_exact and not has_ties:
-        p_value = _exact_two_sided(statistic, _rank_sum_counts(n_x, n_y), n_x * n_y / 2)
-        method = "exact"
+    if x.ndim == 1 and y.ndim == 1:
+        x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     else:
-        n_total = n_x + n_y
-        tie_sizes = _tie_sizes(ranks)
-        sigma = math.sqrt(
-            (n_x * n_y / 12)
-            * ((n_total + 1) - float(np.sum(tie_sizes**3 - tie_sizes)) / (n_total * (n_total - 1)))
-        )
-        p_value = _normal_two_sided(statistic - n_x * n_y / 2, sigma, correct)
-        method = _approximation_label(correct)
-        if use_exact:
-            method += "; exact test not possible with ties"
-        elif exact is None:
-            method += f"; a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values"
-
-    result.update(
-        statistic=statistic,
-        p_value=p_value,
-        method=method,
-        rank_biserial=2 * statistic / (n_x * n_y) - 1,
-        estimable=True,
+        _require_complete(x, y)
+    batch_shape = _batch_shape(x, axis)
+    x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
+    if x_rows.shape[0] != y_rows.shape[0]:
+        raise ValueError("x and y must have the same shape apart from the tested axis")
+    n_x, n_y = x_rows.shape[1], y_rows.shape[1]
+    batch = x_rows.shape[0]
+    pooled = np.sort(np.concatenate([x_rows, y_rows], axis=1), axis=1)
+    reason = np.full(batch, "", dtype=object)
+    if n_x < 1 or n_y < 1:
+        reason[:] = "a group has no non-missing values"
+    else:
+        reason[pooled[:, 0] == pooled[:, -1]] = "all values are identical in both groups"
+    usable = reason == ""
+    allowed = n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT
+    methods = _choose_methods(
+        np.full(batch, allowed if exact is None else bool(exact)),
+        {"ties": _has_ties(pooled) if n_x + n_y > 1 else np.zeros(batch, bool)},
+        exact,
+        correct,
+        f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values",
     )
-    return result
+    statistic, p_value = _scipy_by_method(
+        methods,
+        usable,
+        lambda rows, method: mannwhitneyu(
+            x_rows[rows], y_rows[rows], use_continuity=correct, method=method, axis=1
+        ),
+    )
+    methods[~usable] = NOT_ESTIMABLE
+    return _batch_result(
+        batch_shape,
+        statistic,
+        p_value,
+        methods,
+        reason,
+        {
+            "n_x": np.full(batch, n_x),
+            "n_y": np.full(batch, n_y),
+            # NaN where not estimable, since the statistic is NaN there.
+            "rank_biserial": 2 * statistic / max(n_x * n_y, 1) - 1,
+        },
+    )
 
 
 # R's wilcox.test(tol.root = 1e-4): the tolerance of the root-finding behind the asymptotic
@@ -314,7 +409,7 @@ def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> f
     n = shifted.size
     if n == 0:
         return math.nan
-    ranks = average_ranks(np.abs(shifted))
+    ranks = rankdata(np.abs(shifted))
     centred = float(ranks[shifted > 0].sum()) - n * (n + 1) / 4
     tie_sizes = _tie_sizes(ranks)
     sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(tie_sizes**3 - tie_sizes)) / 48)
@@ -362,7 +457,7 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
         }
     alpha = 1 - conf_level
     # As R: double alpha until the statistic at both ends brackets its normal quantile.
-    while z_low_end < -normal_quantile(alpha / 2) or z_high_end > normal_quantile(alpha / 2):
+    while z_low_end < -ndtri(alpha / 2) or z_high_end > ndtri(alpha / 2):
         alpha *= 2
     achieved_level = conf_level
     if alpha >= 1 or 1 - conf_level < alpha * 0.75:
@@ -379,8 +474,8 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
         )
 
     if alpha < 1:
-        ci_low = bound(-float(normal_quantile(alpha / 2)))
-        ci_high = bound(float(normal_quantile(alpha / 2)))
+        ci_low = bound(-float(ndtri(alpha / 2)))
+        ci_high = bound(float(ndtri(alpha / 2)))
     else:
         ci_low = ci_high = float(np.median(nonzero))
     # R computes the estimate without the continuity correction.
@@ -402,7 +497,7 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
 
 def hodges_lehmann_signed_rank(
     differences, *, conf_level: float = 0.95, exact: bool | None = None, correct: bool = True
-) -> dict:
+) -> StatResult:
     """Hodges-Lehmann estimate of the location of paired differences (the pseudo-median) with
     its confidence interval, as R's ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)``
     (``differences`` = post - pre, or any other paired difference such as a log ratio).
@@ -422,37 +517,23 @@ def hodges_lehmann_signed_rank(
     Reference: Hollander M, Wolfe DA, Chicken E. Nonparametric Statistical Methods, 3rd ed.
     Wiley 2014, section 3.2; Bauer DF. J Am Stat Assoc 1972;67:687-690.
 
-    Returns a dict with n_nonzero, estimate, ci_low, ci_high, conf_level (achieved), method
-    ("exact" or "normal approximation[, continuity correction]"), estimable, reason. Not
-    estimable without a non-zero difference; the interval alone is missing (with the reason)
-    when every non-zero difference is the same value.
+    Returns estimate, ci_low, ci_high, conf_level (achieved) and method ("exact" or "normal
+    approximation[, continuity correction]"), with n_nonzero in ``extra``. Not estimable
+    without a non-zero difference; the interval alone is missing (with the reason) when every
+    non-zero difference is the same value.
     """
     differences = np.asarray(differences, dtype=float)
     differences = differences[~np.isnan(differences)]
     nonzero = differences[differences != 0]
-    result = {
-        "n_nonzero": int(nonzero.size),
-        "estimate": math.nan,
-        "ci_low": math.nan,
-        "ci_high": math.nan,
-        "conf_level": math.nan,
-        "method": "not estimable",
-        "estimable": False,
-        "reason": "",
-    }
     if nonzero.size == 0:
-        result["reason"] = "no non-zero difference"
-        return result
+        return StatResult.not_estimable("no non-zero difference", n_nonzero=0)
     n = nonzero.size
     has_ties = np.unique(np.abs(nonzero)).size != n
     has_zeros = nonzero.size != differences.size
     use_exact = (n < EXACT_SAMPLE_SIZE_LIMIT) if exact is None else bool(exact)
     if use_exact and not has_ties and not has_zeros:
-        result.update(_exact_hodges_lehmann(nonzero, conf_level), method="exact")
+        location, method = _exact_hodges_lehmann(nonzero, conf_level), "exact"
     else:
-        result.update(
-            _asymptotic_hodges_lehmann(nonzero, conf_level, correct),
-            method=_approximation_label(correct),
-        )
-    result["estimable"] = True
-    return result
+        location = _asymptotic_hodges_lehmann(nonzero, conf_level, correct)
+        method = _approximation_label(correct)
+    return StatResult(method=method, extra={"n_nonzero": n}, **location)

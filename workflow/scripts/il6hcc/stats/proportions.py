@@ -1,5 +1,7 @@
-"""Tests and intervals for counts: Fisher's exact test (r x c), binomial confidence intervals,
-diagnostic accuracy with intervals, and the exact McNemar test; each reproduces base R.
+"""Tests and intervals for counts, each as base R: Fisher's exact test (r x c, hand-written),
+binomial confidence intervals (``statsmodels.stats.proportion.proportion_confint``), diagnostic
+accuracy with intervals, and the exact McNemar test
+(``statsmodels.stats.contingency_tables.mcnemar``).
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
 Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from il6hcc.stats.distributions import beta_quantile, normal_quantile
+from il6hcc.stats.result import StatResult
 
 # Largest number of tables with the observed margins that fisher_exact enumerates before it
 # estimates the p-value by Monte Carlo instead; enumeration runs at roughly 5-10 million tables
@@ -35,7 +37,28 @@ _FISHER_BLOCK = 250_000
 # tables (the `tol` of R's FEXACT network algorithm).
 FISHER_RELATIVE_TOLERANCE_2X2 = 1e-7
 FISHER_LOG_TOLERANCE_RXC = 3.45254e-7
-CI_METHODS = ("clopper-pearson", "wilson")
+# The fields of a proportion's result in the accuracy table, and the table's columns in order.
+PROPORTION_FIELDS = ("estimate", "ci_low", "ci_high", "estimable", "reason")
+ACCURACY_COLUMNS = (
+    "measure",
+    "numerator",
+    "denominator",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "conf_level",
+    "estimable",
+    "reason",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "n_evaluable",
+    "n_not_evaluable",
+)
+# The interval methods, and statsmodels' name of each.
+CI_METHODS = {"clopper-pearson": "beta", "wilson": "wilson"}
 
 
 def _fisher_tail_probability(
@@ -172,8 +195,11 @@ def fisher_exact(
     max_tables: int = FISHER_MAX_TABLES,
     monte_carlo_replicates: int = FISHER_MONTE_CARLO_REPLICATES,
     seed: int = 0,
-) -> dict:
+) -> StatResult:
     """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
+
+    Hand-written because no Python library does it R-exactly: ``scipy.stats.fisher_exact``
+    estimates the p-value of an r x c table by Monte Carlo (R enumerates).
 
     Method: rows and columns with a zero total are dropped; they change no table probability,
     so the p-value is R's. Under independence with fixed margins the table is multivariate
@@ -187,8 +213,8 @@ def fisher_exact(
     workspace, so only the Monte Carlo p-value departs from R's, by Monte Carlo error. A 2 x 2
     table has at most n + 1 tables, so it is always exact.
 
-    Returns a dict with p_value, method, n, n_rows, n_columns (after dropping empty margins),
-    estimable, reason. Not estimable with fewer than 2 non-empty rows or columns: only one
+    Returns p_value and method, with n, n_rows, n_columns (after dropping empty margins) in
+    ``extra``. Not estimable with fewer than 2 non-empty rows or columns: only one
     table is then possible (R errors on a single row or column, and returns p = 1 for a
     2 x 2 table with an empty row or column).
     """
@@ -198,18 +224,13 @@ def fisher_exact(
     if np.any(np.isnan(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
         raise ValueError("table must hold nonnegative whole counts")
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0].astype(np.int64)
-    result = {
-        "p_value": math.nan,
-        "method": "not estimable",
+    shape = {
         "n": int(counts.sum()),
         "n_rows": int(counts.shape[0]),
         "n_columns": int(counts.shape[1]) if counts.shape[0] else 0,
-        "estimable": False,
-        "reason": "",
     }
     if counts.shape[0] < 2 or counts.shape[1] < 2:
-        result["reason"] = "fewer than 2 non-empty rows or columns"
-        return result
+        return StatResult.not_estimable("fewer than 2 non-empty rows or columns", **shape)
 
     # Fewer rows than columns keeps the per-column expansion short; the p-value is unchanged.
     oriented = counts if counts.shape[0] <= counts.shape[1] else counts.T
@@ -231,67 +252,55 @@ def fisher_exact(
     else:
         tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
     if tail is None:
-        result.update(
+        return StatResult(
             p_value=fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed),
             method=(
                 f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration "
                 f"would exceed {max_tables} tables"
             ),
-            estimable=True,
+            extra=shape,
         )
-        return result
-
     p_value, n_tables = tail
-    result.update(
-        p_value=min(1.0, p_value),
-        method=f"exact (enumeration of {n_tables} tables)",
-        estimable=True,
+    return StatResult(
+        p_value=min(1.0, p_value), method=f"exact (enumeration of {n_tables} tables)", extra=shape
     )
-    return result
 
 
 def binomial_ci(
     successes: int, trials: int, *, method: str = "clopper-pearson", conf_level: float = 0.95
-) -> tuple[float, float]:
-    """Two-sided confidence interval for a binomial proportion.
+) -> StatResult:
+    """A binomial proportion (``estimate``) with its two-sided confidence interval, over
+    ``statsmodels.stats.proportion.proportion_confint``.
 
-    ``method="clopper-pearson"``: the exact interval of R's ``binom.test(x, n)$conf.int``,
-    from beta quantiles, with 0 as lower limit at x = 0 and 1 as upper limit at x = n.
-    ``method="wilson"``: the Wilson score interval, which is what R's
-    ``prop.test(x, n, correct = FALSE)$conf.int`` returns (checked in tests/r/); it is 0 at
-    x = 0 and 1 at x = n.
+    ``method="clopper-pearson"``: the exact interval of R's ``binom.test(x, n)$conf.int``
+    (statsmodels' "beta"). ``method="wilson"``: the Wilson score interval, which is what R's
+    ``prop.test(x, n, correct = FALSE)$conf.int`` returns (checked in tests/r/). As R, the
+    lower limit is 0 at x = 0 and the upper limit 1 at x = n exactly.
 
     ``trials`` must be at least 1: a proportion of nothing has no interval. Callers that may
     meet an empty denominator should use :func:`diagnostic_accuracy`, which reports it as not
     estimable.
     """
     if method not in CI_METHODS:
-        raise ValueError(f"method must be one of {CI_METHODS}, got {method!r}")
+        raise ValueError(f"method must be one of {tuple(CI_METHODS)}, got {method!r}")
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
     if trials < 1 or not 0 <= successes <= trials:
         raise ValueError("need trials >= 1 and 0 <= successes <= trials")
-    alpha = 1 - conf_level
-    if method == "clopper-pearson":
-        low = (
-            0.0
-            if successes == 0
-            else float(beta_quantile(alpha / 2, successes, trials - successes + 1))
-        )
-        high = (
-            1.0
-            if successes == trials
-            else float(beta_quantile(1 - alpha / 2, successes + 1, trials - successes))
-        )
-        return low, high
-    z = normal_quantile(1 - alpha / 2)
-    proportion = successes / trials
-    centre = proportion + z**2 / (2 * trials)
-    half_width = z * math.sqrt(proportion * (1 - proportion) / trials + z**2 / (4 * trials**2))
-    scale = 1 + z**2 / trials
-    low = 0.0 if successes == 0 else (centre - half_width) / scale
-    high = 1.0 if successes == trials else (centre + half_width) / scale
-    return float(low), float(high)
+    # statsmodels imported where used (here and in mcnemar_exact): about 1.8 s to import, which
+    # the Table 1 job (Fisher's test only) should not pay.
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(
+        successes, trials, alpha=1 - conf_level, method=CI_METHODS[method]
+    )
+    return StatResult(
+        estimate=successes / trials,
+        ci_low=0.0 if successes == 0 else float(low),
+        ci_high=1.0 if successes == trials else float(high),
+        conf_level=conf_level,
+        method=method,
+    )
 
 
 def _as_optional_booleans(values, name: str) -> np.ndarray:
@@ -338,7 +347,7 @@ def diagnostic_accuracy(
     denominator (e.g. sensitivity when no case is evaluable) is not estimable, with a reason.
     """
     if ci_method not in CI_METHODS:
-        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
+        raise ValueError(f"ci_method must be one of {tuple(CI_METHODS)}, got {ci_method!r}")
     positive, case, n_not_evaluable = _paired_booleans(
         test_positive, is_case, ("test_positive", "is_case")
     )
@@ -359,77 +368,59 @@ def diagnostic_accuracy(
     rows = []
     for measure, numerator, denominator, empty_reason in definitions:
         if denominator == 0:
-            estimate = low = high = math.nan
-            estimable, reason = False, empty_reason
+            proportion = StatResult.not_estimable(empty_reason)
         else:
-            estimate = numerator / denominator
-            low, high = binomial_ci(numerator, denominator, method=ci_method, conf_level=conf_level)
-            estimable, reason = True, ""
+            proportion = binomial_ci(
+                numerator, denominator, method=ci_method, conf_level=conf_level
+            )
         rows.append(
             {
                 "measure": measure,
                 "numerator": numerator,
                 "denominator": denominator,
-                "estimate": estimate,
-                "ci_low": low,
-                "ci_high": high,
+                **proportion.columns(keep=PROPORTION_FIELDS),
+                # Stated on every row, estimable or not: the interval the analysis asked for.
                 "ci_method": ci_method,
                 "conf_level": conf_level,
-                "estimable": estimable,
-                "reason": reason,
                 **counts,
                 "n_evaluable": tp + fp + fn + tn,
                 "n_not_evaluable": n_not_evaluable,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).reindex(columns=ACCURACY_COLUMNS)
 
 
-def mcnemar_exact(test_a_positive, test_b_positive) -> dict:
-    """Exact McNemar test comparing two binary tests on the same patients.
+def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
+    """Exact McNemar test comparing two binary tests on the same patients, over
+    ``statsmodels.stats.contingency_tables.mcnemar(exact=True)``.
 
     Method: patients missing either result are dropped. Conditional on the b + c discordant
     pairs (a_only = A positive and B negative, b_only = the reverse), a_only is
     Binomial(b + c, 1/2) under H0 (equal positive rates); the two-sided p-value is
-    min(1, 2 P(X <= min(b, c))), computed from exact integer binomial coefficients. This equals
-    R's ``binom.test(b, b + c, 0.5)$p.value`` (R's ``mcnemar.test`` is the asymptotic
-    chi-squared version). Restrict the input to cases to compare sensitivities, or to
-    non-cases to compare specificities.
+    min(1, 2 P(X <= min(b, c))). This equals R's ``binom.test(b, b + c, 0.5)$p.value`` (R's
+    ``mcnemar.test`` is the asymptotic chi-squared version). Restrict the input to cases to
+    compare sensitivities, or to non-cases to compare specificities.
 
-    Returns a dict with n, a_only, b_only, both, neither, p_value, method, estimable, reason.
+    Returns p_value and method, with the counts n, a_only, b_only, both, neither in ``extra``.
     Not estimable without discordant pairs (R's binom.test stops when n = 0).
     """
     a, b, _ = _paired_booleans(
         test_a_positive, test_b_positive, ("test_a_positive", "test_b_positive")
     )
-    a_only = int(np.sum(a & ~b))
-    b_only = int(np.sum(~a & b))
-    result = {
+    counts = {
         "n": int(a.size),
-        "a_only": a_only,
-        "b_only": b_only,
+        "a_only": int(np.sum(a & ~b)),
+        "b_only": int(np.sum(~a & b)),
         "both": int(np.sum(a & b)),
         "neither": int(np.sum(~a & ~b)),
-        "p_value": math.nan,
-        "method": "not estimable",
-        "estimable": False,
-        "reason": "",
     }
-    discordant = a_only + b_only
-    if discordant == 0:
-        result["reason"] = "no discordant pairs"
-        return result
-    # Sum of C(d, k) for k = 0..min(b, c), each coefficient from the previous one by the exact
-    # integer step C(d, k) = C(d, k - 1) * (d - k + 1) / k: the same integer as calling math.comb
-    # for every k, one cheap step per term instead of a fresh coefficient (with 40,000
-    # discordant pairs, 0.3 s instead of 10 s).
-    coefficient = smaller_tail = 1
-    for k in range(1, min(a_only, b_only) + 1):
-        coefficient = coefficient * (discordant - k + 1) // k
-        smaller_tail += coefficient
-    result.update(
-        p_value=min(1.0, 2 * smaller_tail / 2**discordant),
+    if counts["a_only"] + counts["b_only"] == 0:
+        return StatResult.not_estimable("no discordant pairs", **counts)
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    table = [[counts["both"], counts["a_only"]], [counts["b_only"], counts["neither"]]]
+    return StatResult(
+        p_value=float(mcnemar(table, exact=True).pvalue),
         method="exact (binomial test on discordant pairs)",
-        estimable=True,
+        extra=counts,
     )
-    return result

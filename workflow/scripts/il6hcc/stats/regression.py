@@ -1,4 +1,5 @@
-"""Logistic regression with Wald inference, reproducing R's ``glm(family = binomial)``.
+"""Logistic regression with Wald inference as R's ``glm(family = binomial)``, fitted by
+statsmodels' GLM; the check for separation before the fit is hand-written (see _is_separated).
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013, chapters 4-5 (fitting,
 Wald inference, separation); Albert A, Anderson JA. Biometrika 1984;71:1-10 (existence of the
@@ -8,13 +9,13 @@ data in binary logistic regression models. DPhil thesis, Oxford 2007.
 
 from __future__ import annotations
 
-import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from il6hcc.stats.distributions import normal_quantile, normal_sf
+from il6hcc.stats.result import StatResult
 
 INTERCEPT = "(Intercept)"
 LOGISTIC_METHOD = "logistic regression (binomial GLM, logit link, IRLS); Wald z test and Wald CI"
@@ -23,23 +24,6 @@ LOGISTIC_METHOD = "logistic regression (binomial GLM, logit link, IRLS); Wald z 
 IRLS_TOLERANCE = 1e-12
 # A separating direction must improve the LP objective by more than this, relative to n.
 SEPARATION_TOLERANCE = 1e-7
-RESULT_COLUMNS = [
-    "term",
-    "estimate",
-    "std_error",
-    "z",
-    "p_value",
-    "odds_ratio",
-    "ci_low",
-    "ci_high",
-    "conf_level",
-    "n",
-    "n_events",
-    "n_excluded",
-    "method",
-    "estimable",
-    "reason",
-]
 
 
 def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
@@ -50,6 +34,9 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
     likelihood estimate exists; a positive optimum is a direction along which the likelihood
     keeps increasing, i.e. separation. Columns are scaled to unit spread so the tolerance does
     not depend on the units of the predictors.
+
+    Hand-written: statsmodels (as R) only warns or fails to converge on separated data, and
+    no Python library tests for quasi-complete separation before the fit.
     """
     spread = design.std(axis=0)
     scaled = design / np.where(spread > 0, spread, 1.0)
@@ -68,24 +55,9 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
     return bool(solution.status == 0 and -solution.fun > SEPARATION_TOLERANCE * signed.shape[0])
 
 
-def _not_estimable(reason: str, n: int, n_events: int, n_excluded: int, conf_level: float):
-    row = dict.fromkeys(RESULT_COLUMNS, math.nan)
-    row.update(
-        term="(model)",
-        conf_level=conf_level,
-        n=n,
-        n_events=n_events,
-        n_excluded=n_excluded,
-        method="not estimable",
-        estimable=False,
-        reason=reason,
-    )
-    return pd.DataFrame([row], columns=RESULT_COLUMNS)
-
-
 def logistic_regression(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, conf_level: float = 0.95
-) -> pd.DataFrame:
+) -> StatResult:
     """Logistic regression of a binary outcome on numeric predictors, as R's
     ``glm(outcome ~ predictors, family = binomial)`` with ``summary()`` and
     ``exp(confint.default())``.
@@ -99,13 +71,13 @@ def logistic_regression(
     Assumptions: independent observations, linearity on the log-odds scale. The outcome must be
     0/1 or boolean and predictors numeric or boolean (code categories as indicators first).
 
-    Returns one row per term (``(Intercept)`` first, then ``predictors`` in order) with columns
-    term, estimate (log-odds), std_error, z, p_value, odds_ratio, ci_low, ci_high (odds-ratio
-    scale), conf_level, n, n_events, n_excluded, method, estimable, reason. When the model
-    cannot be estimated (no events, no non-events, fewer observations than parameters + 1,
-    collinear predictors, or complete / quasi-complete separation, where the maximum
-    likelihood estimate does not exist and R only warns) a single row with term "(model)",
-    estimable False and the reason is returned instead.
+    Returns one result whose fields are arrays over the terms (``(Intercept)`` first, then
+    ``predictors`` in order): statistic (Wald z), p_value, estimate (log-odds), ci_low and
+    ci_high (odds-ratio scale), conf_level, method; ``extra``: term, std_error, odds_ratio, n,
+    n_events, n_excluded. When the model cannot be estimated (no events, no non-events, fewer
+    observations than parameters + 1, collinear predictors, or complete / quasi-complete
+    separation, where the maximum likelihood estimate does not exist and R only warns) the
+    result is not estimable, with term "(model)", the counts and the reason.
     """
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
@@ -130,34 +102,22 @@ def logistic_regression(
         [np.ones(n), *(complete[name].astype(float).to_numpy() for name in predictors)]
     )
     n_parameters = design.shape[1]
+    counts = {"n": n, "n_events": n_events, "n_excluded": n_excluded}
+    reason = ""
     if n_events == 0:
-        return _not_estimable("no events", n, n_events, n_excluded, conf_level)
-    if n_events == n:
-        return _not_estimable("no non-events", n, n_events, n_excluded, conf_level)
-    if n < n_parameters + 1:
-        return _not_estimable(
-            f"fewer observations ({n}) than parameters + 1 ({n_parameters + 1})",
-            n,
-            n_events,
-            n_excluded,
-            conf_level,
+        reason = "no events"
+    elif n_events == n:
+        reason = "no non-events"
+    elif n < n_parameters + 1:
+        reason = f"fewer observations ({n}) than parameters + 1 ({n_parameters + 1})"
+    elif np.linalg.matrix_rank(design) < n_parameters:
+        reason = "predictors are collinear (design matrix is rank deficient)"
+    elif _is_separated(design, y):
+        reason = (
+            "perfect or quasi-perfect separation: the maximum likelihood estimate does not exist"
         )
-    if np.linalg.matrix_rank(design) < n_parameters:
-        return _not_estimable(
-            "predictors are collinear (design matrix is rank deficient)",
-            n,
-            n_events,
-            n_excluded,
-            conf_level,
-        )
-    if _is_separated(design, y):
-        return _not_estimable(
-            "perfect or quasi-perfect separation: the maximum likelihood estimate does not exist",
-            n,
-            n_events,
-            n_excluded,
-            conf_level,
-        )
+    if reason:
+        return _model_not_estimable(reason, conf_level, counts)
 
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
@@ -167,37 +127,31 @@ def logistic_regression(
         fit = GLM(y, design, family=families.Binomial()).fit(tol=IRLS_TOLERANCE)
     if not fit.converged:
         messages = "; ".join(str(w.message) for w in caught)
-        return _not_estimable(
-            f"IRLS did not converge ({messages})" if messages else "IRLS did not converge",
-            n,
-            n_events,
-            n_excluded,
-            conf_level,
-        )
-
-    estimate = np.asarray(fit.params)
-    std_error = np.asarray(fit.bse)
-    z = estimate / std_error
-    critical = normal_quantile(1 - (1 - conf_level) / 2)
-    return pd.DataFrame(
-        {
+        reason = f"IRLS did not converge ({messages})" if messages else "IRLS did not converge"
+        return _model_not_estimable(reason, conf_level, counts)
+    # Wald intervals on the log-odds scale (R's confint.default), then as odds ratios.
+    interval = np.exp(np.asarray(fit.conf_int(alpha=1 - conf_level)))
+    return StatResult(
+        statistic=np.asarray(fit.tvalues),
+        p_value=np.asarray(fit.pvalues),
+        estimate=np.asarray(fit.params),
+        ci_low=interval[:, 0],
+        ci_high=interval[:, 1],
+        conf_level=conf_level,
+        method=LOGISTIC_METHOD,
+        extra={
             "term": [INTERCEPT, *predictors],
-            "estimate": estimate,
-            "std_error": std_error,
-            "z": z,
-            "p_value": 2 * normal_sf(np.abs(z)),
-            "odds_ratio": np.exp(estimate),
-            "ci_low": np.exp(estimate - critical * std_error),
-            "ci_high": np.exp(estimate + critical * std_error),
-            "conf_level": conf_level,
-            "n": n,
-            "n_events": n_events,
-            "n_excluded": n_excluded,
-            "method": LOGISTIC_METHOD,
-            "estimable": True,
-            "reason": "",
+            "std_error": np.asarray(fit.bse),
+            "odds_ratio": np.exp(np.asarray(fit.params)),
+            **counts,
         },
-        columns=RESULT_COLUMNS,
+    )
+
+
+def _model_not_estimable(reason: str, conf_level: float, counts: dict) -> StatResult:
+    # The level asked for is kept: the table states it on every row, estimable or not.
+    return replace(
+        StatResult.not_estimable(reason, term="(model)", **counts), conf_level=conf_level
     )
 
 

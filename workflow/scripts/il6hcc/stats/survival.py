@@ -27,8 +27,9 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2, norm
 
-from il6hcc.stats.distributions import chi2_sf, normal_quantile, normal_sf
+chi2_sf, normal_quantile, normal_sf = chi2.sf, norm.ppf, norm.sf
 
 # R's aeqSurv tolerance: sqrt(.Machine$double.eps).
 TIME_TIE_TOLERANCE = math.sqrt(np.finfo(float).eps)
