@@ -48,6 +48,10 @@ for subgroup_name in SUBGROUPS:
         localrule: True
 
 
+# Every rule is defined: the rule graph the report shows, from the workflow's own rules.
+write_rule_graph()
+
+
 # When a run stops, the failed jobs' own error messages (an invalid cohort file, an impossible
 # subgroup filter, or a bug's traceback), read from their logs, are the last thing on screen.
 # Snakemake hands onerror only its own log's path; the jobs that failed for good (retries spent)

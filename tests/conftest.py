@@ -1,3 +1,20 @@
+"""Shared fixtures. The real Snakemake runs of the suite, each proving what no cheaper test can:
+
+- ``completed_run`` (session): the default configuration, one full run; read by most workflow
+  tests (claims, report, R fixtures of prognosis, provenance) and copied (``completed_copy``) for
+  the dry-run plans of test_reruns and the failing runs of test_report_identity.
+- ``one_subgroup_run`` (session): the one-subgroup configuration; the reference that
+  test_reruns' killed-and-resumed run and test_cluster's cluster-generic run must equal byte for
+  byte.
+- ``variant_run`` (session): every metamorphic edit at once, on a cohort with markup patient ids
+  (test_report_identity, test_report_browser).
+- Module runs: test_settings_workflow (every statistics setting, against R),
+  test_degenerate_workflow (a cohort of degenerate cases), test_bad_input_workflow (failing runs
+  that stop early), test_rulegraph (three `snakemake --rulegraph` readings).
+A new stage is covered by these runs as soon as its rules are in the target ``all``; a check that
+needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead.
+"""
+
 import shutil
 import sys
 from pathlib import Path
@@ -10,6 +27,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from workflow_helpers import (  # noqa: E402
     copy_workflow,
+    every_change,
+    hostile_cohort,
     load_config,
     one_subgroup,
     snakemake,
@@ -37,6 +56,21 @@ def one_subgroup_run(tmp_path_factory) -> Path:
     write_config(workdir, one_subgroup(load_config(workdir)))
     snakemake(workdir, "--cores", "4")
     return workdir
+
+
+@pytest.fixture(scope="session")
+def variant_run(completed_run, tmp_path_factory) -> tuple[Path, dict]:
+    """The workflow with every metamorphic edit (workflow_helpers.every_change) on the bundled
+    cohort whose two excluded patients have markup for ids (workflow_helpers.hostile_cohort),
+    after one full run (shared, read-only), and its configuration: the report must give each
+    subgroup the default run's numbers under any name and order, and show the ids as text.
+    Returns (workdir, config)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("variant") / "workflow")
+    hostile_cohort(workdir, completed_run / "results" / "clean" / "exclusions.tsv")
+    config = every_change(load_config(workdir))
+    write_config(workdir, config)
+    snakemake(workdir, "--cores", "4")
+    return workdir, config
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def test_impossible_subgroup_filter_names_the_known_values(pristine, tmp_path, c
 
 def test_wrong_column_map_after_a_complete_run_is_said_once_and_last(completed_copy):
     """The rerun that follows a successful one: the column_map param changed (and the
-    configuration file that the rule graph and report take as an input), so Snakemake prints
+    configuration file that the report takes as an input), so Snakemake prints
     its reasons before the failure, each short; the message still comes last, once."""
     config = load_config(completed_copy)
     config["cohort"]["column_map"] = {"il6_pre": "IL-6 pre"}

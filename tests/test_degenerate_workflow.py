@@ -98,7 +98,7 @@ def test_claims_needing_the_empty_subgroup_are_not_checkable_and_say_why(run):
 def test_the_run_completes_and_warns_about_the_empty_subgroup(run):
     workdir, result = run
     assert result.returncode == 0
-    # The run's own log (the rulegraph rule runs a second snakemake, with a log of its own).
+    # The run's own log.
     (log_path,) = re.findall(r"Complete log\(s\): (\S+)", result.stderr)
     log = Path(log_path).read_text(encoding="utf-8")
     warning = f"subgroup fourth_line: {EMPTY}"

@@ -82,12 +82,14 @@ def test_rule_scripts_depend_on_the_modules_they_use(script, needed, not_needed)
     assert not (not_needed & set(found))
 
 
-@pytest.mark.parametrize("script", ["roc.py", "claims.py"])
+@pytest.mark.parametrize("script", ["roc.py", "claims.py", "report.py"])
 def test_static_reading_finds_every_module_the_rule_script_imports(script):
-    # Run the script's imports and definitions (everything but the final run_rule call, which
-    # needs Snakemake's injected object) and list the package modules Python loaded.
+    # Run the script's imports and definitions (everything but the final run_step or run_rule
+    # call, which needs Snakemake's injected object) and list the package modules Python loaded.
     source = (SCRIPTS / script).read_text(encoding="utf-8")
-    body = "\n".join(line for line in source.splitlines() if not line.startswith("run_rule("))
+    body = "\n".join(
+        line for line in source.splitlines() if not line.startswith(("run_step(", "run_rule("))
+    )
     code = (
         "import json, sys\n"
         f"sys.path.insert(0, {str(SCRIPTS)!r})\n"

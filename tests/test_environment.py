@@ -10,10 +10,12 @@ import yaml
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
-# pip name -> conda name where they differ (conda-forge / bioconda package names).
-CONDA_NAME = {"snakemake": "snakemake-minimal"}
-# A pip extra is a set of packages; conda has no extras, so the env lists them one by one.
+# What the reports extra of snakemake adds (pinned one by one in requirements.txt).
 EXTRA_PACKAGES = {("snakemake", "reports"): {"pygments"}}
+# Used by the main Snakemake process only, never inside a job, so not in the rules' conda env:
+# the engine (a job's script unpickles its `snakemake` object with the main installation's
+# package, which Snakemake's script preamble puts on sys.path) and its reports extra.
+MAIN_PROCESS_ONLY = {"snakemake", "pygments"}
 CONDA_ONLY = {"python"}
 
 
@@ -65,14 +67,7 @@ CONDA = conda_pins()
 
 def expected_conda_pins() -> dict[str, str]:
     """What envs/analysis.yaml must pin, derived from requirements.txt."""
-    expected = {}
-    for name, (version, extras) in RUN.items():
-        expected[CONDA_NAME.get(name, name)] = version
-        for extra in extras:
-            for package in EXTRA_PACKAGES[(name, extra)]:
-                assert package in RUN, f"{name}[{extra}] needs {package} pinned in requirements.txt"
-                expected[package] = RUN[package][0]
-    return expected
+    return {name: pin[0] for name, pin in RUN.items() if name not in MAIN_PROCESS_ONLY}
 
 
 def test_every_requirement_is_in_the_conda_env_with_the_same_version():
@@ -92,8 +87,19 @@ def test_conda_env_uses_the_python_of_the_readme():
     assert CONDA["python"] == "3.11"
 
 
+def test_every_extra_is_pinned_package_by_package():
+    for name, (_, extras) in RUN.items():
+        for extra in extras:
+            assert EXTRA_PACKAGES[(name, extra)] <= set(RUN), (name, extra)
+
+
+def test_the_rules_env_has_no_snakemake():
+    # No job runs Snakemake (the rule graph is found by the main process): see MAIN_PROCESS_ONLY.
+    assert not {name for name in CONDA if name.startswith("snakemake")}
+
+
 def test_the_extra_mapping_matches_the_installed_package_metadata():
-    # If a new Snakemake adds a package to its "reports" extra, the env would silently lack it.
+    # If a new Snakemake adds a package to its "reports" extra, requirements.txt would lack it.
     for (name, extra), packages in EXTRA_PACKAGES.items():
         declared = {
             normalise(Requirement(text).name)

@@ -25,7 +25,6 @@ from il6hcc.report import (
     svg_data_uri,
     verdict_class,
 )
-from il6hcc.rulegraph import canonical_dot, parse_rulegraph, rulegraph_figure, text_svg
 
 REPO = Path(__file__).resolve().parents[1]
 EM_DASH = "\u2014"
@@ -284,58 +283,3 @@ def test_participant_flow_splits_evaluable_patients_by_line_and_response():
             "analysed": 4,
         }
     ]
-
-
-RULEGRAPH_A = """digraph snakemake_dag {
-    graph[bgcolor=white, margin=0];
-	0[label = "all", color = "0.00 0.6 0.85", style="rounded"];
-	1[label = "report", color = "0.46 0.6 0.85", style="rounded"];
-	2[label = "ingest", color = "0.31 0.6 0.85", style="rounded"];
-	1 -> 0
-	2 -> 1
-}
-"""
-# The same graph as snakemake prints it on another run: other numbers, other edge order.
-RULEGRAPH_B = """digraph snakemake_dag {
-	0[label = "ingest", color = "0.31 0.6 0.85", style="rounded"];
-	1[label = "all", color = "0.00 0.6 0.85", style="rounded"];
-	2[label = "report", color = "0.46 0.6 0.85", style="rounded"];
-	0 -> 2
-	2 -> 1
-}
-"""
-
-
-def test_rulegraph_is_canonical_whatever_snakemake_numbering():
-    rules, edges = parse_rulegraph(RULEGRAPH_A)
-    assert rules == ["all", "ingest", "report"]
-    assert edges == [("ingest", "report"), ("report", "all")]
-    assert parse_rulegraph(RULEGRAPH_B) == (rules, edges)
-    dot = canonical_dot(rules, edges)
-    assert '"ingest" -> "report";' in dot and '"report" -> "all";' in dot
-    assert rulegraph_figure(RULEGRAPH_A)[:2] == rulegraph_figure(RULEGRAPH_B)[:2]
-
-
-def test_rulegraph_text_form_lists_every_edge_escaped():
-    svg = text_svg([("a<b", "c")], "note & more")
-    assert svg.startswith("<svg ")
-    assert "note &amp; more" in svg
-    assert "a&lt;b \u2192 c" in svg
-
-
-def test_rulegraph_without_graphviz_falls_back_to_text(monkeypatch):
-    monkeypatch.setattr("il6hcc.rulegraph.shutil.which", lambda name: None)
-    dot, svg, drawn_by = rulegraph_figure(RULEGRAPH_A)
-    assert drawn_by == "text (graphviz not installed)"
-    assert "ingest \u2192 report" in svg
-    assert dot.startswith("digraph rulegraph {")
-
-
-@pytest.mark.skipif(
-    __import__("shutil").which("dot") is None, reason="graphviz (Debian package) not installed"
-)
-def test_rulegraph_drawn_by_graphviz_without_a_network_address():
-    _, svg, drawn_by = rulegraph_figure(RULEGRAPH_A)
-    assert drawn_by == "graphviz dot"
-    assert "<svg" in svg and ">ingest<" in svg
-    assert "DOCTYPE" not in svg

@@ -3,25 +3,23 @@ patient id.
 
 Browser tests need the Debian packages chromium and chromium-driver (/usr/bin/chromium,
 /usr/bin/chromedriver) and Python selenium; they are skipped, with the reason, only when those
-are not installed. Cost: one extra workflow run of a one-subgroup configuration (about 12 s
-here), a few seconds of browser per test and about 3 s for Snakemake's own report.
+are not installed. Cost: no workflow run of its own (the hostile patient ids are in the
+session's `variant_run`), a few seconds of browser per test and about 3 s for Snakemake's own
+report.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
-from workflow_helpers import copy_workflow, load_config, one_subgroup, snakemake, write_config
+from workflow_helpers import IMAGE_ID, SCRIPT_ID, load_config, snakemake
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCRIPT_ID = "<script>alert(1)</script>"
-IMAGE_ID = '<img src="x" onerror="alert(2)">'
 SECTION_HEADINGS = [
     "Claims check and the study at a glance",
     "Data and flow",
@@ -219,34 +217,9 @@ def test_report_source_makes_no_request_and_needs_no_script(completed_run):
     assert (completed_run / "results" / "provenance.tsv").is_file()
 
 
-def hostile_cohort(workdir: Path, exclusions: Path) -> None:
-    """Give two excluded patients ids that are markup: a script, and an image with a handler."""
-    cohort = workdir / "resources" / "simulated_cohort.csv"
-    with exclusions.open(encoding="utf-8") as handle:
-        excluded = [row["patient_id"] for row in csv.DictReader(handle, delimiter="\t")]
-    first, second = sorted(set(excluded))[:2]
-    text = cohort.read_text(encoding="utf-8")
-    text = text.replace(f"{first},", f"{first}{SCRIPT_ID},", 1)
-    text = text.replace(f"{second},", f'"{second}{IMAGE_ID.replace(chr(34), chr(34) * 2)}",', 1)
-    cohort.write_text(text, encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def hostile_runs(completed_run, tmp_path_factory):
-    """One run of a one-subgroup workflow on the hostile cohort (that two runs give the same
-    bytes is tested for every file in tests/test_reruns.py and tests/test_cluster.py)."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("hostile") / "workflow")
-    hostile_cohort(workdir, completed_run / "results" / "clean" / "exclusions.tsv")
-    config = one_subgroup(load_config(workdir))
-    config["survival"]["enabled"] = False
-    write_config(workdir, config)
-    report = workdir / "results" / "report.html"
-    snakemake(workdir, "--cores", "2")
-    return workdir, report.read_text(encoding="utf-8")
-
-
-def test_hostile_patient_id_is_escaped_in_the_source(hostile_runs):
-    _, html = hostile_runs
+def test_hostile_patient_id_is_escaped_in_the_source(variant_run):
+    workdir, _ = variant_run
+    html = (workdir / "results" / "report.html").read_text(encoding="utf-8")
     assert SCRIPT_ID not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<img src="x"' not in html
@@ -255,8 +228,8 @@ def test_hostile_patient_id_is_escaped_in_the_source(hostile_runs):
 
 
 @needs_chromium
-def test_hostile_patient_id_is_shown_as_text_not_run(hostile_runs, browser):
-    workdir, _ = hostile_runs
+def test_hostile_patient_id_is_shown_as_text_not_run(variant_run, browser):
+    workdir, _ = variant_run
     events = open_report(browser, workdir / "results" / "report.html")
     assert dialogs_opened(browser, events) == []
     cells = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#data td")]

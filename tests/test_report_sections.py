@@ -7,7 +7,9 @@ import json
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from workflow_helpers import run_step
 
+from il6hcc.config import ConfigError
 from il6hcc.figures import outputs_by_key, save
 from il6hcc.identity import IdentityError, check_figure, check_records, svg_identity
 from il6hcc.report import format_level, method_notes
@@ -19,6 +21,7 @@ from il6hcc.report_context import (
     threshold_rule,
 )
 from il6hcc.sections import build_section, check_section, merge_sections
+from il6hcc.steps.report_section import report_section
 from il6hcc.tables import write_tsv
 
 
@@ -128,6 +131,33 @@ def test_build_section_refuses_what_is_not_the_subgroups(subgroup_files, tmp_pat
             markers=["il6", "afp"],
             endpoints=["pfs", "os"],
         )
+
+
+def test_the_section_job_refuses_a_figure_of_another_subgroup_naming_the_file(
+    subgroup_files, tmp_path
+):
+    """The report_section rule's step as its job runs it (the job then ends with the message
+    and no traceback, as every ConfigError does: test_bad_input_workflow runs one through
+    Snakemake)."""
+    stray = _figure(
+        tmp_path / "paired_dcp", {"figure": "paired", "subgroup": "all", "marker": "il6"}
+    )
+    settings = {
+        "subgroup": "first_line",
+        "markers": [{"key": "il6"}, {"key": "afp"}],
+        "survival": {"enabled": True, "endpoints": ["pfs", "os"]},
+    }
+    inputs = {**subgroup_files["tables"], "figures": [*subgroup_files["figures"], str(stray)]}
+    section = tmp_path / "sections" / "first_line.json"
+    assert issubclass(IdentityError, ConfigError)
+    with pytest.raises(
+        IdentityError, match='paired_dcp.svg: the figure is about .*"subgroup":"all"'
+    ):
+        run_step(report_section, settings, inputs, {"section": section})
+    assert not section.exists()
+    run_step(report_section, settings, {**inputs, "figures": subgroup_files["figures"]},
+             {"section": section})  # fmt: skip
+    assert json.loads(section.read_text(encoding="utf-8"))["subgroup"] == "first_line"
 
 
 def test_check_section_catches_a_tampered_fragment(subgroup_files):

@@ -6,15 +6,15 @@ wildcards, from `snakemake -n`), so "only the first-line subgroup's jobs" is che
 What legitimately reruns besides the jobs that read a changed value:
 - every job downstream of a job in the plan: Snakemake plans it because its input will be
   rewritten, even when the new bytes turn out to be the same;
-- `report` and `rulegraph`, whose input is the whole canonical configuration
-  (.snakemake/il6hcc-config.json, rewritten only when its content changes, so reordering keys
-  changes nothing): the report prints the configuration, and the configuration decides which
-  rules the rule graph shows;
+- `report`, whose input is the whole canonical configuration (.snakemake/il6hcc-config.json,
+  rewritten only when its content changes, so reordering keys changes nothing): the report
+  prints the configuration. The rule graph reruns only when the rules change (test_rulegraph);
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
-Cost: two runs of the one-subgroup configuration (the killed-and-resumed run, and two runs
-started at once of which one refuses after a few seconds), compared with the session's
-`one_subgroup_run`, and a dozen dry runs of 1-3 s on copies of the session's `completed_run`.
+Cost: one run of the one-subgroup configuration, killed and resumed by two runs started at
+once of which one refuses after a few seconds, compared with the session's `one_subgroup_run`
+(that two clean runs give the same bytes is test_cluster's check), and a dozen dry runs of
+1-3 s on copies of the session's `completed_run`.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ from workflow_helpers import (
     load_config,
     planned_job_names,
     planned_jobs,
+    reversed_keys,
     run_environment,
-    snakemake,
     write_config,
 )
 
 from il6hcc.depends import package_dependencies
 
 # Jobs every change of config.yaml's values reruns, whatever the value (see the module docstring).
-CONFIG_READERS = {"report", "rulegraph"}
+CONFIG_READERS = {"report"}
 GATHERING = {"provenance", "all"}
 # The stages every subgroup goes through (one job each); survival and later stages may add more.
 CORE_SUBGROUP_RULES = {"stratify", "table1", "paired_stats", "roc", "criteria", "figures"}
@@ -166,8 +166,8 @@ def test_changing_a_marker_lloq_reruns_cleaning_and_downstream_not_ingest(
 
     planned = planned_job_names(completed_copy)
     assert "ingest" not in planned
-    # Every other job depends on the cleaned table (or, like the rule graph, on the config).
-    assert planned == full_plan - {"ingest"}
+    # Every other job depends on the cleaned table; the rule graph is the same.
+    assert planned == full_plan - {"ingest", "rulegraph"}
 
 
 def test_changing_a_response_criterion_reruns_criteria_claims_and_report(completed_copy, full_plan):
@@ -202,14 +202,6 @@ def test_editing_a_package_module_reruns_the_rules_importing_it(completed_copy, 
     expected = {job for job in full_plan if job.split("[")[0] in {"roc", "figures"}}
     expected |= section_jobs(full_plan)
     assert planned_job_names(completed_copy) == expected | {"report"} | GATHERING
-
-
-def reversed_keys(value):
-    if isinstance(value, dict):
-        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
-    if isinstance(value, list):
-        return [reversed_keys(item) for item in value]
-    return value
 
 
 def test_reordering_config_keys_reruns_nothing(completed_copy):
@@ -271,7 +263,25 @@ def processes_in(workdir: Path) -> list[int]:
     return found
 
 
-def test_killed_run_resumes_to_identical_results(one_subgroup_run, tmp_path):
+def start_runs(workdir: Path, count: int) -> list[subprocess.Popen]:
+    """``count`` runs of the README's command started at once in ``workdir``."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "4"],
+            cwd=workdir,
+            env=run_environment(),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+
+
+def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, tmp_path):
+    """A run killed with SIGKILL resumes with the same command, to identical results; a second
+    run started at the same moment in the same folder refuses with a message (one run at a
+    time), and the run that works is not disturbed by it."""
     workdir = copy_workflow(tmp_path / "workflow", source=one_subgroup_run)
     log_path = tmp_path / "killed_run.log"
     with log_path.open("w", encoding="utf-8") as log:
@@ -305,42 +315,19 @@ def test_killed_run_resumes_to_identical_results(one_subgroup_run, tmp_path):
     assert any((workdir / ".snakemake" / "incomplete").iterdir())
     assert list((workdir / ".snakemake" / "locks").glob("*.lock"))
 
-    # The README's command, unchanged: the stale lock is removed (the killed run's record shows
-    # its process is gone) and the default profile's rerun-incomplete redoes the cut-off jobs.
-    resumed = snakemake(workdir, "--cores", "4")
-    assert "Removed the lock left by an interrupted run in this folder" in resumed.stderr
-
-    assert planned_job_names(workdir) == set()
-    assert_same_results(one_subgroup_run, workdir)
-
-
-def test_two_runs_started_at_once_in_one_folder(one_subgroup_run, tmp_path):
-    """One run works, the other refuses with a message; the first one's results are right.
-
-    Also the determinism check: the run that works is a second clean run, in another folder,
-    and gives byte-identical results.
-    """
-    workdir = copy_workflow(tmp_path / "elsewhere" / "workflow", source=one_subgroup_run)
-    command = [sys.executable, "-m", "snakemake", "--cores", "4"]
-    runs = [
-        subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=run_environment(),
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
-        for _ in range(2)
-    ]
+    # The README's command, unchanged, twice at once: one run removes the stale lock (the killed
+    # run's record shows its process is gone) and the default profile's rerun-incomplete redoes
+    # the cut-off jobs; the other finds that run working and refuses.
+    runs = start_runs(workdir, 2)
     outputs = [run.communicate(timeout=900) for run in runs]
+    codes = [run.returncode for run in runs]
+    assert sorted(codes) == [0, 1], outputs
+    resumed, refused = outputs[codes.index(0)][1], outputs[codes.index(1)][1]
+    assert "Removed the lock left by an interrupted run in this folder" in resumed
+    assert "Another Snakemake run is working in this folder" in refused
+    assert "Do not use `snakemake --unlock` while it runs" in refused
+    assert "Directory cannot be locked" in refused
 
-    codes = sorted(run.returncode for run in runs)
-    assert codes == [0, 1], outputs
-    refused_output = outputs[[run.returncode for run in runs].index(1)][1]
-    assert "Another Snakemake run is working in this folder" in refused_output
-    assert "Do not use `snakemake --unlock` while it runs" in refused_output
-    assert "Directory cannot be locked" in refused_output
     assert planned_job_names(workdir) == set()
     assert_same_results(one_subgroup_run, workdir)
 

@@ -1,17 +1,24 @@
 """A full run on the bundled SIMULATED cohort: the graded verdicts of claims 1-5 of STUDY.md.
 
 Uses the session's `completed_run` (one `snakemake --cores 4` in a temporary copy, ~30 s,
-shared with other workflow tests). Each claim is checked twice: in results/claims.tsv, and
+shared with other workflow tests); another statistics setting goes through the steps behind the
+claims check without Snakemake. Each claim is checked twice: in results/claims.tsv, and
 directly in the pre/post and accuracy tables behind it, so a wrong verdict cannot hide a wrong
 table or the other way round.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import yaml
-from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+from workflow_helpers import load_config, run_step
 
+from il6hcc import ruleparams
 from il6hcc.stats.nonparametric import hodges_lehmann_signed_rank
+from il6hcc.steps.claims import claims as claims_step
+from il6hcc.steps.criteria import criteria
+from il6hcc.steps.paired_stats import compare_subgroups, paired_stats
 from il6hcc.tables import read_patients, read_tsv
 
 REFERENCE = "il6"
@@ -164,17 +171,52 @@ def test_every_result_table_says_the_data_are_simulated(run):
         assert (table["data_status"] == "simulated").all(), path.relative_to(workdir)
 
 
+def rerun_claims_steps(config: dict, completed_run: Path, workdir: Path) -> None:
+    """The jobs behind results/claims.tsv after the stratify jobs, as their rules run them (the
+    rules' params from ``config``, il6hcc.steps), without Snakemake, on the completed run's
+    subgroups: outputs under ``workdir``/results at the workflow's paths."""
+    source, out = completed_run / "results", workdir / "results"
+    roles = config["claims"]
+
+    def own(subgroup):
+        return {"patients": source / f"stratify/{subgroup}/patients.tsv",
+                "selection": source / f"stratify/{subgroup}/selection.json"}  # fmt: skip
+
+    for subgroup in (roles["first_line"], roles["later_line"]):
+        run_step(paired_stats, {**ruleparams.paired_stats(config), "subgroup": subgroup},
+                 own(subgroup), {name: out / f"paired_stats/{subgroup}/{name}.tsv"
+                                 for name in ("prepost", "responders", "logistic")})  # fmt: skip
+    accuracy_subgroup = roles["accuracy_subgroup"]
+    run_step(criteria, {**ruleparams.criteria(config), "subgroup": accuracy_subgroup},
+             own(accuracy_subgroup), {name: out / f"criteria/{accuracy_subgroup}/{name}.tsv"
+                                      for name in ("accuracy", "mcnemar")})  # fmt: skip
+    (spec,) = [c for c in config["subgroup_comparisons"] if c["name"] == roles["comparison"]]
+    sides = {side: own(spec[side]) for side in ("a", "b")}
+    run_step(compare_subgroups,
+             {**ruleparams.compare_subgroups(config, spec["name"]), "comparison": spec["name"]},
+             {"a": sides["a"]["patients"], "b": sides["b"]["patients"],
+              "selections": [sides["a"]["selection"], sides["b"]["selection"]]},
+             {"table": out / f"compare_subgroups/{spec['name']}.tsv"})  # fmt: skip
+    run_step(claims_step, ruleparams.claims(config),
+             {"prepost_first": out / f"paired_stats/{roles['first_line']}/prepost.tsv",
+              "prepost_later": out / f"paired_stats/{roles['later_line']}/prepost.tsv",
+              "accuracy": out / f"criteria/{accuracy_subgroup}/accuracy.tsv",
+              "mcnemar": out / f"criteria/{accuracy_subgroup}/mcnemar.tsv",
+              "comparison": out / f"compare_subgroups/{spec['name']}.tsv"},
+             {"claims": out / "claims.tsv"})  # fmt: skip
+
+
 def test_log_ratio_scale_and_another_level_reach_the_table_and_the_claims(tmp_path, completed_run):
-    """statistics.signed_rank_scale = log_ratio and conf_level = 0.9 through Snakemake: the test,
-    the estimate and the claims all move to log2(post/pre); the descriptive change columns stay."""
-    workdir = copy_workflow(tmp_path / "workflow", source=completed_run)
-    config = load_config(workdir)
+    """statistics.signed_rank_scale = log_ratio and conf_level = 0.9 through the rules' params
+    and steps: the test, the estimate and the claims all move to log2(post/pre); the descriptive
+    change columns stay. (That an edited param reruns its jobs is test_reruns' business.)"""
+    config = load_config(completed_run)
     config["statistics"]["signed_rank_scale"] = "log_ratio"
     config["statistics"]["conf_level"] = 0.9
-    write_config(workdir, config)
-    snakemake(workdir, "--cores", "2", "results/claims.tsv")
+    workdir = tmp_path
+    rerun_claims_steps(config, completed_run, workdir)
     subgroup = config["claims"]["first_line"]
-    patients = read_patients(workdir / "results" / "stratify" / subgroup / "patients.tsv")
+    patients = read_patients(completed_run / "results" / "stratify" / subgroup / "patients.tsv")
     responders = patients[patients["responder"] == 1]
     expected = hodges_lehmann_signed_rank(
         np.log2(responders["il6_post"] / responders["il6_pre"]), conf_level=0.9

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -11,12 +12,18 @@ from pathlib import Path
 
 import yaml
 
+from il6hcc.rulekit import perform_step
+
 REPO = Path(__file__).resolve().parents[1]
 # What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
 # Every test run writes this time stamp (the reproducible-builds convention), so that any two
 # runs of the same inputs, local or through a cluster executor, give identical bytes.
 SOURCE_DATE_EPOCH = "1700000000"
+# Patient ids that are markup (the variant run's cohort has them): the report must show them as
+# text and run nothing.
+SCRIPT_ID = "<script>alert(1)</script>"
+IMAGE_ID = '<img src="x" onerror="alert(2)">'
 
 
 def run_environment() -> dict[str, str]:
@@ -103,6 +110,15 @@ def write_config(workdir: Path, config: dict) -> None:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+def reversed_keys(value):
+    """``value`` with the keys of every dict in it in reverse order (same meaning)."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
 def one_subgroup(config: dict) -> dict:
     """The configuration cut to one subgroup, everyone (no comparison, no claims check): every
     rule but compare_subgroups and claims still runs, with about a third of the default's jobs."""
@@ -114,3 +130,63 @@ def one_subgroup(config: dict) -> dict:
     config["report"]["subgroup_labels"] = {"all": labels["all"]} if "all" in labels else {}
     config["survival"]["claim_subgroup"] = "all"
     return config
+
+
+def run_step(step, settings: dict, inputs: dict, outputs: dict, figures=()) -> dict:
+    """One rule's step without Snakemake (il6hcc.rulekit.perform_step, as its job would run it):
+    ``settings`` are its params and wildcards, ``outputs`` its named outputs and ``figures`` its
+    figure files (paths); returns the step's result."""
+    files = [Path(path) for path in [*outputs.values(), *figures]]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return perform_step(step, inputs, settings, outputs, [str(path) for path in files])
+
+
+# --- The variant run: same analysis, other names and orders, hostile patient ids ----------------
+
+
+def reorder(config: dict) -> None:
+    """Subgroups, markers and endpoints listed in other orders (same analysis)."""
+    config["subgroups"] = dict(reversed(list(config["subgroups"].items())))
+    config["markers"] = list(reversed(config["markers"]))
+    config["survival"]["endpoints"] = list(reversed(config["survival"]["endpoints"]))
+
+
+def rename_and_add(config: dict) -> None:
+    """later_line renamed so that it sorts first; a fourth subgroup added as the README shows."""
+    subgroups = {("a_later" if k == "later_line" else k): v for k, v in config["subgroups"].items()}
+    subgroups["bclc_c_first_line"] = [
+        {"column": "line_of_therapy", "op": "eq", "value": 1},
+        {"column": "bclc", "op": "eq", "value": "C"},
+    ]
+    config["subgroups"] = subgroups
+    config["subgroup_comparisons"] = [
+        {**c, "b": "a_later" if c["b"] == "later_line" else c["b"]}
+        for c in config["subgroup_comparisons"]
+    ]
+    config["claims"]["later_line"] = "a_later"
+    labels = config["report"]["subgroup_labels"]
+    labels["a_later"] = labels.pop("later_line")
+    labels["bclc_c_first_line"] = "first-line, BCLC C"
+
+
+def every_change(config: dict) -> dict:
+    """All the metamorphic edits at once (one workflow run): a subgroup renamed to sort first,
+    a fourth subgroup added, then subgroups, markers and endpoints listed in reverse order."""
+    rename_and_add(config)
+    reorder(config)
+    return config
+
+
+def hostile_cohort(workdir: Path, exclusions: Path) -> None:
+    """Give two excluded patients ids that are markup: a script, and an image with a handler.
+    Excluded patients, so that no statistic changes (the variant run's sections must equal the
+    default run's)."""
+    cohort = workdir / "resources" / "simulated_cohort.csv"
+    with exclusions.open(encoding="utf-8") as handle:
+        excluded = [row["patient_id"] for row in csv.DictReader(handle, delimiter="\t")]
+    first, second = sorted(set(excluded))[:2]
+    text = cohort.read_text(encoding="utf-8")
+    text = text.replace(f"{first},", f"{first}{SCRIPT_ID},", 1)
+    text = text.replace(f"{second},", f'"{second}{IMAGE_ID.replace(chr(34), chr(34) * 2)}",', 1)
+    cohort.write_text(text, encoding="utf-8")

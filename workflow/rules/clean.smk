@@ -32,8 +32,6 @@ rule clean:
         mem_mb=mem_mb_from_input(25),
         runtime=10,
     params:
-        markers=markers_param("lloq", "uloq"),
-        censoring=canonical_json(config["censoring"]),
-        response=canonical_json(config["response"]),
+        **ruleparams.clean(config),
     script:
         rule_script("clean")

@@ -13,19 +13,18 @@ from snakemake_interface_executor_plugins.settings import ExecMode
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
+from il6hcc import ruleparams  # noqa: E402
 from il6hcc.config import (  # noqa: E402
     CLAIM_FILE_NAMES,
-    canonical_json,
     check_config,
-    leave_one_out_settings,
-    multiverse_settings,
-    roc_pairs,
     snapshot_config,
     validate_once,
 )
+from il6hcc.rulegraph import record_rule_graph, rule_graph  # noqa: E402
 from il6hcc.depends import ImportCache, package_dependencies  # noqa: E402
 from il6hcc.runlock import open_gate, start_run  # noqa: E402
 from il6hcc.timestamps import source_date_epoch  # noqa: E402
+from snakemake.iocontainers import Wildcards  # noqa: E402
 from snakemake.logging import logger  # noqa: E402
 
 # Before Snakemake takes its directory lock: one start at a time in this folder, and a lock left
@@ -51,6 +50,8 @@ check_config(config)
 IMPORTS = ImportCache(METADATA / "il6hcc-imports.json")
 # The whole configuration as used, an input of the rules that print or replay it.
 RUN_CONFIG = snapshot_config(config, METADATA / "il6hcc-config.json")
+# The rule graph, input of the rule that draws it (written by record_rule_graph).
+RULE_GRAPH = str(METADATA / "il6hcc-rulegraph.json")
 
 SUBGROUPS = list(config["subgroups"])
 COMPARISONS = [comparison["name"] for comparison in config["subgroup_comparisons"]]
@@ -87,22 +88,18 @@ def cohort_sidecar():
     return [str(sidecar)] if sidecar.is_file() else []
 
 
-def markers_param(*fields):
-    """Only the marker fields a rule uses, so editing another field does not rerun it."""
-    return canonical_json([{f: m[f] for f in ("key", *fields)} for m in config["markers"]])
-
-
-def subgroup_filters(wildcards):
-    return canonical_json(config["subgroups"][wildcards.subgroup])
+def per_job(build, *names):
+    """The params ``build(config, **wildcards)`` returns (il6hcc.ruleparams), each one a
+    function of the job's wildcards: a job receives only its own subgroup or comparison."""
+    return {
+        name: lambda wildcards, name=name: build(config, **dict(wildcards.items()))[name]
+        for name in names
+    }
 
 
 def comparison_config(name):
     (spec,) = [c for c in config["subgroup_comparisons"] if c["name"] == name]
     return spec
-
-
-def comparison_spec(wildcards):
-    return canonical_json(comparison_config(wildcards.comparison))
 
 
 def comparison_inputs(wildcards):
@@ -145,8 +142,6 @@ def mem_mb_from_input(factor, base=512):
     return mem_mb
 
 
-STATISTICS = config["statistics"]
-ADJUSTMENT = canonical_json(STATISTICS["multiple_testing"])
 SURVIVAL = config["survival"]
 SURVIVAL_ENDPOINTS = SURVIVAL["endpoints"]
 
@@ -159,16 +154,6 @@ BATCHES = list(range(ROBUSTNESS["batches"]))
 
 def final_targets():
     return ["results/report.html", "results/provenance.tsv"]
-
-
-def robustness_settings():
-    """A multiverse batch's settings (il6hcc.config.multiverse_settings), one canonical value."""
-    return canonical_json(multiverse_settings(config))
-
-
-def influence_settings():
-    """The leave-one-out reruns' settings (il6hcc.config.leave_one_out_settings)."""
-    return canonical_json(leave_one_out_settings(config))
 
 
 def subgroup_rules():
@@ -185,23 +170,16 @@ def subgroup_outputs(subgroup):
     return [path for rule_ in subgroup_rules() for path in expand(rule_.output, subgroup=subgroup)]
 
 
-def claims_roles():
-    roles = dict(config["claims"] or {})
-    roles.update(
-        reference_marker=config["reference_marker"],
-        alpha=STATISTICS["alpha"],
-        conf_level=STATISTICS["conf_level"],
-    )
-    return roles
-
-
-def workflow_sources():
-    """The Snakefile (first) and every file of workflow/rules, as relative paths.
-
-    The rule graph is drawn from them, so editing any redraws it and a moved copy does not.
-    """
+def write_rule_graph():
+    """Write the rule graph of the rules defined so far, from the target rule `all`, to
+    RULE_GRAPH if it changed: called once the Snakefile has defined every rule."""
     rule_files = sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk"))
-    return [os.path.relpath(path) for path in [workflow.main_snakefile, *rule_files]]
+    record_rule_graph(
+        Path(RULE_GRAPH),
+        [Path(workflow.main_snakefile), *rule_files],
+        config,
+        lambda: rule_graph({rule.name: rule for rule in workflow.rules}, "all", Wildcards),
+    )
 
 
 def section_inputs(wildcards):
@@ -227,12 +205,6 @@ def section_inputs(wildcards):
     inputs["figures"] = expand(figures, subgroup=subgroup)
     inputs["code"] = modules("report_section")
     return inputs
-
-
-def section_settings():
-    """What a section must hold: a paired plot per marker, a KM plot per endpoint."""
-    endpoints = SURVIVAL_ENDPOINTS if SURVIVAL["enabled"] else []
-    return canonical_json({"markers": MARKER_KEYS, "endpoints": endpoints})
 
 
 def report_inputs(wildcards):
@@ -280,19 +252,3 @@ def job_records(wildcards):
         records.append(rules.robustness_influence.output.provenance)
         records.append(rules.robustness_figures.output.provenance)
     return records
-
-
-def survival_settings():
-    """Everything the analysis reads, as one canonical value (the grouping marker's label too)."""
-    (marker,) = [m for m in config["markers"] if m["key"] == SURVIVAL["grouping"]["marker"]]
-    settings = {
-        key: SURVIVAL[key]
-        for key in ("landmark_months", "grouping", "endpoints", "adjust_for",
-                    "min_events_per_group", "at_risk_months")
-    }  # fmt: skip
-    settings.update(
-        marker_label=marker["label"],
-        conf_level=STATISTICS["conf_level"],
-        alpha=STATISTICS["alpha"],
-    )
-    return canonical_json(settings)

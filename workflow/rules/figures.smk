@@ -42,7 +42,6 @@ rule figures:
         mem_mb=mem_mb_from_input(20, base=1024),
         runtime=20,
     params:
-        markers=markers_param("label", "unit", "lloq", "uloq"),
-        max_lines=config["figures"]["max_patients_per_line_plot"],
+        **ruleparams.figures(config),
     script:
         rule_script("figures")

@@ -3,7 +3,7 @@
 
 rule ingest:
     input:
-        cohort=config["cohort"]["path"],
+        raw=config["cohort"]["path"],
         sidecar=cohort_sidecar(),
         code=modules("ingest"),
     output:
@@ -22,13 +22,6 @@ rule ingest:
         mem_mb=mem_mb_from_input(60),
         runtime=10,
     params:
-        # Only what reading needs: a marker's limits or label do not change how it is read.
-        reading=canonical_json(
-            {
-                k: config["cohort"][k]
-                for k in ("sheet", "encoding", "decimal", "column_map", "max_problems")
-            }
-        ),
-        markers=markers_param("kind", "unit"),
+        **ruleparams.ingest(config),
     script:
         rule_script("ingest")

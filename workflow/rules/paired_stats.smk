@@ -35,17 +35,7 @@ rule paired_stats:
         mem_mb=mem_mb_from_input(40),
         runtime=20,
     params:
-        markers=markers_param("label", "unit", "lloq"),
-        metric=config["change_metric"],
-        tests=canonical_json(
-            {
-                "continuity_correction": STATISTICS["continuity_correction"],
-                "multiple_testing": STATISTICS["multiple_testing"],
-                "logistic": STATISTICS["logistic"],
-                "signed_rank_scale": STATISTICS["signed_rank_scale"],
-                "conf_level": STATISTICS["conf_level"],
-            }
-        ),
+        **ruleparams.paired_stats(config),
     script:
         rule_script("paired_stats")
 
@@ -75,14 +65,12 @@ rule compare_subgroups:
         mem_mb=mem_mb_from_input(25),
         runtime=10,
     params:
-        comparison=comparison_spec,
-        markers=markers_param("label"),
-        metric=config["change_metric"],
-        tests=canonical_json(
-            {
-                "continuity_correction": STATISTICS["continuity_correction"],
-                "method": STATISTICS["multiple_testing"]["method"],
-            }
+        **per_job(
+            ruleparams.compare_subgroups,
+            "subgroup_comparisons",
+            "markers",
+            "change_metric",
+            "statistics",
         ),
     script:
         rule_script("compare_subgroups")

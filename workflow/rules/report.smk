@@ -28,16 +28,15 @@ rule claims:
         mem_mb=512,
         runtime=5,
     params:
-        roles=canonical_json(claims_roles()),
+        **ruleparams.claims(config),
     script:
         rule_script("claims")
 
 
 rule rulegraph:
     input:
-        sources=workflow_sources(),
-        # The whole configuration decides which rules exist (claims: null drops one).
-        config=RUN_CONFIG,
+        # Rewritten by the Snakefile only when the graph changes (write_rule_graph).
+        graph=RULE_GRAPH,
         code=modules("rulegraph"),
     output:
         dot="results/rulegraph/rulegraph.dot",
@@ -80,7 +79,7 @@ rule report_section:
         mem_mb=mem_mb_from_input(5),
         runtime=5,
     params:
-        section=section_settings(),
+        **ruleparams.report_section(config),
     script:
         rule_script("report_section")
 

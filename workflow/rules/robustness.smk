@@ -20,7 +20,7 @@ rule robustness_batch:
         mem_mb=mem_mb_from_input(25),
         runtime=30,
     params:
-        settings=robustness_settings(),
+        **ruleparams.robustness_batch(config),
     script:
         rule_script("robustness_batch")
 
@@ -57,7 +57,7 @@ rule robustness_summary:
         mem_mb=mem_mb_from_input(10),
         runtime=10,
     params:
-        settings=robustness_settings(),
+        **ruleparams.robustness_summary(config),
     script:
         rule_script("robustness_summary")
 
@@ -86,7 +86,7 @@ rule robustness_influence:
         mem_mb=mem_mb_from_input(25),
         runtime=30,
     params:
-        settings=influence_settings(),
+        **ruleparams.robustness_influence(config),
     script:
         rule_script("robustness_influence")
 
@@ -117,7 +117,6 @@ rule robustness_figures:
         mem_mb=mem_mb_from_input(10, base=1024),
         runtime=10,
     params:
-        alpha=STATISTICS["alpha"],
-        claim_files=canonical_json(CLAIM_FILE_NAMES),
+        **ruleparams.robustness_figures(config),
     script:
         rule_script("robustness_figures")

@@ -35,18 +35,7 @@ rule roc:
         mem_mb=mem_mb_from_input(20),
         runtime=20,
     params:
-        markers=markers_param("label", "favourable"),
-        metric=config["change_metric"],
-        roc=canonical_json(
-            {
-                "pairs": roc_pairs(config),
-                "conf_level": STATISTICS["conf_level"],
-                "bootstrap": STATISTICS["bootstrap"],
-                "seed": STATISTICS["seed"],
-                "method": STATISTICS["multiple_testing"]["method"],
-                "delong_min_per_group": STATISTICS["delong_min_per_group"],
-            }
-        ),
+        **ruleparams.roc(config),
     script:
         rule_script("roc")
 
@@ -83,17 +72,6 @@ rule criteria:
         mem_mb=mem_mb_from_input(25),
         runtime=10,
     params:
-        markers=markers_param("label"),
-        criteria=canonical_json(
-            {"criteria": config["criteria"], "reference": config["reference_marker"]}
-        ),
-        accuracy=canonical_json(
-            {
-                "ci_method": STATISTICS["proportion_ci"],
-                "conf_level": STATISTICS["conf_level"],
-                "method": STATISTICS["multiple_testing"]["method"],
-                "family": STATISTICS["multiple_testing"]["family"],
-            }
-        ),
+        **ruleparams.criteria(config),
     script:
         rule_script("criteria")

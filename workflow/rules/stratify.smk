@@ -20,6 +20,6 @@ rule stratify:
         mem_mb=mem_mb_from_input(15),
         runtime=10,
     params:
-        filters=subgroup_filters,
+        **per_job(ruleparams.stratify, "subgroups"),
     script:
         rule_script("stratify")

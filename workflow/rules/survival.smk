@@ -43,6 +43,6 @@ rule survival:
         mem_mb=mem_mb_from_input(40, base=1024),
         runtime=20,
     params:
-        analysis=survival_settings(),
+        **ruleparams.survival(config),
     script:
         rule_script("survival")

@@ -27,14 +27,6 @@ rule table1:
         mem_mb=mem_mb_from_input(25),
         runtime=10,
     params:
-        variables=canonical_json(config["table1"]),
-        markers=markers_param("label", "lloq"),
-        continuity_correction=STATISTICS["continuity_correction"],
-        fisher=canonical_json(
-            {
-                "fisher_monte_carlo_replicates": STATISTICS["fisher_monte_carlo_replicates"],
-                "seed": STATISTICS["seed"],
-            }
-        ),
+        **ruleparams.table1(config),
     script:
         rule_script("table1")

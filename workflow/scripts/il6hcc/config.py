@@ -21,24 +21,40 @@ class ConfigError(ValueError):
 
 
 def canonical_json(value) -> str:
-    """One canonical string for a params value: sorted keys, no whitespace.
-
-    Snakemake compares params as a set of values without their names, so each rule gets one
-    JSON string per concern; key order in config.yaml then never triggers a rerun.
-    """
+    """One canonical string for a value: sorted keys, no whitespace (digests, snapshots)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def canonical(value):
+    """``value`` with the keys of every dict in it sorted, recursively; lists keep their order.
+
+    Snakemake compares a params value by its ``repr``, and a dict's ``repr`` follows insertion
+    order: sorted keys make it one stable value, so key order in config.yaml never reruns a job.
+    """
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
 
 
 def snapshot_config(config: dict, path: Path) -> str:
     """Write the canonical configuration to ``path`` when its content differs, and return the
-    path: an input of the rules that read the whole configuration (report, rulegraph).
+    path: an input of the rule that reads the whole configuration (report).
 
-    An input file, not a params value: any edit of a value rewrites it and reruns those rules,
+    An input file, not a params value: any edit of a value rewrites it and reruns that rule,
     key order changes nothing (canonical JSON), Snakemake's "params have changed" reason stays
-    short, and the provenance records it by sha256. Unchanged content keeps its modification
-    time, so it triggers nothing; the partial file is renamed into place (atomic).
+    short, and the provenance records it by sha256.
     """
-    text = canonical_json(config) + "\n"
+    return write_if_changed(path, canonical_json(config) + "\n")
+
+
+def write_if_changed(path: Path, text: str) -> str:
+    """Write ``text`` to ``path`` unless it holds it already; return the path.
+
+    Unchanged content keeps its modification time, so as an input it triggers nothing; the
+    partial file is renamed into place (atomic), so a reader never sees half of it.
+    """
     try:
         if path.read_text(encoding="utf-8") == text:
             return str(path)
@@ -202,20 +218,18 @@ def roc_pairs(config: dict) -> list[list[str]]:
 
 def claims_analysis(config: dict) -> dict:
     """What rerunning the claims check reads besides the cohort and a specification
-    (il6hcc.multiverse.Multiverse). Only the subgroups the claims check reads are included, so
-    that editing another one reruns none of the robustness jobs."""
+    (il6hcc.multiverse.Multiverse), from the configuration or the config sections a robustness
+    rule receives (il6hcc.ruleparams.claims_rerun)."""
     roles = config["claims"] or {}
     statistics = config["statistics"]
     comparison = [c for c in config["subgroup_comparisons"] if c["name"] == roles.get("comparison")]
     role_names = ("first_line", "later_line", "accuracy_subgroup")
-    used = {roles.get(role) for role in role_names}
-    used |= {side for spec in comparison for side in (spec["a"], spec["b"])}
     return {
         "markers": [{f: m[f] for f in ("key", "label", "unit", "lloq")} for m in config["markers"]],
         "response": config["response"],
         "criteria": config["criteria"],
         "reference_marker": config["reference_marker"],
-        "subgroups": {name: config["subgroups"][name] for name in sorted(used) if name},
+        "subgroups": config["subgroups"],
         "comparison": comparison[0] if comparison else None,
         "roles": {role: roles.get(role) for role in role_names},
         "change_metric": config["change_metric"],

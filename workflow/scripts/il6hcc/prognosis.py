@@ -32,7 +32,9 @@ from il6hcc.claims import (
     p_text,
     unchecked_row,
 )
+from il6hcc.stats.result import StatResult
 from il6hcc.stats.survival import (
+    cox_fit,
     cox_regression,
     cox_zph,
     kaplan_meier,
@@ -146,6 +148,14 @@ ZPH_COLUMNS = [
     "reason",
 ]
 TABLES = ("flow", "excluded", "km", "medians", "at_risk", "logrank", "cox", "zph", "claim")
+COLUMNS = {
+    "km": KM_COLUMNS,
+    "medians": MEDIAN_COLUMNS,
+    "at_risk": AT_RISK_COLUMNS,
+    "logrank": LOGRANK_COLUMNS,
+    "cox": COX_COLUMNS,
+    "zph": ZPH_COLUMNS,
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,57 +286,36 @@ def _flow(subgroup, endpoint, n_read, analysed, excluded, labels) -> list[dict]:
 # Tables of one endpoint
 # ---------------------------------------------------------------------------------------
 
+# Result fields under the names the tables have always used.
+RENAMES = {
+    "medians": {"estimate": "median"},
+    "logrank": {"statistic": "chisq"},
+    "cox": {"statistic": "z", "estimate": "hazard_ratio"},
+    "zph": {"statistic": "chisq"},
+}
 
-def _nan_row(columns, **values) -> dict:
-    row = dict.fromkeys(columns, math.nan)
-    row.update(values)
-    return row
+
+def _members(analysed: pd.DataFrame, label: str) -> pd.DataFrame:
+    return analysed[analysed["group"] == label]
 
 
-def _km_rows(analysed, labels, conf_level, reason) -> list[dict]:
+def _km_rows(analysed, labels, conf_level) -> list[dict]:
     rows = []
     for label in labels:
-        members = analysed[analysed["group"] == label] if not reason else analysed.iloc[0:0]
+        members = _members(analysed, label)
         if members.empty:
-            why = reason or "no patient of this group is analysed after the landmark"
-            rows.append(_nan_row(KM_COLUMNS, group=label, estimable=False, reason=why))
+            why = "no patient of this group is analysed after the landmark"
+            rows.append({"group": label, **StatResult.not_estimable(why).columns()})
             continue
         table = kaplan_meier(members["time"], members["event"], conf_level=conf_level)
-        table.insert(0, "group", label)
-        table["estimable"] = True
-        table["reason"] = ""
-        rows.extend(table.to_dict(orient="records"))
+        rows.extend(table.assign(group=label, estimable=True, reason="").to_dict(orient="records"))
     return rows
 
 
-def _median_rows(analysed, labels, conf_level, reason) -> list[dict]:
+def _at_risk_rows(analysed, labels, at_times) -> list[dict]:
     rows = []
     for label in labels:
-        if reason:
-            rows.append(
-                _nan_row(
-                    MEDIAN_COLUMNS, group=label, n=0, n_events=0, estimable=False, reason=reason
-                )
-            )
-            continue
-        members = analysed[analysed["group"] == label]
-        result = km_median(members["time"], members["event"], conf_level=conf_level)
-        rows.append({"group": label, **result})
-    return rows
-
-
-def _at_risk_rows(analysed, labels, at_times, reason) -> list[dict]:
-    rows = []
-    for label in labels:
-        if reason:
-            rows.extend(
-                _nan_row(
-                    AT_RISK_COLUMNS, group=label, time=float(t), estimable=False, reason=reason
-                )
-                for t in sorted(at_times)
-            )
-            continue
-        members = analysed[analysed["group"] == label]
+        members = _members(analysed, label)
         table = numbers_at_risk(
             members["time"], members["event"], pd.Series(label, index=members.index), at_times
         )
@@ -342,7 +331,7 @@ def _events_reason(analysed, labels, min_events) -> str:
     """Why a comparison of the groups is not estimable ('' when it is)."""
     too_few = []
     for label in labels:
-        members = analysed[analysed["group"] == label]
+        members = _members(analysed, label)
         events = int(members["event"].sum()) if len(members) else 0
         if events < min_events:
             too_few.append(f"{label}: {events} events in {len(members)} patients")
@@ -351,27 +340,14 @@ def _events_reason(analysed, labels, min_events) -> str:
     return ""
 
 
-def _logrank_row(analysed, labels, reason) -> dict:
-    index_label, reference_label = labels
-    base = {"group_a": index_label, "group_b": reference_label}
-    if reason:
-        return _nan_row(LOGRANK_COLUMNS, **base, estimable=False, reason=reason)
-    result = logrank_test(analysed["time"], analysed["event"], analysed["group"])
-    return {
-        **base,
-        "n_a": result["n"].get(index_label, 0),
-        "n_b": result["n"].get(reference_label, 0),
-        "events_a": result["observed"].get(index_label, 0.0),
-        "events_b": result["observed"].get(reference_label, 0.0),
-        "expected_a": result["expected"].get(index_label, math.nan),
-        "expected_b": result["expected"].get(reference_label, math.nan),
-        "chisq": result["chisq"],
-        "df": result["df"],
-        "p_value": result["p_value"],
-        "method": result["method"],
-        "estimable": result["estimable"],
-        "reason": result["reason"],
-    }
+def _logrank_row(result: StatResult, labels) -> dict:
+    """The log-rank result with its per-group counts as the a (index) and b (reference) sides."""
+    row = {"group_a": labels[0], "group_b": labels[1], **result.columns()}
+    for name, source in (("n", "n"), ("events", "observed"), ("expected", "expected")):
+        if source in result.extra:
+            for side, label in zip("ab", labels, strict=True):
+                row[f"{name}_{side}"] = result.extra[source].get(label, 0)
+    return row
 
 
 def _adjustment(analysed, adjust_for) -> tuple[list[str], str]:
@@ -408,37 +384,44 @@ def _model_data(analysed, indicator, covariates) -> pd.DataFrame:
     return data
 
 
-def _cox_tables(analysed, *, indicator, adjust_for, comparison, conf_level, min_events, reason):
-    cox_parts, zph_parts = [], []
-    used, adjust_reason = _adjustment(analysed, adjust_for) if not reason else ([], "")
-    # A model that is not fitted lists the terms it would have had (the configured ones).
+def _cox_results(analysed, indicator, covariates, reason, settings):
+    """One Cox model's coefficient and cox.zph results, each keyed by term.
+
+    A model that is not fitted lists the terms it would have had, each not estimable.
+    """
+    if reason:
+        terms = [indicator, *covariates]
+        return (
+            {term: StatResult.not_estimable(reason) for term in terms},
+            {term: StatResult.not_estimable(reason) for term in [*terms, "GLOBAL"]},
+        )
+    fit = cox_fit(
+        _model_data(analysed, indicator, covariates),
+        time="time",
+        event="event",
+        covariates=[indicator, *covariates],
+        min_events_per_level=settings["min_events_per_group"],
+    )
+    return cox_regression(fit, conf_level=settings["conf_level"]), cox_zph(fit)
+
+
+def _cox_rows(analysed, indicator, comparison, reason, settings):
+    """Rows of the cox and zph tables: the unadjusted and the adjusted model."""
+    adjust_for = settings["adjust_for"]
+    used, adjust_reason = _adjustment(analysed, adjust_for)
+    cox_rows, zph_rows = [], []
     for model, covariates, planned, model_reason in (
         ("unadjusted", [], [], reason),
         ("adjusted", used, used or adjust_for, reason or adjust_reason),
     ):
-        terms = [indicator, *planned]
-        adjusted_for = ", ".join(covariates) if covariates else "none"
-        labels = {"model": model, "comparison": comparison, "adjusted_for": adjusted_for}
-        if model_reason:
-            cox = pd.DataFrame(
-                [_nan_row(COX_COLUMNS, term=t, estimable=False, reason=model_reason) for t in terms]
-            )
-            zph = pd.DataFrame(
-                [
-                    _nan_row(ZPH_COLUMNS, term=t, estimable=False, reason=model_reason)
-                    for t in [*terms, "GLOBAL"]
-                ]
-            )
-        else:
-            data = _model_data(analysed, indicator, covariates)
-            options = {"time": "time", "event": "event", "covariates": [indicator, *covariates]}
-            cox = cox_regression(
-                data, **options, conf_level=conf_level, min_events_per_level=min_events
-            )
-            zph = cox_zph(data, **options, min_events_per_level=min_events)
-        cox_parts.append(cox.assign(**labels))
-        zph_parts.append(zph.assign(model=model, adjusted_for=adjusted_for))
-    return cox_parts, zph_parts
+        cox, zph = _cox_results(analysed, indicator, planned, model_reason, settings)
+        keys = {"model": model, "adjusted_for": ", ".join(covariates) if covariates else "none"}
+        cox_rows.extend(
+            {**keys, "comparison": comparison, "term": term, **result.columns()}
+            for term, result in cox.items()
+        )
+        zph_rows.extend({**keys, "term": term, **result.columns()} for term, result in zph.items())
+    return cox_rows, zph_rows
 
 
 def _endpoint_reason(patients, analysed, endpoint) -> str:
@@ -448,6 +431,44 @@ def _endpoint_reason(patients, analysed, endpoint) -> str:
     if analysed.empty:
         return "no patient is analysed after the landmark"
     return ""
+
+
+def _endpoint_rows(analysed, *, labels, indicator, comparison, reason, settings) -> dict:
+    """Every table's rows of one endpoint; ``reason`` (no survival data) makes all of them
+    not estimable, each row as it would have been planned."""
+    conf_level = settings["conf_level"]
+    min_events = settings["min_events_per_group"]
+    compare_reason = reason or _events_reason(analysed, labels, min_events)
+    logrank = (
+        StatResult.not_estimable(compare_reason)
+        if compare_reason
+        else logrank_test(analysed["time"], analysed["event"], analysed["group"])
+    )
+    cox, zph = _cox_rows(analysed, indicator, comparison, compare_reason, settings)
+    rows = {"logrank": [_logrank_row(logrank, labels)], "cox": cox, "zph": zph}
+    if reason:
+        unknown = StatResult.not_estimable(reason).columns()
+        at_times = sorted(float(t) for t in settings["at_risk_months"])
+        rows["km"] = [{"group": label, **unknown} for label in labels]
+        rows["medians"] = [{"group": label, **unknown, "n": 0, "n_events": 0} for label in labels]
+        rows["at_risk"] = [
+            {"group": label, "time": t, **unknown} for label in labels for t in at_times
+        ]
+        return rows
+    rows["km"] = _km_rows(analysed, labels, conf_level)
+    rows["at_risk"] = _at_risk_rows(analysed, labels, settings["at_risk_months"])
+    rows["medians"] = [
+        {
+            "group": label,
+            **km_median(
+                _members(analysed, label)["time"],
+                _members(analysed, label)["event"],
+                conf_level=conf_level,
+            ).columns(),
+        }
+        for label in labels
+    ]
+    return rows
 
 
 def prognosis_tables(
@@ -471,13 +492,16 @@ def prognosis_tables(
     Times are months from the landmark. Log-rank and Cox need at least
     ``min_events_per_group`` events in each group (Cox also at each value of a two-valued
     covariate); KM tables and medians are descriptive and given whenever a group has patients.
-
-
     """
     labels = group_labels(grouping)
-    indicator = indicator_name(grouping)
-    comparison = f"{labels[0]} vs {labels[1]}"
-    parts = {name: [] for name in TABLES if name != "claim"}
+    settings = {
+        "conf_level": conf_level,
+        "min_events_per_group": min_events_per_group,
+        "adjust_for": adjust_for,
+        "at_risk_months": at_risk_months,
+    }
+    rows = {name: [] for name in TABLES if name not in ("flow", "excluded", "claim")}
+    flows, excluded_parts = [], []
     for endpoint in endpoints:
         analysed, excluded = landmark_cohort(
             patients,
@@ -486,42 +510,25 @@ def prognosis_tables(
             landmark_months=landmark_months,
             marker_label=marker_label,
         )
-        keys = {"subgroup": subgroup, "endpoint": endpoint}
-        parts["flow"].append(
-            pd.DataFrame(_flow(subgroup, endpoint, len(patients), analysed, excluded, labels))
-        )
-        parts["excluded"].append(excluded.assign(**keys))
-        reason = _endpoint_reason(patients, analysed, endpoint)
-        compare_reason = reason or _events_reason(analysed, labels, min_events_per_group)
-        for name, rows in (
-            ("km", _km_rows(analysed, labels, conf_level, reason)),
-            ("medians", _median_rows(analysed, labels, conf_level, reason)),
-            ("at_risk", _at_risk_rows(analysed, labels, at_risk_months, reason)),
-            ("logrank", [_logrank_row(analysed, labels, compare_reason)]),
-        ):
-            parts[name].append(pd.DataFrame(rows).assign(**keys))
-        cox, zph = _cox_tables(
+        flows.extend(_flow(subgroup, endpoint, len(patients), analysed, excluded, labels))
+        excluded_parts.append(excluded.assign(subgroup=subgroup, endpoint=endpoint))
+        endpoint_rows = _endpoint_rows(
             analysed,
-            indicator=indicator,
-            adjust_for=adjust_for,
-            comparison=comparison,
-            conf_level=conf_level,
-            min_events=min_events_per_group,
-            reason=compare_reason,
+            labels=labels,
+            indicator=indicator_name(grouping),
+            comparison=f"{labels[0]} vs {labels[1]}",
+            reason=_endpoint_reason(patients, analysed, endpoint),
+            settings=settings,
         )
-        parts["cox"].extend(part.assign(**keys) for part in cox)
-        parts["zph"].extend(part.assign(**keys) for part in zph)
-    columns = {
-        "flow": FLOW_COLUMNS,
-        "excluded": EXCLUDED_COLUMNS,
-        "km": KM_COLUMNS,
-        "medians": MEDIAN_COLUMNS,
-        "at_risk": AT_RISK_COLUMNS,
-        "logrank": LOGRANK_COLUMNS,
-        "cox": COX_COLUMNS,
-        "zph": ZPH_COLUMNS,
+        for name, table_rows in endpoint_rows.items():
+            keys = {"subgroup": subgroup, "endpoint": endpoint}
+            rows[name].extend({**row, **keys} for row in table_rows)
+    tables = {
+        "flow": pd.DataFrame(flows, columns=FLOW_COLUMNS),
+        "excluded": _table(excluded_parts, EXCLUDED_COLUMNS),
     }
-    tables = {name: _concat(parts[name], columns[name]) for name in columns}
+    for name, table_rows in rows.items():
+        tables[name] = _table([pd.DataFrame(table_rows)], COLUMNS[name], RENAMES.get(name, {}))
     for name in ("km", "cox"):
         tables[name]["conf_level"] = conf_level
     tables["claim"] = claim_row(
@@ -536,11 +543,11 @@ def prognosis_tables(
     return tables
 
 
-def _concat(frames, columns) -> pd.DataFrame:
+def _table(frames, columns, renames=None) -> pd.DataFrame:
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=columns)
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True).rename(columns=renames or {})
     for column in columns:
         if column not in table.columns:
             table[column] = math.nan

@@ -1,62 +1,76 @@
 """The workflow's rule graph for the report: which rule feeds which, as dot text and an image.
 
-`snakemake --rulegraph` numbers its nodes and orders its edges differently from run to run
-(set iteration order), so the graph is parsed and rewritten canonically (rules sorted by name)
-before it is drawn: the same workflow always gives the same bytes. Graphviz draws the SVG when
-its `dot` program is installed; without it the SVG shows the same edges as text.
+The graph is found in the main Snakemake process while the Snakefile is read (``rule_graph``,
+from the rules as the workflow defines them), written to a file only when it changes, and drawn
+by the ``rulegraph`` rule: no second Snakemake runs inside a job, and the drawing is redone only
+when the graph changes. Rules and edges are sorted, so the same workflow always gives the same
+bytes. Graphviz draws the SVG when its `dot` program is installed; without it the SVG shows the
+same edges as text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
-import sys
+from pathlib import Path
 from xml.sax.saxutils import escape
 
-NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]*)"')
-EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)\s*$")
+from il6hcc.config import canonical_json, write_if_changed
+
 DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*")
 
 
-def snakemake_rulegraph(snakefile: str, configfile: str, *, cwd=None) -> str:
-    """Dot text of ``snakemake --rulegraph`` for this Snakefile and configuration.
+def rule_graph(rules: dict, target: str, wildcards_type) -> dict:
+    """The rules ``target`` needs, directly or not, and which feeds which, as Snakemake's DAG
+    would find them: from the target's job, each input file's producing rule, with the
+    wildcards it takes from that file, then that job's inputs, until no new job appears.
 
-    ``--nolock`` because the calling workflow holds the working directory's lock while this
-    job runs; the default profile is disabled so only the given configuration counts.
+    ``rules``: Snakemake's rules by name (``workflow.rules``, once every rule is defined);
+    ``wildcards_type``: Snakemake's Wildcards class, to call input functions as a job would.
+    Every subgroup, comparison and endpoint the configuration names is a job visited, so the
+    graph follows the configuration (``claims: null`` drops a rule).
     """
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        snakefile,
-        "--configfile",
-        configfile,
-        "--rulegraph",
-        "--nolock",
-        "--quiet",
-        "all",
-        "--workflow-profile",
-        "none",
-    ]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"snakemake --rulegraph failed:\n{result.stderr[-3000:]}")
-    return result.stdout
+    edges = set()
+    seen = {(target, ())}
+    pending = [(rules[target], {})]
+    while pending:
+        rule, wildcards = pending.pop()
+        inputs = rule.expand_input(wildcards_type(fromdict=wildcards))[0]
+        for path in inputs:
+            for producer in rules.values():
+                if producer is rule or not producer.is_producer(path):
+                    continue
+                edges.add((producer.name, rule.name))
+                found = dict(producer.get_wildcards(path))
+                job = (producer.name, tuple(sorted(found.items())))
+                if job not in seen:
+                    seen.add(job)
+                    pending.append((producer, found))
+    names = sorted({name for name, _ in seen})
+    return {"rules": names, "edges": [list(edge) for edge in sorted(edges)]}
 
 
-def parse_rulegraph(dot_text: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Rule names and (upstream, downstream) edges of a rule graph, both sorted."""
-    names = {}
-    numbered_edges = []
-    for line in dot_text.splitlines():
-        if node := NODE.match(line):
-            names[node.group(1)] = node.group(2)
-        elif edge := EDGE.match(line):
-            numbered_edges.append((edge.group(1), edge.group(2)))
-    edges = sorted({(names[a], names[b]) for a, b in numbered_edges})
-    return sorted(names.values()), edges
+def record_rule_graph(path: Path, sources: list[Path], config: dict, find) -> None:
+    """Write the graph ``find()`` returns to ``path`` (JSON) when it changed.
+
+    Finding it calls every job's input functions, about a second on each start of Snakemake, so
+    it is skipped when the rule files (``sources``) and the configuration are those of the graph
+    on record: their sha256 is kept beside it (``path`` with suffix .sha256).
+    """
+    digest = hashlib.sha256(canonical_json(config).encode("utf-8"))
+    for source in sources:
+        digest.update(source.read_bytes())
+    key = path.with_suffix(".sha256")
+    try:
+        if key.read_text(encoding="utf-8") == digest.hexdigest() and path.is_file():
+            return
+    except OSError:
+        pass
+    write_if_changed(path, json.dumps(find(), indent=1, sort_keys=True) + "\n")
+    write_if_changed(key, digest.hexdigest())
 
 
 def canonical_dot(rules: list[str], edges: list[tuple[str, str]]) -> str:
@@ -104,9 +118,9 @@ def text_svg(edges: list[tuple[str, str]], note: str) -> str:
     )
 
 
-def rulegraph_figure(dot_text: str) -> tuple[str, str, str]:
-    """(canonical dot text, SVG, how the SVG was drawn) from ``snakemake --rulegraph`` output."""
-    rules, edges = parse_rulegraph(dot_text)
+def rulegraph_figure(graph: dict) -> tuple[str, str, str]:
+    """(dot text, SVG, how the SVG was drawn) of a ``rule_graph``."""
+    rules, edges = graph["rules"], [tuple(edge) for edge in graph["edges"]]
     canonical = canonical_dot(rules, edges)
     drawn = graphviz_svg(canonical)
     if drawn is not None:
