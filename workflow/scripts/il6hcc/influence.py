@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from il6hcc.multiverse import Multiverse, main_specification
+from il6hcc.stats.multiplicity import frozen_heap
 
 INFLUENCE_COLUMNS = [
     "claim",
@@ -34,8 +35,9 @@ def leave_one_out(cohort: pd.DataFrame, settings: dict) -> pd.DataFrame:
     main = multiverse.claims(specification).set_index("claim")["verdict"]
     verdicts = []
     for source_row in cohort["source_row"]:
-        claims = multiverse.claims({**specification, "left_out": int(source_row)})
-        verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
+        with frozen_heap():
+            claims = multiverse.claims({**specification, "left_out": int(source_row)})
+            verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
     table = pd.DataFrame(verdicts)
     patient_ids = cohort.set_index("source_row")["patient_id"]
     rows = []

@@ -7,7 +7,9 @@ check), by calling the same package functions with the specification's values; n
 analysis is written a second time here. Specifications that share a choice share its work: the
 tables are cached by what they depend on (the cleaned cohort by substitution rule and
 not-evaluable rule, the pre/post tests by the patients, scale and continuity correction, and
-only the p-value adjustment is redone per multiplicity choice).
+only the p-value adjustment is redone per multiplicity choice). The tables are built without
+their effect sizes (``effect_sizes=False``): no verdict reads them, and their bootstrap
+intervals would be most of the work.
 
 The grid is numbered in the order of :data:`CHOICES` and of each choice's values (a list in its
 configured order; named alternatives by name, see :func:`choice_values`);
@@ -32,6 +34,7 @@ from il6hcc.claims import check_claims
 from il6hcc.clean import clean_cohort
 from il6hcc.criteria import accuracy_table, mcnemar_table
 from il6hcc.paired import adjust_prepost, prepost_table, subgroup_comparison_table
+from il6hcc.stats.multiplicity import frozen_heap
 from il6hcc.subgroups import select_subgroup
 
 # The choices, in the order that numbers the grid (the last varies fastest, so that
@@ -196,6 +199,7 @@ class Multiverse:
                 adjust_family=self.settings["adjust_family"],
                 scale=scale,
                 conf_level=self.settings["conf_level"],
+                effect_sizes=False,
             )
         method = specification["multiple_testing"]
         if (key, method) not in self._prepost:
@@ -253,6 +257,7 @@ class Multiverse:
                 metric=self.settings["change_metric"],
                 correct=correct,
                 adjust_method=method,
+                effect_sizes=False,
             )
         return self._comparison[key]
 
@@ -299,9 +304,10 @@ def run_batch(cohort: pd.DataFrame, settings: dict, *, batches: int, batch: int)
     multiverse = Multiverse(cohort, settings)
     tables = []
     for number in batch_specifications(numbers, batches=batches, batch=batch):
-        specification = grid[number]
-        claims = multiverse.claims(specification)[SPECIFICATION_RESULT_COLUMNS]
-        tables.append(claims.assign(specification=number, **specification))
+        with frozen_heap():
+            specification = grid[number]
+            claims = multiverse.claims(specification)[SPECIFICATION_RESULT_COLUMNS]
+            tables.append(claims.assign(specification=number, **specification))
     columns = ["specification", *CHOICES, *SPECIFICATION_RESULT_COLUMNS]
     if not tables:
         return pd.DataFrame(columns=columns)

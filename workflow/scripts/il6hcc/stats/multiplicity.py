@@ -7,6 +7,10 @@ References: Holm S. Scand J Stat 1979;6:65-70; Benjamini Y, Hochberg Y. J R Stat
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 # R's method names, and statsmodels' name of each ("none" leaves the p-values as they are).
@@ -38,3 +42,27 @@ def p_adjust(p_values, method: str = "holm") -> np.ndarray:
 
         adjusted[present] = multipletests(p[present], method=P_ADJUST_METHODS[method])[1]
     return adjusted
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Hold every object alive now out of the garbage collector's full collections while the
+    block runs (``gc.freeze``), and give them back after (``gc.unfreeze``).
+
+    Why: statsmodels' Holm adjustment ends with ``gc.collect()`` (to free a large temporary
+    array), and a full collection walks every tracked object: about 0.1 s once pandas, scipy
+    and statsmodels are loaded, paid on each call. Code that adjusts p-values hundreds of times
+    (the robustness reruns) runs each rerun in this block, once its data are loaded: the
+    modules, the cohort and the tables cached by earlier reruns are frozen, and a collection
+    walks only what the current rerun creates. statsmodels is imported first, so that its
+    modules are frozen too. Nothing is computed differently; reference cycles that become
+    garbage inside a loop of such blocks are collected once the loop is over (measured on the
+    default grid: 2 MB more peak memory, 164 MB in all).
+    """
+    from statsmodels.stats import multitest  # noqa: F401 (imported to be frozen)
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
