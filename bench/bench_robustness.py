@@ -7,9 +7,11 @@ wall time, time.process_time / time.perf_counter) the default multiverse grid of
 one batch and in the configured number of batches (each batch a fresh il6hcc.multiverse cache,
 as each Snakemake job is), and the leave-one-out influence. Prints a markdown table and writes
 it to bench/robustness_results.md. The CPU time is the cost the stage adds to a cold run's CPU
-total; the machine is shared, so wall times vary with its load.
+total; the machine is shared, so wall times vary with its load (the 1-minute load average
+before and after the runs is printed with them).
 """
 
+import os
 import platform
 import sys
 import time
@@ -45,6 +47,7 @@ def main():
         decimal=config["cohort"]["decimal"],
         max_problems=config["cohort"]["max_problems"],
     ).table
+    load_before = os.getloadavg()[0]
     settings = multiverse_settings(config)
     batches = settings["batches"]
     n_specifications = len(
@@ -74,7 +77,9 @@ def main():
     ]
     lines = [
         f"Robustness stage on the bundled cohort ({len(cohort)} patients); "
-        f"Python {platform.python_version()}, {platform.machine()}, shared machine.",
+        f"Python {platform.python_version()}, {platform.machine()}, shared machine "
+        f"({os.cpu_count()} cores, load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after).",
         "",
         "| work | wall (s) | CPU (s) |",
         "| --- | --- | --- |",
