@@ -29,6 +29,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/planning.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/robustness.smk"
 include: "workflow/rules/provenance.smk"
 
 

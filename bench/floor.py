@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 import yaml  # noqa: E402
 
 from il6hcc import ruleparams  # noqa: E402
-from il6hcc.config import planning_chunks  # noqa: E402
+from il6hcc.config import CLAIM_FILE_NAMES, planning_chunks  # noqa: E402
 from il6hcc.rulekit import perform_step  # noqa: E402
 from il6hcc.steps.claims import claims  # noqa: E402
 from il6hcc.steps.clean import clean  # noqa: E402
@@ -38,6 +38,13 @@ from il6hcc.steps.figures import figures  # noqa: E402
 from il6hcc.steps.ingest import ingest  # noqa: E402
 from il6hcc.steps.paired_stats import compare_subgroups, paired_stats  # noqa: E402
 from il6hcc.steps.planning import planning_chunk, planning_gather  # noqa: E402
+from il6hcc.steps.robustness import (  # noqa: E402
+    FIGURE_PREFIX,
+    robustness_batch,
+    robustness_figures,
+    robustness_influence,
+    robustness_summary,
+)
 from il6hcc.steps.roc import roc  # noqa: E402
 from il6hcc.steps.stratify import stratify  # noqa: E402
 from il6hcc.steps.survival import survival  # noqa: E402
@@ -179,6 +186,8 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
             ruleparams.claims(config),
             {"claims": "claims.tsv"},
         )
+        if config["robustness"]["enabled"]:
+            _robustness(config, out)
     if config["planning"]["enabled"]:
         _planning(config, out)
 
@@ -205,6 +214,49 @@ def _planning(config: dict, out: Path) -> None:
         ruleparams.planning_gather(config),
         {"power": "planning/power.tsv", "sample_size": "planning/sample_size.tsv"},
         [f"planning/power_curves.{ext}" for ext in ("svg", "pdf")],
+    )
+
+
+def _robustness(config: dict, out: Path) -> None:
+    """Every robustness job (as workflow/rules/robustness.smk lists their outputs)."""
+    cohort = {"cohort": out / "ingest/cohort.tsv"}
+    batches = [
+        f"robustness/batches/{batch}.tsv" for batch in range(config["robustness"]["batches"])
+    ]
+    for batch, path in enumerate(batches):
+        _step(
+            robustness_batch,
+            out,
+            cohort,
+            {**ruleparams.robustness_batch(config), "batch": str(batch)},
+            {"specifications": path},
+        )
+    specifications = out / "robustness/specifications.tsv"
+    _step(
+        robustness_summary,
+        out,
+        {"batches": [out / path for path in batches], "claims": out / "claims.tsv"},
+        ruleparams.robustness_summary(config),
+        {"specifications": specifications.relative_to(out), "summary": "robustness/summary.tsv"},
+    )
+    _step(
+        robustness_influence,
+        out,
+        cohort,
+        ruleparams.robustness_influence(config),
+        {"influence": "robustness/influence.tsv"},
+    )
+    _step(
+        robustness_figures,
+        out,
+        {"specifications": specifications, "claims": out / "claims.tsv"},
+        ruleparams.robustness_figures(config),
+        {},
+        [
+            f"robustness/figures/{FIGURE_PREFIX}{name}.{ext}"
+            for name in CLAIM_FILE_NAMES.values()
+            for ext in ("svg", "pdf")
+        ],
     )
 
 

@@ -24,6 +24,7 @@ from il6hcc.change import (
 )
 from il6hcc.criteria import accuracy_table, mcnemar_table
 from il6hcc.paired import (
+    EFFECT_SIZE_FIELDS,
     logistic_table,
     prepost_table,
     responder_comparison_table,
@@ -421,6 +422,38 @@ def test_overlapping_subgroups_are_not_compared_as_independent_groups():
     assert row["method"] == "not estimable"
     assert "share 2 patients" in row["reason"]
     assert math.isnan(row["p_value"]) and math.isnan(row["p_adjusted"])
+
+
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_tables_without_effect_sizes_leave_out_only_the_effect_size_columns(overlapping):
+    """effect_sizes=False (the robustness reruns) drops the effect_size_ columns and changes no
+    other value; with effect sizes, the columns are there and estimated."""
+    patients = two_marker_cohort()
+    later = (
+        patients.iloc[:12]
+        if overlapping
+        else patients.assign(source_row=lambda t: t["source_row"] + 1000)
+    )
+    options = {"markers": [IL6, AFP], "metric": "absolute", "correct": True}
+    builders = {
+        "prepost": lambda **switch: prepost_table(
+            patients, subgroup="s", **options, adjust_method="holm", adjust_family="marker",
+            **switch),
+        "responders": lambda **switch: responder_comparison_table(
+            patients, subgroup="s", **options, adjust_method="holm", adjust_family="marker",
+            **switch),
+        "comparison": lambda **switch: subgroup_comparison_table(
+            patients, later, comparison={"name": "c", "a": "a", "b": "b"}, **options,
+            adjust_method="holm", **switch),
+    }  # fmt: skip
+    for name, build in builders.items():
+        full, lean = build(), build(effect_sizes=False)
+        effect_columns = [column for column in full.columns if column.startswith("effect_size_")]
+        assert {f"effect_size_{f}" for f in EFFECT_SIZE_FIELDS} <= set(effect_columns), name
+        assert list(lean.columns) == [c for c in full.columns if c not in effect_columns], name
+        pd.testing.assert_frame_equal(lean, full.drop(columns=effect_columns), obj=name)
+        if not (overlapping and name == "comparison"):
+            assert full["effect_size_estimate"].notna().all(), name
 
 
 def test_logistic_drops_constant_adjustment_columns_and_names_those_used():

@@ -136,6 +136,15 @@ def test_every_object_in_the_schema_rejects_unknown_keys():
             lambda c: c["planning"]["parametric"]["il6"].update(later_line_responders=[1, 1]),
             "'later_line_responders' does not match any of the regexes",
         ),
+        (
+            lambda c: c["robustness"]["choices"].update(below_lloq=["zero"]),
+            "'zero' is not one of ['lloq', 'half_lloq', 'lloq_sqrt2']",
+        ),
+        (
+            lambda c: c["robustness"]["choices"].update(multiple_testing=[]),
+            "should be non-empty",
+        ),
+        (lambda c: c["robustness"].update(batches=0), "0 is less than the minimum of 1"),
     ],
 )
 def test_schema_rejects_each_mistake_and_names_it(config, edit, named):
@@ -336,3 +345,12 @@ def test_an_invalid_configuration_is_never_recorded_as_validated(config, tmp_pat
         with pytest.raises(WorkflowError):
             validate_once(config, Path(SCHEMA), record, validate)
     assert not record.exists()
+
+
+def test_robustness_alternatives_name_known_markers_and_fit_their_operators(config):
+    choices = config["robustness"]["choices"]
+    choices["criteria"]["typo"] = {"afq": {"metric": "percent", "comparison": "le", "value": -30}}
+    choices["later_line"]["listed"] = [{"column": "line_of_therapy", "op": "eq", "value": [2]}]
+    message = config_error(config)
+    assert "robustness.choices.criteria.typo: unknown marker key 'afq'" in message
+    assert "robustness.choices.later_line.listed[0]: op 'eq' needs a single value" in message

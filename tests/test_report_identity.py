@@ -155,7 +155,9 @@ def test_the_claims_table_shows_each_claims_own_verdict_effect_and_sentence(comp
     html = (completed_run / "results" / "report.html").read_text(encoding="utf-8")
     claims = read_tsv(completed_run / "results" / "claims.tsv")
     survival = read_tsv(completed_run / "results" / "survival" / "all" / "claim.tsv")
-    rows = html.split('<tr data-claim="')[1:]
+    # The claims table's rows (the Robustness table also has a row per claim).
+    table = html.split('<table data-table="claims"', 1)[1].split("</table>", 1)[0]
+    rows = table.split('<tr data-claim="')[1:]
     shown = {row.split('"', 1)[0]: row.split("</tr>", 2) for row in rows}
     for claim in [*claims.itertuples(), *survival.itertuples()]:
         numbers, words = shown[str(claim.claim)][:2]

@@ -63,6 +63,11 @@ def subgroup_jobs(plan: set[str], subgroup: str) -> set[str]:
     return jobs
 
 
+def robustness_jobs(plan: set[str]) -> set[str]:
+    """The multiverse's jobs (its batches and their summary): they rerun the claims check."""
+    return {job for job in plan if job.startswith("robustness_")}
+
+
 def section_jobs(plan: set[str]) -> set[str]:
     """The report-section jobs (one per subgroup): they gather every per-subgroup result."""
     return {job for job in plan if job.startswith("report_section[")}
@@ -118,6 +123,7 @@ def test_editing_a_compared_subgroup_also_reruns_its_comparison_and_claims(
     expected = (
         subgroup_jobs(full_plan, "first_line")
         | {"compare_subgroups[comparison=first_vs_later_line]", "claims"}
+        | robustness_jobs(full_plan)
         | CONFIG_READERS
         | GATHERING
     )
@@ -172,11 +178,13 @@ def test_changing_a_response_criterion_reruns_criteria_claims_and_report(complet
     criteria_jobs = {job for job in full_plan if job.startswith("criteria[")}
     assert len(criteria_jobs) == len(load_config(completed_copy)["subgroups"])
     # claims reads the accuracy and McNemar tables of its accuracy subgroup; each subgroup's
-    # report section gathers its criteria tables; planning's McNemar test uses the criteria.
+    # report section gathers its criteria tables; planning's McNemar test and the multiverse's
+    # reruns of claim 5 use the criteria.
     planning_jobs = {job for job in full_plan if job.split("[")[0].startswith("planning_")}
     assert len(planning_jobs) == len(load_config(completed_copy)["planning"]["sizes"]) + 1
     expected = criteria_jobs | section_jobs(full_plan) | {"claims"} | CONFIG_READERS | GATHERING
-    expected |= planning_jobs
+    expected |= planning_jobs | robustness_jobs(full_plan)
+    assert robustness_jobs(full_plan) >= {"robustness_batch[batch=0]", "robustness_summary"}
     assert planned_job_names(completed_copy) == expected
 
 

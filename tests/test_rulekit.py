@@ -43,7 +43,8 @@ def test_canonical_sorts_every_dict_and_keeps_list_order():
 BUILDERS = {
     name: function
     for name, function in inspect.getmembers(ruleparams, inspect.isfunction)
-    if function.__module__ == ruleparams.__name__ and name not in ("markers", "statistics")
+    if function.__module__ == ruleparams.__name__
+    and name not in ("markers", "statistics", "claims_rerun", "robustness_grid")
 }
 
 
@@ -77,7 +78,8 @@ def test_every_rule_with_params_has_a_builder_named_after_it():
     )
     assert set(BUILDERS) == {
         "ingest", "clean", "stratify", "table1", "paired_stats", "compare_subgroups", "roc",
-        "criteria", "figures", "survival", "claims", "report_section", "planning_chunk",
+        "criteria", "figures", "survival", "claims", "report_section", "robustness_batch",
+        "robustness_summary", "robustness_influence", "robustness_figures", "planning_chunk",
         "planning_gather",
     }  # fmt: skip
     for rule in BUILDERS:
@@ -92,30 +94,42 @@ def test_params_carry_config_names(config):
     assert set(ruleparams.survival(config)["survival"]) <= set(config["survival"])
 
 
+# The robustness rules that rerun the claims check from the cohort (the multiverse's batches and
+# leave-one-out): they read whatever the claims check reads, and the substitution below the LLOQ.
+RERUNS = {"robustness_batch", "robustness_influence"}
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda c: c["statistics"].update(alpha=0.01), {"survival", "claims", "planning_chunk"}),
-        (lambda c: c["statistics"].update(proportion_ci="wilson"), {"criteria"}),
+        (lambda c: c["statistics"].update(alpha=0.01),
+         {"survival", "claims", *RERUNS, "robustness_figures", "planning_chunk"}),
+        (lambda c: c["statistics"].update(proportion_ci="wilson"), {"criteria", *RERUNS}),
         (lambda c: c["statistics"].update(seed=7), {"table1", "roc"}),
         (lambda c: c["statistics"]["multiple_testing"].update(family="subgroup"),
-         {"paired_stats", "criteria"}),
+         {"paired_stats", "criteria", *RERUNS}),
         (lambda c: c["statistics"]["multiple_testing"].update(method="BH"),
-         {"paired_stats", "criteria", "roc", "compare_subgroups", "planning_chunk"}),
+         {"paired_stats", "criteria", "roc", "compare_subgroups", "robustness_influence",
+          "planning_chunk"}),
         (lambda c: c.update(change_metric="percent"),
-         {"paired_stats", "compare_subgroups", "roc", "planning_chunk"}),
+         {"paired_stats", "compare_subgroups", "roc", *RERUNS, "planning_chunk"}),
         (lambda c: c["markers"][0].update(lloq=2.0),
-         {"clean", "table1", "paired_stats", "figures"}),
+         {"clean", "table1", "paired_stats", "figures", *RERUNS}),
         (lambda c: c["markers"][1].update(label="alpha-fetoprotein"),
-         {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures",
+         {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures", *RERUNS,
           "planning_gather"}),
         (lambda c: c["markers"][0].update(label="Interleukin 6"),
          {"table1", "paired_stats", "compare_subgroups", "roc", "criteria", "figures",
-          "survival", "planning_gather"}),
+          "survival", *RERUNS, "planning_gather"}),
         (lambda c: c["subgroups"]["later_line"].append(
-            {"column": "sex", "op": "eq", "value": "F"}), set()),
+            {"column": "sex", "op": "eq", "value": "F"}), RERUNS),
         (lambda c: c["subgroups"]["first_line"].append(
-            {"column": "sex", "op": "eq", "value": "F"}), {"stratify"}),
+            {"column": "sex", "op": "eq", "value": "F"}), {"stratify", *RERUNS}),
+        (lambda c: c["subgroups"]["all"].append(
+            {"column": "sex", "op": "eq", "value": "F"}), set()),
+        (lambda c: c["censoring"].update(below_lloq="lloq"), {"clean", "robustness_influence"}),
+        (lambda c: c["robustness"].update(batches=3), {"robustness_batch"}),
+        (lambda c: c["robustness"].update(seed=3), {"robustness_batch", "robustness_summary"}),
         (lambda c: c["cohort"].update(path="data/other.csv"), set()),
         (lambda c: c["cohort"].update(max_problems=3), {"ingest"}),
         (lambda c: c["survival"].update(claim_subgroup="later_line"), set()),
@@ -129,7 +143,7 @@ def test_params_carry_config_names(config):
         (lambda c: c["planning"]["parametric"]["il6"].update(
             first_line_responder=[9.0, 1.0]), set()),
         (lambda c: c.update(reference_marker="afp"),
-         {"criteria", "claims", "roc", "planning_chunk"}),
+         {"criteria", "claims", "roc", *RERUNS, "planning_chunk"}),
     ],
 )  # fmt: skip
 def test_an_edit_changes_the_params_of_exactly_the_rules_reading_it(config, edit, expected):

@@ -1,5 +1,6 @@
 """p_adjust against R's p.adjust (tests/r/make_core_fixtures.R)."""
 
+import gc
 import math
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from il6hcc.stats.multiplicity import p_adjust
+from il6hcc.stats.multiplicity import frozen_heap, p_adjust
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core"
 REL = 1e-10
@@ -65,3 +66,19 @@ def test_empty_and_invalid_input():
         p_adjust([0.5, 1.2])
     with pytest.raises(ValueError):
         p_adjust([0.5], method="hochberg")
+
+
+def test_frozen_heap_freezes_what_is_alive_and_gives_it_back():
+    kept = [[index] for index in range(1000)]
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        made_inside = [[index] for index in range(1000)]
+        assert gc.get_freeze_count() == frozen, "objects made inside are not frozen"
+        assert p_adjust([0.01, 0.04, 0.03], "holm").tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), frozen_heap():
+        raise RuntimeError("a failure inside still unfreezes")
+    assert gc.get_freeze_count() == 0
+    assert len(kept) == len(made_inside)

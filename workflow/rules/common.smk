@@ -15,6 +15,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from il6hcc import ruleparams  # noqa: E402
 from il6hcc.config import (  # noqa: E402
+    CLAIM_FILE_NAMES,
     check_config,
     planning_chunk_studies,
     planning_chunks,
@@ -71,6 +72,7 @@ wildcard_constraints:
     marker="|".join(MARKER_KEYS),
     size=r"\d+",
     chunk=r"\d+",
+    batch=r"\d+",
 
 
 def rule_script(name):
@@ -177,6 +179,12 @@ def planning_chunk_runtime(wildcards):
     return 5 + planning_chunk_size(wildcards) // 2_000_000
 
 
+ROBUSTNESS = config["robustness"]
+# The multiverse reruns the claims check: without one (claims: null) there is nothing to rerun.
+ROBUSTNESS_ON = ROBUSTNESS["enabled"] and bool(config["claims"])
+BATCHES = list(range(ROBUSTNESS["batches"]))
+
+
 def final_targets():
     return ["results/report.html", "results/provenance.tsv"]
 
@@ -260,6 +268,10 @@ def report_inputs(wildcards):
         inputs["planning_power"] = rules.planning_gather.output.power
         inputs["planning_sample_size"] = rules.planning_gather.output.sample_size
         inputs["planning_figure"] = rules.planning_gather.output.svg
+    if ROBUSTNESS_ON:
+        inputs["robustness_summary"] = rules.robustness_summary.output.summary
+        inputs["robustness_influence"] = rules.robustness_influence.output.influence
+        inputs["robustness_figures"] = rules.robustness_figures.output.svg
     return inputs
 
 
@@ -275,4 +287,9 @@ def job_records(wildcards):
     if PLANNING["enabled"]:
         records += planning_chunk_outputs("provenance")
         records.append(rules.planning_gather.output.provenance)
+    if ROBUSTNESS_ON:
+        records += expand(rules.robustness_batch.output.provenance, batch=BATCHES)
+        records.append(rules.robustness_summary.output.provenance)
+        records.append(rules.robustness_influence.output.provenance)
+        records.append(rules.robustness_figures.output.provenance)
     return records

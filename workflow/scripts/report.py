@@ -29,6 +29,7 @@ from il6hcc.report_context import (
     subgroup_context,
     wording,
 )
+from il6hcc.robustness_report import curves_by_claim, robustness_context, with_holds_share
 from il6hcc.rulekit import package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
@@ -108,6 +109,16 @@ def main(snakemake, log):
         and "survival_claim" in section["tables"]
         for row in section["tables"]["survival_claim"]["rows"]
     ]
+    robustness = None
+    summary = None
+    if "robustness_summary" in inputs.keys():
+        summary = read_tsv(inputs.robustness_summary)
+        robustness = robustness_context(
+            summary,
+            read_tsv(inputs.robustness_influence),
+            config,
+            curves_by_claim(list(inputs.robustness_figures)),
+        )
     flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
@@ -117,7 +128,11 @@ def main(snakemake, log):
         ),
         "simulated": bool(manifest["simulated"]),
         "manifest": manifest,
-        "claims": (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else []) + claim_6,
+        "claims": with_holds_share(
+            (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else []) + claim_6,
+            summary,
+        ),
+        "robustness": robustness,
         "n_responders": int(response_groups[response_groups["reason"] == "responders"]["n"].sum()),
         "n_evaluable": int(response_groups["n"].sum()),
         "flow": participant_flow(flow, read_patients(inputs.patients)),

@@ -12,6 +12,9 @@ import json
 import os
 from pathlib import Path
 
+# The claims check's row keys (il6hcc.claims) as file names of per-claim outputs.
+CLAIM_FILE_NAMES = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "1 vs 2": "1_vs_2"}
+
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names every offending key."""
@@ -151,15 +154,16 @@ def check_config(config: dict) -> None:
             f"(comparisons: {', '.join(comparison_names) or 'none'})"
         )
     for name, filters in config["subgroups"].items():
-        for position, spec in enumerate(filters):
-            is_list = isinstance(spec["value"], list)
-            if spec["op"] in ("in", "not_in") and not is_list:
+        problems += _filter_problems(f"subgroups.{name}", filters)
+    choices = config["robustness"]["choices"]
+    for name, filters in choices["later_line"].items():
+        problems += _filter_problems(f"robustness.choices.later_line.{name}", filters)
+    for name, criteria in choices["criteria"].items():
+        for key in criteria:
+            if key not in keys:
                 problems.append(
-                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a list value"
-                )
-            if spec["op"] not in ("in", "not_in") and is_list:
-                problems.append(
-                    f"subgroups.{name}[{position}]: op '{spec['op']}' needs a single value"
+                    f"robustness.choices.criteria.{name}: unknown marker key '{key}' "
+                    f"(markers: {known})"
                 )
     report = config["report"]
     if report["main_subgroup"] not in names:
@@ -198,6 +202,18 @@ def check_config(config: dict) -> None:
             )
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _filter_problems(where: str, filters: list[dict]) -> list[str]:
+    """A list value where the op takes one value, or the reverse (the schema allows both)."""
+    problems = []
+    for position, spec in enumerate(filters):
+        is_list = isinstance(spec["value"], list)
+        if spec["op"] in ("in", "not_in") and not is_list:
+            problems.append(f"{where}[{position}]: op '{spec['op']}' needs a list value")
+        if spec["op"] not in ("in", "not_in") and is_list:
+            problems.append(f"{where}[{position}]: op '{spec['op']}' needs a single value")
+    return problems
 
 
 def roc_pairs(config: dict) -> list[list[str]]:
@@ -258,3 +274,51 @@ def planning_chunk_studies(planning: dict, size, chunk) -> list[int]:
         if (n_patients, index) == (int(size), int(chunk))
     ]
     return studies
+
+
+def claims_analysis(config: dict) -> dict:
+    """What rerunning the claims check reads besides the cohort and a specification
+    (il6hcc.multiverse.Multiverse), from the configuration or the config sections a robustness
+    rule receives (il6hcc.ruleparams.claims_rerun)."""
+    roles = config["claims"] or {}
+    statistics = config["statistics"]
+    comparison = [c for c in config["subgroup_comparisons"] if c["name"] == roles.get("comparison")]
+    role_names = ("first_line", "later_line", "accuracy_subgroup")
+    return {
+        "markers": [{f: m[f] for f in ("key", "label", "unit", "lloq")} for m in config["markers"]],
+        "response": config["response"],
+        "criteria": config["criteria"],
+        "reference_marker": config["reference_marker"],
+        "subgroups": config["subgroups"],
+        "comparison": comparison[0] if comparison else None,
+        "roles": {role: roles.get(role) for role in role_names},
+        "change_metric": config["change_metric"],
+        "alpha": statistics["alpha"],
+        "conf_level": statistics["conf_level"],
+        "adjust_family": statistics["multiple_testing"]["family"],
+        "proportion_ci": statistics["proportion_ci"],
+    }
+
+
+def multiverse_settings(config: dict) -> dict:
+    """A multiverse batch's settings: the claims analysis and robustness's grid and batches."""
+    robustness = config["robustness"]
+    settings = claims_analysis(config)
+    settings.update(
+        {key: robustness[key] for key in ("choices", "max_specifications", "seed", "batches")}
+    )
+    return settings
+
+
+def leave_one_out_settings(config: dict) -> dict:
+    """The leave-one-out reruns' settings: the claims analysis and its configured choices (not
+    the multiverse's alternatives, so editing those does not rerun it)."""
+    statistics = config["statistics"]
+    settings = claims_analysis(config)
+    settings["main"] = {
+        "below_lloq": config["censoring"]["below_lloq"],
+        "signed_rank_scale": statistics["signed_rank_scale"],
+        "continuity_correction": statistics["continuity_correction"],
+        "multiple_testing": statistics["multiple_testing"]["method"],
+    }
+    return settings

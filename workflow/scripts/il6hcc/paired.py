@@ -33,7 +33,9 @@ RESPONSE_GROUPS = {"all": None, "responders": 1, "non-responders": 0}
 # the Hodges-Lehmann estimate beside it (hl_ columns; conf_level unprefixed, as it always was).
 TEST_FIELDS = ("statistic", "p_value", "method", "estimable", "reason")
 HL_FIELDS = ("estimate", "ci_low", "ci_high", "method", "reason")
-# The effect size printed beside each rank test (effect_size_ columns, with its name).
+# The effect size printed beside each rank test (effect_size_ columns, with its name). Its
+# interval is a bootstrap: tables built with effect_sizes=False (the robustness reruns, which
+# hundreds of times read only the tests) leave these columns out.
 EFFECT_SIZE_FIELDS = ("estimate", "ci_low", "ci_high", "method")
 # A logistic regression's columns: the Wald z is the result's statistic.
 LOGISTIC_COLUMNS = [
@@ -74,9 +76,11 @@ def prepost_table(
     adjust_family: str,
     scale: str = "difference",
     conf_level: float = 0.95,
+    effect_sizes: bool = True,
 ) -> pd.DataFrame:
     """Wilcoxon signed-rank test of post versus pre for each marker and response group, with
-    the Hodges-Lehmann estimate of the paired difference and its confidence interval.
+    the Hodges-Lehmann estimate of the paired difference and its confidence interval, and
+    (``effect_sizes``) the matched-pairs rank-biserial correlation with its bootstrap interval.
 
     Groups: all patients of the subgroup with both values, responders, non-responders
     (patients whose response is not evaluable enter only 'all'). On the ``difference`` scale
@@ -105,8 +109,12 @@ def prepost_table(
             if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
                 location = StatResult.not_estimable(test.reason)
-            effect = matched_pairs_rank_biserial(
-                differences, np.zeros_like(differences), conf_level=conf_level
+            effect = (
+                matched_pairs_rank_biserial(
+                    differences, np.zeros_like(differences), conf_level=conf_level
+                ).columns("effect_size_", keep=EFFECT_SIZE_FIELDS)
+                if effect_sizes
+                else {}
             )
             change = marker_change(pre[complete], post[complete], metric)
             rows.append(
@@ -130,10 +138,22 @@ def prepost_table(
                     "hl_scale": scale,
                     **location.columns("hl_", keep=HL_FIELDS),
                     "conf_level": location.conf_level,
-                    **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
+                    **effect,
                 }
             )
-    table = pd.DataFrame(rows)
+    return adjust_prepost(
+        pd.DataFrame(rows), adjust_method=adjust_method, adjust_family=adjust_family
+    )
+
+
+def adjust_prepost(table: pd.DataFrame, *, adjust_method: str, adjust_family: str) -> pd.DataFrame:
+    """The pre/post table with its p-values adjusted by ``adjust_method`` over the family:
+    "marker" adjusts the markers of one response group together, "subgroup" every row.
+
+    Separate from ``prepost_table`` so that an adjustment can be changed (the robustness
+    multiverse tries several) without recomputing the tests.
+    """
+    table = table.copy()
     table["p_adjusted"] = adjust_p_values(
         table, method=adjust_method, by=["group"] if adjust_family == "marker" else []
     )
@@ -149,11 +169,12 @@ def _change_test_row(
     below_b: pd.Series,
     correct: bool,
     conf_level: float,
+    effect_sizes: bool,
     not_estimable_reason: str = "",
 ) -> dict:
-    """Columns of a Mann-Whitney test of change a versus change b, with the common-language
-    effect size and its CI at ``conf_level``; ``not_estimable_reason``: the test does not apply
-    to these groups, and why."""
+    """Columns of a Mann-Whitney test of change a versus change b, with (``effect_sizes``) the
+    common-language effect size and its CI at ``conf_level``; ``not_estimable_reason``: the
+    test does not apply to these groups, and why."""
     a, b = change_a.to_numpy(float), change_b.to_numpy(float)
     test = mann_whitney_u(a, b, correct=correct)
     if not_estimable_reason:
@@ -161,7 +182,7 @@ def _change_test_row(
             not_estimable_reason, **{**test.extra, "rank_biserial": np.nan}
         )
         effect = StatResult.not_estimable(not_estimable_reason, name=CLES)
-    else:
+    elif effect_sizes:
         effect = common_language_effect_size(a, b, conf_level=conf_level)
     columns = test.columns(keep=TEST_FIELDS)
     return {
@@ -171,7 +192,7 @@ def _change_test_row(
         **quartiles(change_a, below_a, "change_a_"),
         **quartiles(change_b, below_b, "change_b_"),
         **columns,
-        **effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS),
+        **(effect.columns("effect_size_", keep=EFFECT_SIZE_FIELDS) if effect_sizes else {}),
     }
 
 
@@ -185,9 +206,10 @@ def responder_comparison_table(
     adjust_method: str,
     adjust_family: str,
     conf_level: float = 0.95,
+    effect_sizes: bool = True,
 ) -> pd.DataFrame:
     """Mann-Whitney U test of each marker's change, responders (a) versus non-responders (b),
-    with the common-language effect size and its CI at ``conf_level``."""
+    with (``effect_sizes``) the common-language effect size and its CI at ``conf_level``."""
     rows = []
     for marker in markers:
         key = marker["key"]
@@ -210,6 +232,7 @@ def responder_comparison_table(
                     below[is_non_responder],
                     correct,
                     conf_level,
+                    effect_sizes,
                 ),
             }
         )
@@ -230,9 +253,10 @@ def subgroup_comparison_table(
     correct: bool,
     adjust_method: str,
     conf_level: float = 0.95,
+    effect_sizes: bool = True,
 ) -> pd.DataFrame:
-    """Mann-Whitney U test of each marker's change between two subgroups (a versus b), with the
-    common-language effect size and its CI at ``conf_level``.
+    """Mann-Whitney U test of each marker's change between two subgroups (a versus b), with
+    (``effect_sizes``) the common-language effect size and its CI at ``conf_level``.
 
     This is the direct test of "changes in a, not in b". Overlapping subgroups are not
     independent samples, so the test is then reported as not estimable, with the overlap.
@@ -262,6 +286,7 @@ def subgroup_comparison_table(
                 change_below_lloq(group_b, key),
                 correct,
                 conf_level,
+                effect_sizes,
                 not_estimable_reason,
             ),
         }

@@ -7,11 +7,11 @@ A rule script is two lines::
     run_step(snakemake, clean)
 
 The step (``il6hcc.steps``) declares what it needs by name: each input it names is read by the
-reader its annotation carries (``Patients``, ``Table``, ``Record``, ``File`` ...), each params
-value and wildcard is passed under its own name (the config names: ``ruleparams``). It returns
-its outputs by name: a DataFrame is written as a tidy TSV led by the cohort's data_status, a
-dict as JSON, a ``FigureFiles`` to the SVG and PDF outputs named after it; the key
-``warnings`` holds messages the user must see. bench/floor.py calls the same steps through
+reader its annotation carries (``Patients``, ``Table``, ``Tables``, ``Record``, ``File`` ...),
+each params value and wildcard is passed under its own name (the config names: ``ruleparams``).
+It returns its outputs by name: a DataFrame is written as a tidy TSV led by the cohort's
+data_status, a dict as JSON, a ``FigureFiles`` to the SVG and PDF outputs named after it; the
+key ``warnings`` holds messages the user must see. bench/floor.py calls the same steps through
 ``perform_step``.
 
 Expected failures (invalid cohort file, invalid configuration) end the job with the message in

@@ -196,3 +196,64 @@ def planning_gather(config: dict) -> dict:
             "markers": markers(config, "label"),
         }
     )
+
+
+def claims_rerun(config: dict) -> dict:
+    """The sections the robustness rules' reruns of the claims check read
+    (il6hcc.config.claims_analysis), with only the subgroups and the comparison the claims read:
+    editing another subgroup or comparison reruns none of the robustness jobs."""
+    roles = config["claims"] or {}
+    chosen = [
+        spec for spec in config["subgroup_comparisons"] if spec["name"] == roles.get("comparison")
+    ]
+    used = {roles.get(role) for role in ("first_line", "later_line", "accuracy_subgroup")}
+    used |= {spec[side] for spec in chosen for side in ("a", "b")}
+    tests = statistics(config, "alpha", "conf_level", "proportion_ci")
+    tests["multiple_testing"] = {"family": config["statistics"]["multiple_testing"]["family"]}
+    return {
+        "markers": markers(config, "label", "unit", "lloq"),
+        "response": config["response"],
+        "criteria": config["criteria"],
+        "reference_marker": config["reference_marker"],
+        "subgroups": {name: config["subgroups"][name] for name in sorted(used) if name},
+        "subgroup_comparisons": chosen,
+        "claims": config["claims"],
+        "change_metric": config["change_metric"],
+        "statistics": tests,
+    }
+
+
+def robustness_grid(config: dict) -> dict:
+    """Which specifications there are (the choices, how many are drawn and how)."""
+    robustness = config["robustness"]
+    return {key: robustness[key] for key in ("choices", "max_specifications", "seed")}
+
+
+def robustness_batch(config: dict) -> dict:
+    """The claims rerun, the grid and the number of batches it is split into."""
+    grid = robustness_grid(config)
+    grid["batches"] = config["robustness"]["batches"]
+    return canonical({**claims_rerun(config), "robustness": grid})
+
+
+def robustness_summary(config: dict) -> dict:
+    """The grid only: the batches it gathers are checked to hold every specification of it."""
+    return canonical({"robustness": robustness_grid(config)})
+
+
+def robustness_influence(config: dict) -> dict:
+    """The claims rerun with the configured analysis's choices, not the multiverse's
+    alternatives: editing those reruns no leave-one-out job."""
+    sections = claims_rerun(config)
+    chosen = statistics(config, "signed_rank_scale", "continuity_correction")
+    chosen["multiple_testing"] = {
+        **sections["statistics"]["multiple_testing"],
+        "method": config["statistics"]["multiple_testing"]["method"],
+    }
+    sections["statistics"] = {**sections["statistics"], **chosen}
+    sections["censoring"] = {"below_lloq": config["censoring"]["below_lloq"]}
+    return canonical(sections)
+
+
+def robustness_figures(config: dict) -> dict:
+    return canonical({"statistics": statistics(config, "alpha")})

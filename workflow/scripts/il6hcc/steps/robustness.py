@@ -1,0 +1,107 @@
+"""Rules robustness_batch, robustness_summary, robustness_influence and robustness_figures: the
+claims check rerun under every specification of the multiverse and without each patient, the
+share in which each verdict holds, and a specification curve per claim."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from il6hcc.config import CLAIM_FILE_NAMES, leave_one_out_settings, multiverse_settings
+from il6hcc.figures import save
+from il6hcc.influence import leave_one_out
+from il6hcc.multiverse import gather_batches, run_batch, summarise
+from il6hcc.rulekit import FigureFiles, Patients, Table, Tables
+from il6hcc.specification_curve import specification_curve
+
+FIGURE_PREFIX = "specification_curve_"
+
+
+def robustness_batch(
+    cohort: Patients,
+    *,
+    batch: str,
+    markers: list[dict],
+    response: dict,
+    criteria: dict,
+    reference_marker: str,
+    subgroups: dict,
+    subgroup_comparisons: list[dict],
+    claims: dict,
+    change_metric: str,
+    statistics: dict,
+    robustness: dict,
+) -> dict:
+    settings = multiverse_settings(
+        {
+            "markers": markers,
+            "response": response,
+            "criteria": criteria,
+            "reference_marker": reference_marker,
+            "subgroups": subgroups,
+            "subgroup_comparisons": subgroup_comparisons,
+            "claims": claims,
+            "change_metric": change_metric,
+            "statistics": statistics,
+            "robustness": robustness,
+        }
+    )
+    table = run_batch(cohort, settings, batches=settings["batches"], batch=int(batch))
+    return {"specifications": table}
+
+
+def robustness_summary(batches: Tables, claims: Table, *, robustness: dict) -> dict:
+    specifications = gather_batches(batches, robustness)
+    return {"specifications": specifications, "summary": summarise(specifications, claims)}
+
+
+def robustness_influence(
+    cohort: Patients,
+    *,
+    markers: list[dict],
+    response: dict,
+    criteria: dict,
+    reference_marker: str,
+    subgroups: dict,
+    subgroup_comparisons: list[dict],
+    claims: dict,
+    change_metric: str,
+    statistics: dict,
+    censoring: dict,
+) -> dict:
+    settings = leave_one_out_settings(
+        {
+            "markers": markers,
+            "response": response,
+            "criteria": criteria,
+            "reference_marker": reference_marker,
+            "subgroups": subgroups,
+            "subgroup_comparisons": subgroup_comparisons,
+            "claims": claims,
+            "change_metric": change_metric,
+            "statistics": statistics,
+            "censoring": censoring,
+        }
+    )
+    return {"influence": leave_one_out(cohort, settings)}
+
+
+def robustness_figures(specifications: Table, claims: Table, *, statistics: dict) -> dict:
+    """Keyed by file stem (``specification_curve_<claim>``), each curve drawn from its claim's
+    rows and verdict looked up by claim key."""
+    verdicts = claims.set_index(claims["claim"].astype(str))["verdict"]
+    simulated = bool((claims["data_status"] == "simulated").any())
+    return {
+        f"{FIGURE_PREFIX}{name}": FigureFiles(
+            partial(
+                specification_curve,
+                specifications,
+                claim=claim,
+                main_verdict=verdicts[claim],
+                alpha=statistics["alpha"],
+                simulated=simulated,
+            ),
+            save,
+            {"figure": "specification_curve", "claim": claim},
+        )
+        for claim, name in CLAIM_FILE_NAMES.items()
+    }
