@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO / "workflow" / "scripts"))
 from il6hcc.cohort_io import read_cohort  # noqa: E402
 from il6hcc.config import leave_one_out_settings, multiverse_settings  # noqa: E402
 from il6hcc.influence import leave_one_out  # noqa: E402
-from il6hcc.multiverse import run_batch, selected_specifications  # noqa: E402
+from il6hcc.multiverse import run_batch  # noqa: E402
+from il6hcc.specifications import selected_specifications  # noqa: E402
 
 RESULTS = REPO / "bench" / "robustness_results.md"
 

@@ -7,17 +7,14 @@ from analysis_helpers import AFP, IL6, cohort
 
 from il6hcc.figures import save
 from il6hcc.identity import svg_identity
-from il6hcc.multiverse import (
+from il6hcc.multiverse import Multiverse, gather_batches, run_batch, summarise
+from il6hcc.specification_curve import specification_curve
+from il6hcc.specifications import (
     CHOICES,
-    Multiverse,
     batch_specifications,
     full_grid,
-    gather_batches,
-    run_batch,
     selected_specifications,
-    summarise,
 )
-from il6hcc.specification_curve import specification_curve
 
 LATER_LINE = {
     "line_2_or_more": [{"column": "line_of_therapy", "op": "ge", "value": 2}],

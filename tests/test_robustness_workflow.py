@@ -11,7 +11,7 @@ import pytest
 from workflow_helpers import load_config, planned_jobs, snakemake, write_config
 
 from il6hcc.identity import svg_identity
-from il6hcc.multiverse import ALL_SPECIFICATIONS
+from il6hcc.specifications import ALL_SPECIFICATIONS
 from il6hcc.tables import read_tsv
 
 # The main analysis's values (config.yaml) are among the alternatives, so one specification is

@@ -14,7 +14,9 @@ from il6hcc.change import describe_criterion
 from il6hcc.claims import SCALE_LABELS
 from il6hcc.clean import BELOW_LLOQ_RULES
 from il6hcc.identity import check_figure
-from il6hcc.multiverse import (
+from il6hcc.report import ADJUST_LABELS, records
+from il6hcc.report_context import describe_filters
+from il6hcc.specifications import (
     ALL_SPECIFICATIONS,
     CHOICE_LABELS,
     CHOICES,
@@ -23,8 +25,6 @@ from il6hcc.multiverse import (
     full_grid,
     selected_specifications,
 )
-from il6hcc.report import ADJUST_LABELS, records
-from il6hcc.report_context import describe_filters
 
 
 def _criteria_words(overrides: dict, labels: dict[str, str]) -> str:

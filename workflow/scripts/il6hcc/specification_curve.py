@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from il6hcc.figures import COLUMN_WIDTH_IN, GROUP_COLOURS, SIMULATED_LABEL, despine
-from il6hcc.multiverse import CHOICE_LABELS, CHOICES
+from il6hcc.specifications import CHOICE_LABELS, CHOICES
 
 # The smallest p-value drawn: a p-value of 0 (or below) is drawn here, on the axis's floor.
 P_FLOOR = 1e-6
