@@ -10,7 +10,7 @@ import pytest
 from workflow_helpers import run_step
 
 from il6hcc.config import ConfigError
-from il6hcc.figures import outputs_by_key, save
+from il6hcc.figures import save
 from il6hcc.identity import IdentityError, check_figure, check_records, svg_identity
 from il6hcc.report import format_level, method_notes
 from il6hcc.report_context import (
@@ -66,15 +66,6 @@ def test_check_records_refuses_rows_of_another_subgroup():
     with pytest.raises(IdentityError, match="prepost.tsv: row 2 has subgroup = 'first_line'"):
         check_records(rows, {"subgroup": "all"}, "prepost.tsv")
     assert check_records(rows[:1], {"subgroup": "all"}, "prepost.tsv") == rows[:1]
-
-
-def test_outputs_are_found_by_key_not_position():
-    paths = ["r/paired_dcp.svg", "r/paired_il6.svg", "r/paired_afp_l3.svg"]
-    assert outputs_by_key(paths, "paired_") == {
-        "dcp": "r/paired_dcp.svg",
-        "il6": "r/paired_il6.svg",
-        "afp_l3": "r/paired_afp_l3.svg",
-    }
 
 
 @pytest.fixture

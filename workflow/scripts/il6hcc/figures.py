@@ -8,8 +8,6 @@ the figure itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -214,12 +212,6 @@ def roc_plot(
     despine(figure.axes)
     label_simulated(figure, simulated)
     return figure
-
-
-def outputs_by_key(paths, prefix: str) -> dict[str, str]:
-    """Output paths named ``<prefix><key>.<ext>``, looked up by key (marker or endpoint), so a
-    figure is written to its own file whatever order the rule lists its outputs in."""
-    return {Path(path).stem.removeprefix(prefix): str(path) for path in paths}
 
 
 def save(figure, svg_path, pdf_path, identity: dict) -> None:
