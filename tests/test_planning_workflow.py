@@ -70,3 +70,23 @@ def test_report_sentences_state_the_sample_size_table(one_subgroup_run):
                 assert f"{target} is reached at the smallest size evaluated (40)" in item.group(1)
             else:
                 assert f"{target} needs about {math.ceil(row.n_required)} patients" in item.group(1)
+
+
+def test_planning_tables_are_the_same_under_renamed_subgroups_and_reversed_markers(
+    completed_run, variant_run
+):
+    """The variant run lists markers in reverse and renames and adds subgroups (one study draws
+    patients, not markers, so nothing may change): each row equals the default run's row of the
+    same key, whatever its position."""
+    variant, _ = variant_run
+    for table, keys in (
+        ("power.tsv", ["n_patients", "test", "marker"]),
+        ("sample_size.tsv", ["test", "marker", "target_power"]),
+    ):
+        default = read_tsv(completed_run / "results" / "planning" / table).set_index(keys)
+        edited = read_tsv(variant / "results" / "planning" / table).set_index(keys)
+        assert not default.index.duplicated().any()
+        assert set(edited.index) == set(default.index)
+        pd.testing.assert_frame_equal(
+            edited.loc[default.index, default.columns], default, check_dtype=False
+        )
