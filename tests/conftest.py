@@ -29,6 +29,7 @@ from workflow_helpers import (  # noqa: E402
     copy_workflow,
     every_change,
     hostile_cohort,
+    light_stages,
     load_config,
     one_subgroup,
     snakemake,
@@ -59,15 +60,15 @@ def one_subgroup_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def variant_run(completed_run, tmp_path_factory) -> tuple[Path, dict]:
+def variant_run(tmp_path_factory) -> tuple[Path, dict]:
     """The workflow with every metamorphic edit (workflow_helpers.every_change) on the bundled
     cohort whose two excluded patients have markup for ids (workflow_helpers.hostile_cohort),
     after one full run (shared, read-only), and its configuration: the report must give each
     subgroup the default run's numbers under any name and order, and show the ids as text.
     Returns (workdir, config)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("variant") / "workflow")
-    hostile_cohort(workdir, completed_run / "results" / "clean" / "exclusions.tsv")
-    config = every_change(load_config(workdir))
+    hostile_cohort(workdir)
+    config = light_stages(every_change(load_config(workdir)))
     write_config(workdir, config)
     snakemake(workdir, "--cores", "4")
     return workdir, config

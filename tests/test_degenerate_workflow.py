@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from workflow_helpers import copy_workflow, load_config, snakemake, write_config
+from workflow_helpers import copy_workflow, light_stages, load_config, snakemake, write_config
 
 from il6hcc.claims import VERDICTS
 from il6hcc.tables import read_tsv
@@ -35,7 +35,7 @@ def degenerate_config(config: dict) -> dict:
 def run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("degenerate") / "workflow")
     shutil.copy2(DATA / "cohort.csv", workdir / "resources" / "degenerate_cohort.csv")
-    write_config(workdir, degenerate_config(load_config(workdir)))
+    write_config(workdir, light_stages(degenerate_config(load_config(workdir))))
     result = snakemake(workdir, "--cores", "2")
     return workdir, result
 

@@ -2,7 +2,7 @@
 computed in this process gives, and the report's section says what the tables say.
 
 Uses the shared `one_subgroup_run` (its configuration plans two sizes of 21 studies in three
-chunks each, tests/workflow_helpers.one_subgroup); no Snakemake run of its own.
+chunks each, tests/workflow_helpers.one_subgroup) and `variant_run`; no Snakemake run of its own.
 """
 
 import json
@@ -10,10 +10,12 @@ import math
 import re
 
 import pandas as pd
-from workflow_helpers import load_config
+from workflow_helpers import REPO, light_stages, load_config, run_step
 
-from il6hcc.config import planning_plan
+from il6hcc import ruleparams
+from il6hcc.config import planning_chunks, planning_plan
 from il6hcc.planning import power_table, run_chunk
+from il6hcc.steps.planning import planning_chunk, planning_gather
 from il6hcc.tables import read_patients, read_tsv
 
 
@@ -73,18 +75,33 @@ def test_report_sentences_state_the_sample_size_table(one_subgroup_run):
 
 
 def test_planning_tables_are_the_same_under_renamed_subgroups_and_reversed_markers(
-    completed_run, variant_run
+    variant_run, tmp_path
 ):
-    """The variant run lists markers in reverse and renames and adds subgroups (one study draws
-    patients, not markers, so nothing may change): each row equals the default run's row of the
-    same key, whatever its position."""
+    """The variant run lists markers in reverse and renames and adds subgroups: one study draws
+    patients, not markers or subgroups, so its planning tables equal, row by key whatever the
+    position, those that the planning steps give in this process under the default
+    configuration's names and order (the same light plan, workflow_helpers.light_stages)."""
     variant, _ = variant_run
+    config = light_stages(load_config(REPO))
+    patients = variant / "results" / "clean" / "patients.tsv"
+    chunks = []
+    for size, chunk, _, _ in planning_chunks(config["planning"]):
+        chunks.append(tmp_path / f"{size}_{chunk}.tsv")
+        settings = ruleparams.planning_chunk(config, size, chunk) | {"size": size, "chunk": chunk}
+        run_step(planning_chunk, settings, {"patients": patients}, {"chunk": chunks[-1]})
+    run_step(
+        planning_gather,
+        ruleparams.planning_gather(config),
+        {"chunks": chunks, "patients": patients},
+        {table: tmp_path / f"{table}.tsv" for table in ("power", "sample_size")},
+        figures=[tmp_path / "power_curves.svg", tmp_path / "power_curves.pdf"],
+    )
     for table, keys in (
-        ("power.tsv", ["n_patients", "test", "marker"]),
-        ("sample_size.tsv", ["test", "marker", "target_power"]),
+        ("power", ["n_patients", "test", "marker"]),
+        ("sample_size", ["test", "marker", "target_power"]),
     ):
-        default = read_tsv(completed_run / "results" / "planning" / table).set_index(keys)
-        edited = read_tsv(variant / "results" / "planning" / table).set_index(keys)
+        default = read_tsv(tmp_path / f"{table}.tsv").set_index(keys)
+        edited = read_tsv(variant / "results" / "planning" / f"{table}.tsv").set_index(keys)
         assert not default.index.duplicated().any()
         assert set(edited.index) == set(default.index)
         pd.testing.assert_frame_equal(

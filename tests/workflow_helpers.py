@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import shutil
@@ -12,7 +11,10 @@ from pathlib import Path
 
 import yaml
 
+from il6hcc import ruleparams
+from il6hcc.cohort_io import read_cohort
 from il6hcc.rulekit import perform_step
+from il6hcc.steps.clean import clean
 
 REPO = Path(__file__).resolve().parents[1]
 # What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
@@ -134,6 +136,23 @@ def one_subgroup(config: dict) -> dict:
     return config
 
 
+def light_stages(config: dict) -> dict:
+    """Planning and robustness cut to seconds, for the runs that prove other things (only the
+    default run, ``completed_run``, pays their full defaults): planning two sizes of 21 studies in
+    one chunk each, and a robustness grid of 4 specifications in one batch (each choice keeps its
+    first alternative; the substitution rule and the adjustment keep two)."""
+    config["planning"].update(sizes=[40, 80], replicates=21, chunk_replicates=21)
+    robustness = config["robustness"]
+    for name, alternatives in robustness["choices"].items():
+        keep = 2 if name in ("below_lloq", "multiple_testing") else 1
+        if isinstance(alternatives, dict):
+            robustness["choices"][name] = dict(list(alternatives.items())[:keep])
+        else:
+            robustness["choices"][name] = alternatives[:keep]
+    robustness["batches"] = 1
+    return config
+
+
 def run_step(step, settings: dict, inputs: dict, outputs: dict, figures=()) -> dict:
     """One rule's step without Snakemake (il6hcc.rulekit.perform_step, as its job would run it):
     ``settings`` are its params and wildcards, ``outputs`` its named outputs and ``figures`` its
@@ -180,14 +199,24 @@ def every_change(config: dict) -> dict:
     return config
 
 
-def hostile_cohort(workdir: Path, exclusions: Path) -> None:
+def excluded_patient_ids(workdir: Path) -> list[str]:
+    """The ids of the patients the clean rule excludes from ``workdir``'s cohort, found by its
+    own steps in this process (no Snakemake run)."""
+    config = load_config(workdir)
+    reading = ruleparams.ingest(config)
+    cohort = read_cohort(
+        workdir / config["cohort"]["path"], markers=reading["markers"], **reading["cohort"]
+    ).table
+    settings = ruleparams.clean(config)
+    return list(clean(cohort, **settings)["exclusions"]["patient_id"])
+
+
+def hostile_cohort(workdir: Path) -> None:
     """Give two excluded patients ids that are markup: a script, and an image with a handler.
     Excluded patients, so that no statistic changes (the variant run's sections must equal the
     default run's)."""
     cohort = workdir / "resources" / "simulated_cohort.csv"
-    with exclusions.open(encoding="utf-8") as handle:
-        excluded = [row["patient_id"] for row in csv.DictReader(handle, delimiter="\t")]
-    first, second = sorted(set(excluded))[:2]
+    first, second = sorted(set(excluded_patient_ids(workdir)))[:2]
     text = cohort.read_text(encoding="utf-8")
     text = text.replace(f"{first},", f"{first}{SCRIPT_ID},", 1)
     text = text.replace(f"{second},", f'"{second}{IMAGE_ID.replace(chr(34), chr(34) * 2)}",', 1)
