@@ -27,18 +27,17 @@ SEPARATION_TOLERANCE = 1e-7
 
 
 def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
-    """True if a linear predictor separates the outcome completely or quasi-completely.
-
+    """True if a linear predictor separates the outcome completely or quasi-completely, by
     Konis's linear program: with s = 2y - 1, maximise sum s_i x_i'b subject to s_i x_i'b >= 0
-    and -1 <= b_j <= 1; a positive optimum is a direction along which the likelihood keeps
-    increasing. Columns scaled to unit spread, so the tolerance ignores units. Hand-written:
+    and -1 <= b_j <= 1 (columns at unit spread, so the tolerance ignores units); a positive
+    optimum is a direction along which the likelihood keeps increasing. Hand-written:
     statsmodels (as R) only warns or fails to converge, and no library checks before the fit.
     """
     spread = design.std(axis=0)
     scaled = design / np.where(spread > 0, spread, 1.0)
     signed = scaled * (2 * outcome - 1)[:, np.newaxis]
-    # Imported where used (also statsmodels below): together ~0.6 s of CPU to import, which rule
-    # jobs that never fit a model (compare_subgroups, a fresh process each) should not pay.
+    # Imported where used (statsmodels too): ~0.6 s of CPU that jobs fitting no model should not
+    # pay (compare_subgroups, a fresh process each).
     from scipy.optimize import linprog
 
     solution = linprog(
@@ -54,15 +53,13 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
 def logistic_regression(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, conf_level: float = 0.95
 ) -> StatResult:
-    """Logistic regression of a 0/1 outcome on numeric predictors on complete cases (the rest
-    counted), as R's ``glm(family = binomial)`` with ``summary()`` and
-    ``exp(confint.default())``: statsmodels' GLM (IRLS), Wald z and Wald interval. Assumes
-    independent observations, linearity on the log-odds scale.
-
-    Fields are arrays over the terms (``(Intercept)``, then ``predictors``): Wald z, p_value,
-    log-odds estimate, odds-ratio interval; ``extra``: term, std_error, odds_ratio, n,
-    n_events, n_excluded. Not estimable (term "(model)"): no events or non-events, too few
-    observations, collinear predictors, or separation (no MLE; R only warns).
+    """Logistic regression of a 0/1 outcome on numeric predictors, complete cases (the rest
+    counted), as R's ``glm(family = binomial)``, ``summary()``, ``exp(confint.default())``:
+    statsmodels' GLM (IRLS), Wald z and interval. Fields are arrays over the terms
+    (``(Intercept)``, then ``predictors``): Wald z, p_value, log-odds estimate, odds-ratio
+    interval; ``extra``: term, std_error, odds_ratio, n, n_events, n_excluded. Not estimable
+    (term "(model)"): no events or non-events, too few observations, collinear predictors, or
+    separation (no MLE; R only warns).
     """
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
@@ -83,9 +80,7 @@ def logistic_regression(
     n = int(y.size)
     n_events = int(y.sum())
 
-    design = np.column_stack(
-        [np.ones(n), *(complete[name].astype(float).to_numpy() for name in predictors)]
-    )
+    design = np.column_stack([np.ones(n), *(complete[name].astype(float) for name in predictors)])
     n_parameters = design.shape[1]
     counts = {"n": n, "n_events": n_events, "n_excluded": n_excluded}
     reason = ""
@@ -141,11 +136,9 @@ def _model_not_estimable(reason: str, conf_level: float, counts: dict) -> StatRe
 
 
 def separates_outcome(data: pd.DataFrame, outcome: str, predictor: str) -> bool:
-    """True if ``predictor`` alone separates the binary ``outcome`` completely or
-    quasi-completely among the rows where both are known (for example every responder at one
-    line of therapy): in any model containing it, the maximum likelihood estimate of its
-    coefficient does not exist (Albert and Anderson 1984).
-    """
+    """True if ``predictor`` alone separates the binary ``outcome`` (completely or
+    quasi-completely, where both are known): in any model containing it, its coefficient has
+    no maximum likelihood estimate (Albert and Anderson 1984)."""
     complete = data[[outcome, predictor]].dropna()
     y = complete[outcome].astype(float).to_numpy()
     if y.size == 0 or y.min() == y.max():
