@@ -172,21 +172,19 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
         "rank_biserial": np.where(usable, _rank_biserial(positive_rank_sum, n_nonzero), math.nan),
     }
     ties = ((absolute[:, 1:] == absolute[:, :-1]) & (absolute[:, 1:] != 0)).any(axis=1)
-    return _rank_test(
-        lambda rows, method: wilcoxon(
+    obstacles = {"ties": ties, "zero differences": n_pairs > n_nonzero}
+    use_exact = np.full(usable.shape, bool(exact))
+    if exact is None:
+        use_exact = n_nonzero < EXACT_SAMPLE_SIZE_LIMIT
+    large = f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}"
+    policy = {"exact": exact, "correct": correct, "large": large}
+
+    def test(rows, method):
+        return wilcoxon(
             differences[rows], zero_method="wilcox", correction=correct, method=method, axis=1
-        ),
-        batch_shape,
-        reason,
-        (n_nonzero < EXACT_SAMPLE_SIZE_LIMIT)
-        if exact is None
-        else np.full(usable.shape, bool(exact)),
-        {"ties": ties, "zero differences": n_pairs > n_nonzero},
-        extra,
-        exact=exact,
-        correct=correct,
-        large=f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}",
-    )
+        )
+
+    return _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
 
 
 def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
@@ -214,19 +212,18 @@ def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
     else:
         reason[pooled[:, 0] == pooled[:, -1]] = "all values are identical in both groups"
     allowed = n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT
-    result = _rank_test(
-        lambda rows, method: mannwhitneyu(
+    use_exact = np.full(batch, allowed if exact is None else bool(exact))
+    obstacles = {"ties": (pooled[:, 1:] == pooled[:, :-1]).any(axis=1)}
+    extra = {"n_x": np.full(batch, n_x), "n_y": np.full(batch, n_y)}
+    large = f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values"
+
+    def test(rows, method):
+        return mannwhitneyu(
             x_rows[rows], y_rows[rows], use_continuity=correct, method=method, axis=1
-        ),
-        batch_shape,
-        reason,
-        np.full(batch, allowed if exact is None else bool(exact)),
-        {"ties": (pooled[:, 1:] == pooled[:, :-1]).any(axis=1)},
-        {"n_x": np.full(batch, n_x), "n_y": np.full(batch, n_y)},
-        exact=exact,
-        correct=correct,
-        large=f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values",
-    )
+        )
+
+    policy = {"exact": exact, "correct": correct, "large": large}
+    result = _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
     # NaN where not estimable, since the statistic is NaN there.
     return result.with_extra(rank_biserial=2 * result.statistic / max(n_x * n_y, 1) - 1)
 
