@@ -190,8 +190,10 @@ def fisher_exact(
         method = f"exact (enumeration of {tail[1]} tables)"
         return StatResult(p_value=min(1.0, tail[0]), method=method, extra=shape)
     p_value = fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed)
-    method = f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration "
-    method += f"would exceed {max_tables} tables"
+    method = (
+        f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration would "
+        f"exceed {max_tables} tables"
+    )
     return StatResult(p_value=p_value, method=method, extra=shape)
 
 

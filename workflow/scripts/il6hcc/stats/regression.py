@@ -68,18 +68,15 @@ def logistic_regression(
     if missing:
         raise KeyError(f"columns not in data: {missing}")
     for name in columns:
-        if not (
-            pd.api.types.is_numeric_dtype(data[name]) or pd.api.types.is_bool_dtype(data[name])
-        ):
+        # Boolean columns (also pandas' nullable "boolean") count as numeric.
+        if not pd.api.types.is_numeric_dtype(data[name]):
             raise TypeError(f"column {name!r} must be numeric or boolean")
     complete = data[columns].dropna()
     n_excluded = int(len(data) - len(complete))
     y = complete[outcome].astype(float).to_numpy()
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean")
-    n = int(y.size)
-    n_events = int(y.sum())
-
+    n, n_events = int(y.size), int(y.sum())
     design = np.column_stack([np.ones(n), *(complete[name].astype(float) for name in predictors)])
     n_parameters = design.shape[1]
     counts = {"n": n, "n_events": n_events, "n_excluded": n_excluded}
@@ -98,7 +95,6 @@ def logistic_regression(
         )
     if reason:
         return _model_not_estimable(reason, conf_level, counts)
-
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -111,28 +107,25 @@ def logistic_regression(
         return _model_not_estimable(reason, conf_level, counts)
     # Wald intervals on the log-odds scale (R's confint.default), then as odds ratios.
     interval = np.exp(np.asarray(fit.conf_int(alpha=1 - conf_level)))
+    params = np.asarray(fit.params)
+    extra = {"term": [INTERCEPT, *predictors], "std_error": np.asarray(fit.bse)}
+    extra.update(odds_ratio=np.exp(params), **counts)
+    wald = {"statistic": np.asarray(fit.tvalues), "p_value": np.asarray(fit.pvalues)}
     return StatResult(
-        statistic=np.asarray(fit.tvalues),
-        p_value=np.asarray(fit.pvalues),
-        estimate=np.asarray(fit.params),
+        **wald,
+        estimate=params,
         ci_low=interval[:, 0],
         ci_high=interval[:, 1],
         conf_level=conf_level,
         method=LOGISTIC_METHOD,
-        extra={
-            "term": [INTERCEPT, *predictors],
-            "std_error": np.asarray(fit.bse),
-            "odds_ratio": np.exp(np.asarray(fit.params)),
-            **counts,
-        },
+        extra=extra,
     )
 
 
 def _model_not_estimable(reason: str, conf_level: float, counts: dict) -> StatResult:
     # The level asked for is kept: the table states it on every row, estimable or not.
-    return replace(
-        StatResult.not_estimable(reason, term="(model)", **counts), conf_level=conf_level
-    )
+    result = StatResult.not_estimable(reason, term="(model)", **counts)
+    return replace(result, conf_level=conf_level)
 
 
 def separates_outcome(data: pd.DataFrame, outcome: str, predictor: str) -> bool:

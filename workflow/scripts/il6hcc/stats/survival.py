@@ -80,9 +80,7 @@ def landmark(
     times = pd.to_numeric(data[time], errors="coerce")
     events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
     missing = times.isna() | events.isna()
-    before = ~missing & (times <= landmark_time)
-
-    out = missing | before
+    out = missing | (times <= landmark_time)
     excluded = data.loc[out].copy()
     excluded["exclusion_reason"] = np.where(
         missing[out],
@@ -240,8 +238,10 @@ def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list
     blocks, names, terms = [], [], {}
     for cov in covariates:
         column, start = data[cov], len(names)
-        numeric = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
-        if numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+        # Booleans count as numeric; a categorical of numbers is a factor.
+        if pd.api.types.is_numeric_dtype(column) and not isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
             blocks.append(column.to_numpy(dtype=float))
             names.append(cov)
         else:
