@@ -49,15 +49,13 @@ def p_adjust_batch(p_values, method: str = "holm", axis: int = -1) -> np.ndarray
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Every object alive now (statsmodels' modules included) kept out of the garbage
-    collector's full collections while the block runs (``gc.freeze``, ``gc.unfreeze`` after).
-
-    Why: statsmodels' Holm adjustment ends with ``gc.collect()``, which walks every tracked
-    object (about 0.1 s once pandas, scipy and statsmodels are loaded) on each call; code that
-    adjusts p-values hundreds of times runs each rerun in this block, so a collection walks only
-    what the rerun creates. Nothing is computed differently; cycles that become garbage inside
-    are collected after the loop (default grid: 2 MB more peak memory, 164 MB in all).
-    """
+    """Every object alive now (statsmodels' modules included) kept out of the garbage collector's
+    full collections while the block runs (``gc.freeze``, ``gc.unfreeze`` after). Why: statsmodels'
+    Holm adjustment ends with ``gc.collect()``, which walks every tracked object (about 0.1 s once
+    pandas, scipy and statsmodels are loaded) on each call; code that adjusts p-values hundreds of
+    times runs each rerun in this block, so a collection walks only what the rerun creates. Nothing
+    is computed differently; cycles that become garbage inside are collected after the loop (default
+    grid: 2 MB more peak memory, 164 MB in all)."""
     from statsmodels.stats import multitest  # noqa: F401 (imported to be frozen)
 
     gc.freeze()

@@ -135,15 +135,13 @@ def rank_sum_share(x, y, *, axis=-1):
 
 
 def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> StatResult:
-    """Paired Wilcoxon signed-rank test of post versus pre, as R's ``wilcox.test(post, pre,
-    paired = TRUE, exact, correct)``, over ``scipy.stats.wilcoxon(zero_method="wilcox")``; the
-    statistic is R's V, the rank sum of the positive differences. Assumes differences symmetric
-    about their median under H0.
-
-    ``extra``: n_pairs, n_nonzero, n_zero, median_difference and rank_biserial, Kerby's
-    (T+ - T-)/(T+ + T-) (Compr Psychol 2014;3:11.IT.3.1), positive when post exceeds pre. Not
-    estimable with fewer than 2 complete pairs or all differences zero (R errors or gives NA).
-    """
+    """Paired Wilcoxon signed-rank test of post versus pre, as R's ``wilcox.test(post, pre, paired =
+    TRUE, exact, correct)``, over ``scipy.stats.wilcoxon(zero_method="wilcox")``; the statistic is
+    R's V, the rank sum of the positive differences. Assumes differences symmetric about their
+    median under H0. ``extra``: n_pairs, n_nonzero, n_zero, median_difference and rank_biserial,
+    Kerby's (T+ - T-)/(T+ + T-) (Compr Psychol 2014;3:11.IT.3.1), positive when post exceeds pre.
+    Not estimable with fewer than 2 complete pairs or all differences zero (R errors or gives
+    NA)."""
     post, pre = np.asarray(post, dtype=float), np.asarray(pre, dtype=float)
     if post.shape != pre.shape:
         raise ValueError("post and pre must have the same shape (one value per patient)")
@@ -189,14 +187,11 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
 
 def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
     """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's ``wilcox.test(x, y, exact,
-    correct)``, over ``scipy.stats.mannwhitneyu``; missing values dropped (1-D input); the
-    statistic is R's W (SciPy's U of x). Assumes independent groups, identically distributed
-    under H0.
-
-    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y), positive
-    when x exceeds y. Not estimable when a group is empty (R stops) or all values are identical
-    (R: p = NA).
-    """
+    correct)``, over ``scipy.stats.mannwhitneyu``; missing values dropped (1-D input); the statistic
+    is R's W (SciPy's U of x). Assumes independent groups, identically distributed under H0.
+    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y), positive when x
+    exceeds y. Not estimable when a group is empty (R stops) or all values are identical (R: p =
+    NA)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim == 1 and y.ndim == 1:
         x, y = x[~np.isnan(x)], y[~np.isnan(y)]
@@ -230,14 +225,12 @@ def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
 
 def _zeroin(function, a: float, b: float, fa: float, fb: float) -> float:
     """A root of ``function`` in [a, b] by Brent's method, step for step as R's ``uniroot``
-    (zeroin.c, whose names this keeps: b the estimate, a the previous one, c the point that
-    keeps the root bracketed; tolerance 2 eps |b| + tol / 2).
-
-    Not scipy.optimize.brentq: the signed-rank statistic is a step function of the location, so
-    its "root" is wherever the iteration stops near a jump, and only R's sequence of steps lands
-    on R's value (brentq misses 20 R fixtures at 1e-10). Brent RP. Algorithms for Minimization
-    without Derivatives. Prentice-Hall 1973, chapter 4.
-    """
+    (zeroin.c, whose names this keeps: b the estimate, a the previous one, c the point that keeps
+    the root bracketed; tolerance 2 eps |b| + tol / 2). Not scipy.optimize.brentq: the signed-rank
+    statistic is a step function of the location, so its "root" is wherever the iteration stops near
+    a jump, and only R's sequence of steps lands on R's value (brentq misses 20 R fixtures at
+    1e-10). Brent RP. Algorithms for Minimization without Derivatives. Prentice-Hall 1973, chapter
+    4."""
     if fa == 0 or fb == 0:
         return a if fa == 0 else b
     c, fc = a, fa

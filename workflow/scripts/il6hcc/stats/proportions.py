@@ -151,15 +151,13 @@ def fisher_exact(
     monte_carlo_replicates: int = FISHER_MONTE_CARLO_REPLICATES,
     seed: int = 0,
 ) -> StatResult:
-    """Fisher's exact test of independence for an r x c table, as R's ``fisher.test``.
-
-    Hand-written: ``scipy.stats.fisher_exact`` estimates an r x c p-value by Monte Carlo where
-    R enumerates. The p-value sums the null probabilities of the tables with the observed
-    margins at most as probable as the observed one, up to R's tolerances; beyond
-    ``max_tables`` tables (never 2 x 2) it is ``fisher_monte_carlo``'s (seeded), as ``method``
-    says, and departs from R's by Monte Carlo error. ``extra``: n, n_rows, n_columns (empty
-    rows and columns dropped). Not estimable with fewer than 2 non-empty rows or columns.
-    """
+    """Fisher's exact test of independence for an r x c table, as R's ``fisher.test``. Hand-written:
+    ``scipy.stats.fisher_exact`` estimates an r x c p-value by Monte Carlo where R enumerates. The
+    p-value sums the null probabilities of the tables with the observed margins at most as probable
+    as the observed one, up to R's tolerances; beyond ``max_tables`` tables (never 2 x 2) it is
+    ``fisher_monte_carlo``'s (seeded), as ``method`` says, and departs from R's by Monte Carlo
+    error. ``extra``: n, n_rows, n_columns (empty rows and columns dropped). Not estimable with
+    fewer than 2 non-empty rows or columns."""
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
         raise ValueError("table must be two-dimensional (rows x columns of counts)")

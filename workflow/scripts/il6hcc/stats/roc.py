@@ -58,13 +58,11 @@ def _counts(is_case):
 
 
 def _placements(scores, is_case):
-    """DeLong's placements (pROC's X, Y) and the AUC of each study (last axis of ``scores``).
-
-    A case's placement is the share of controls below it, a control's the share of cases above
-    it, ties counting one half. As Sun and Xu (2014), from midranks: a case's midrank among all
-    less its midrank among the cases is the number of controls below it plus half the tied ones;
-    twice that is an integer, so the AUC is exact before its one division.
-    """
+    """DeLong's placements (pROC's X, Y) and the AUC of each study (last axis of ``scores``). A
+    case's placement is the share of controls below it, a control's the share of cases above it,
+    ties counting one half. As Sun and Xu (2014), from midranks: a case's midrank among all less its
+    midrank among the cases is the number of controls below it plus half the tied ones; twice that
+    is an integer, so the AUC is exact before its one division."""
     n_cases, n_controls = _counts(is_case).values()
     pooled = rankdata(scores, axis=-1)
     twice_controls_under = 2 * (pooled[..., is_case] - rankdata(scores[..., is_case], axis=-1))
@@ -114,13 +112,11 @@ def _too_few_reason(n_cases, n_controls, min_per_group):
 
 def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP):
     """AUC = P(case > control) + P(tie) / 2 with DeLong's standard error and interval (clipped to
-    [0, 1]), as pROC's ``ci.auc(roc, method = "delong")``; method "DeLong".
-
-    Not estimable, the AUC still reported where it exists: no cases or no controls, infinite
-    scores, fewer than ``min_per_group`` (at least 2) of either (pROC: NA), zero variance (AUC 0
-    or 1, ``perfect_separation``, or all scores tied). ``extra``: n_cases, n_controls,
-    n_missing, auc_se, perfect_separation.
-    """
+    [0, 1]), as pROC's ``ci.auc(roc, method = "delong")``; method "DeLong". Not estimable, the AUC
+    still reported where it exists: no cases or no controls, infinite scores, fewer than
+    ``min_per_group`` (at least 2) of either (pROC: NA), zero variance (AUC 0 or 1,
+    ``perfect_separation``, or all scores tied). ``extra``: n_cases, n_controls, n_missing, auc_se,
+    perfect_separation."""
     _check_conf_level(conf_level)
     scores, is_case, n_missing = _drop_missing(scores, is_case)
     extra = {**_counts(is_case), "n_missing": n_missing, "auc_se": np.nan}
@@ -137,15 +133,14 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
         return replace(result, estimable=False, reason=f"{too_few}; only the AUC is reported")
     se = float(_delong(placements)[1])
     result = result.with_extra(auc_se=se)
-    if se == 0 and auc in (0.0, 1.0):
-        reason = (
-            f"perfect separation (AUC = {auc:g}): the DeLong variance is zero, so no interval is "
-            f"given (pROC prints the zero-width interval {auc:g} to {auc:g}, which claims a "
-            "certainty the data do not give)"
-        )
-        return replace(result, estimable=False, reason=reason)
     if se == 0:
         reason = "all scores tied: the DeLong variance is zero, so no interval is given"
+        if auc in (0.0, 1.0):
+            reason = (
+                f"perfect separation (AUC = {auc:g}): the DeLong variance is zero, so no interval "
+                f"is given (pROC prints the zero-width interval {auc:g} to {auc:g}, which claims "
+                "a certainty the data do not give)"
+            )
         return replace(result, estimable=False, reason=reason)
     half_width = _z_test(auc, se, 0.5, conf_level)[2]
     return replace(
@@ -158,15 +153,12 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
 def delong_paired_test(
     scores_a, scores_b, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP
 ):
-    """DeLong's test of two correlated AUCs on the same patients, as pROC's ``roc.test(roc_a,
-    roc_b, method = "delong", paired = TRUE)``: z = (AUC_a - AUC_b) / se, p = 2 Phi(-|z|), the
-    difference as ``estimate`` with a normal interval truncated to [-1, 1] (``method`` says
-    when). Patients missing either score are dropped.
-
-    Not estimable: fewer than ``min_per_group`` (at least 2) cases or controls, or a zero
-    variance of the difference (pROC: z = 0, p = 1 for equal AUCs, z = Inf, p = 0 otherwise).
-    ``extra``: n_cases, n_controls, n_missing, auc_a, auc_b, se_difference.
-    """
+    """DeLong's test of two correlated AUCs on the same patients, as pROC's ``roc.test(roc_a, roc_b,
+    method = "delong", paired = TRUE)``: z = (AUC_a - AUC_b) / se, p = 2 Phi(-|z|), the difference
+    as ``estimate`` with a normal interval truncated to [-1, 1] (``method`` says when). Patients
+    missing either score are dropped. Not estimable: fewer than ``min_per_group`` (at least 2) cases
+    or controls, or a zero variance of the difference (pROC: z = 0, p = 1 for equal AUCs, z = Inf, p
+    = 0 otherwise). ``extra``: n_cases, n_controls, n_missing, auc_a, auc_b, se_difference."""
     _check_conf_level(conf_level)
     scores_a, scores_b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
     if scores_a.shape != scores_b.shape:
@@ -248,12 +240,10 @@ def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level=0.95) ->
 
 
 def _curve_arrays(scores, is_case):
-    """Thresholds (increasing), sensitivities and specificities, with pROC's arithmetic.
-
-    pROC's roc.utils.thresholds for direction "<": -Inf, midpoints of consecutive distinct
-    scores (beyond 1e100 as a/2 + b/2, no overflow; one that rounds onto the lower score moves to
-    the upper, so it still separates them under ">="), Inf.
-    """
+    """Thresholds (increasing), sensitivities and specificities, with pROC's arithmetic. pROC's
+    roc.utils.thresholds for direction "<": -Inf, midpoints of consecutive distinct scores (beyond
+    1e100 as a/2 + b/2, no overflow; one that rounds onto the lower score moves to the upper, so it
+    still separates them under ">="), Inf."""
     n_cases, n_controls = _counts(is_case).values()
     order = np.argsort(scores)
     distinct, first_of_value = np.unique(scores[order], return_index=True)

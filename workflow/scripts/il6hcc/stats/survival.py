@@ -419,14 +419,12 @@ def _efron_by_event_time(time, event, x, beta):
 
 
 def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
-    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"),
-    keyed by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements
-    the test of survival < 3.0, which gives other numbers.
-
-    Grambsch & Therneau (Biometrika 1994;81:515-26): score test of theta = 0 in beta + theta
-    g(t), g = 1 - KM(t-) centred over the deaths, with Efron's risk-set moments weighted by 1,
-    g, g^2; a term uses its theta columns (df), GLOBAL all. ``extra``: df.
-    """
+    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"), keyed
+    by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements the test
+    of survival < 3.0, which gives other numbers. Grambsch & Therneau (Biometrika 1994;81:515-26):
+    score test of theta = 0 in beta + theta g(t), g = 1 - KM(t-) centred over the deaths, with
+    Efron's risk-set moments weighted by 1, g, g^2; a term uses its theta columns (df), GLOBAL all.
+    ``extra``: df."""
     if fit.reason:
         return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
     time, event = fit.model.endog, fit.model.status
