@@ -30,20 +30,14 @@ MATCHED_PAIRS_RBC = "matched-pairs rank-biserial correlation"
 CLES = "common-language effect size"
 
 
-def _with_interval(estimate, x, y, statistic, *, paired, conf_level, name) -> StatResult:
+def _with_interval(name, estimate, samples, statistic, conf_level, *, paired) -> StatResult:
     """The effect size with pingouin's percentile bootstrap interval of ``statistic``."""
     import pingouin
 
+    # decimals=17: pingouin rounds the limits to 2 decimals by default.
+    options = {"method": "per", "n_boot": BOOTSTRAP_REPLICATES, "seed": BOOTSTRAP_SEED}
     low, high = pingouin.compute_bootci(
-        x,
-        y,
-        func=statistic,
-        method="per",
-        paired=paired,
-        confidence=conf_level,
-        n_boot=BOOTSTRAP_REPLICATES,
-        decimals=17,
-        seed=BOOTSTRAP_SEED,
+        *samples, func=statistic, paired=paired, confidence=conf_level, decimals=17, **options
     )
     method = (
         f"pingouin; percentile bootstrap CI (B = {BOOTSTRAP_REPLICATES}, seed {BOOTSTRAP_SEED})"
@@ -67,15 +61,8 @@ def matched_pairs_rank_biserial(post, pre, *, conf_level: float = 0.95) -> StatR
     # Only pingouin's RBC is used (the p-value is R's, from wilcoxon_signed_rank); asymptotic,
     # because SciPy's default would run a permutation test for small samples with ties.
     estimate = float(pingouin.wilcoxon(post, pre, method="asymptotic")["RBC"].iloc[0])
-    return _with_interval(
-        estimate,
-        post,
-        pre,
-        paired_rank_biserial,
-        paired=True,
-        conf_level=conf_level,
-        name=MATCHED_PAIRS_RBC,
-    )
+    samples, statistic = (post, pre), paired_rank_biserial
+    return _with_interval(MATCHED_PAIRS_RBC, estimate, samples, statistic, conf_level, paired=True)
 
 
 def common_language_effect_size(x, y, *, conf_level: float = 0.95) -> StatResult:
@@ -91,6 +78,4 @@ def common_language_effect_size(x, y, *, conf_level: float = 0.95) -> StatResult
     if reason:
         return StatResult.not_estimable(reason, name=CLES)
     estimate = float(pingouin.compute_effsize(x, y, eftype="CLES"))
-    return _with_interval(
-        estimate, x, y, rank_sum_share, paired=False, conf_level=conf_level, name=CLES
-    )
+    return _with_interval(CLES, estimate, (x, y), rank_sum_share, conf_level, paired=False)
