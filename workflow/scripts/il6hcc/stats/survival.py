@@ -151,19 +151,19 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     counts["n_events"] = int(curve["n_event"].sum())
     if curve.empty:
         return StatResult.not_estimable("no observations", **counts, note="no observations")
+    last = float(curve["time"].iloc[-1])
     # survfit0(): R prepends the start time (min(0, times)) with S = 1 before searching.
     start = min(0.0, float(curve["time"].iloc[0]))
-    prepend = curve["time"].iloc[0] != start
-    times = np.concatenate(([start], curve["time"])) if prepend else curve["time"].to_numpy()
-    last = float(curve["time"].iloc[-1])
+    if curve["time"].iloc[0] != start:
+        first = {"time": [start], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
+        curve = pd.concat([pd.DataFrame(first), curve])
     found, notes, reached = {}, [], {}
     for key, column, label, what in (
         ("estimate", "survival", "median", "survival curve"),
         ("ci_low", "ci_low", "CI lower limit", "lower confidence limit"),
         ("ci_high", "ci_high", "CI upper limit", "upper confidence limit"),
     ):
-        values = curve[column].to_numpy()
-        found[key] = _first_crossing(np.concatenate(([1.0], values)) if prepend else values, times)
+        found[key] = _first_crossing(curve[column].to_numpy(), curve["time"].to_numpy())
         reached[f"{'median' if key == 'estimate' else key}_reached"] = not math.isnan(found[key])
         if math.isnan(found[key]):
             notes.append(f"{label} " + NOT_REACHED_NOTE.format(what=what, last=f"{last:g}"))
