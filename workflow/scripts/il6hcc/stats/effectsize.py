@@ -1,12 +1,10 @@
-"""Effect sizes beside the rank tests, from pingouin (no R fixture at stake), with seeded
-percentile bootstrap intervals from ``pingouin.compute_bootci`` (its closed-form
-``compute_esci`` covers r and d, not rank statistics), each one vectorised call of the rank
-statistics in :mod:`il6hcc.stats.nonparametric`: the matched-pairs rank-biserial correlation
-(T+ - T-)/(T+ + T-) beside a signed-rank test, the common-language effect size
-P(X > Y) + P(X = Y)/2 beside a Mann-Whitney test.
-
-pingouin takes about 2.4 s to import: imported inside the functions, so that only the jobs
-that print effect sizes pay for it.
+"""Effect sizes beside the rank tests, from pingouin (no R fixture at stake): the matched-pairs
+rank-biserial correlation (T+ - T-)/(T+ + T-) beside a signed-rank test, the common-language
+effect size P(X > Y) + P(X = Y)/2 beside a Mann-Whitney test, each with a seeded percentile
+bootstrap interval from ``pingouin.compute_bootci`` (its closed-form ``compute_esci`` covers r
+and d, not rank statistics) over the vectorised rank statistics of
+:mod:`il6hcc.stats.nonparametric`. pingouin takes about 2.4 s to import: imported inside the
+functions, so that only the jobs that print effect sizes pay for it.
 
 References: Kerby DS. Compr Psychol 2014;3:11.IT.3.1. McGraw KO, Wong SP. Psychol Bull
 1992;111:361-365. Vargha A, Delaney HD. J Educ Behav Stat 2000;25:101-132. Vallat R. J Open
@@ -32,41 +30,26 @@ MATCHED_PAIRS_RBC = "matched-pairs rank-biserial correlation"
 CLES = "common-language effect size"
 
 
-def _with_interval(
-    estimate: float, x, y, statistic, *, paired: bool, conf_level: float, name: str
-) -> StatResult:
+def _with_interval(name, estimate, samples, statistic, conf_level, *, paired) -> StatResult:
     """The effect size with pingouin's percentile bootstrap interval of ``statistic``."""
     import pingouin
 
+    # decimals=17: pingouin rounds the limits to 2 decimals by default.
+    options = {"method": "per", "n_boot": BOOTSTRAP_REPLICATES, "seed": BOOTSTRAP_SEED}
     low, high = pingouin.compute_bootci(
-        x,
-        y,
-        func=statistic,
-        method="per",
-        paired=paired,
-        confidence=conf_level,
-        n_boot=BOOTSTRAP_REPLICATES,
-        decimals=17,
-        seed=BOOTSTRAP_SEED,
+        *samples, func=statistic, paired=paired, confidence=conf_level, decimals=17, **options
     )
-    return StatResult(
-        estimate=estimate,
-        ci_low=float(low),
-        ci_high=float(high),
-        conf_level=conf_level,
-        method=(
-            f"pingouin; percentile bootstrap CI (B = {BOOTSTRAP_REPLICATES}, seed {BOOTSTRAP_SEED})"
-        ),
-        extra={"name": name},
+    method = (
+        f"pingouin; percentile bootstrap CI (B = {BOOTSTRAP_REPLICATES}, seed {BOOTSTRAP_SEED})"
     )
+    interval = {"ci_low": float(low), "ci_high": float(high), "conf_level": conf_level}
+    return StatResult(estimate=estimate, **interval, method=method, extra={"name": name})
 
 
 def matched_pairs_rank_biserial(post, pre, *, conf_level: float = 0.95) -> StatResult:
-    """Matched-pairs rank-biserial correlation of post versus pre, with its bootstrap CI.
-
-    Incomplete pairs are dropped; zero differences count in no rank sum (as the signed-rank
-    test). Not estimable when the signed-rank test is not (fewer than 2 pairs, all zero).
-    """
+    """Matched-pairs rank-biserial correlation of post versus pre with its bootstrap CI;
+    incomplete pairs dropped, zero differences in no rank sum (as the signed-rank test); not
+    estimable where that test is not (fewer than 2 pairs, all zero)."""
     import pingouin
 
     post, pre = np.asarray(post, dtype=float), np.asarray(pre, dtype=float)
@@ -78,31 +61,21 @@ def matched_pairs_rank_biserial(post, pre, *, conf_level: float = 0.95) -> StatR
     # Only pingouin's RBC is used (the p-value is R's, from wilcoxon_signed_rank); asymptotic,
     # because SciPy's default would run a permutation test for small samples with ties.
     estimate = float(pingouin.wilcoxon(post, pre, method="asymptotic")["RBC"].iloc[0])
-    return _with_interval(
-        estimate,
-        post,
-        pre,
-        paired_rank_biserial,
-        paired=True,
-        conf_level=conf_level,
-        name=MATCHED_PAIRS_RBC,
-    )
+    samples, statistic = (post, pre), paired_rank_biserial
+    return _with_interval(MATCHED_PAIRS_RBC, estimate, samples, statistic, conf_level, paired=True)
 
 
 def common_language_effect_size(x, y, *, conf_level: float = 0.95) -> StatResult:
-    """P(X > Y) + P(X = Y)/2 for x and y independent groups, with its bootstrap CI (each group
-    resampled on its own). Missing values are dropped; not estimable when the Mann-Whitney test
-    is not (an empty group, all values identical) or a group has a single value (nothing to
-    resample)."""
+    """P(X > Y) + P(X = Y)/2 for independent groups with its bootstrap CI (each group resampled
+    on its own); missing values dropped; not estimable where the Mann-Whitney test is not (an
+    empty group, all values identical) or a group has a single value (nothing to resample)."""
     import pingouin
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    test = mann_whitney_u(x, y)
-    reason = test.reason or ("" if min(x.size, y.size) > 1 else "a group has a single value")
+    reason = mann_whitney_u(x, y).reason
+    reason = reason or ("" if min(x.size, y.size) > 1 else "a group has a single value")
     if reason:
         return StatResult.not_estimable(reason, name=CLES)
     estimate = float(pingouin.compute_effsize(x, y, eftype="CLES"))
-    return _with_interval(
-        estimate, x, y, rank_sum_share, paired=False, conf_level=conf_level, name=CLES
-    )
+    return _with_interval(CLES, estimate, (x, y), rank_sum_share, conf_level, paired=False)

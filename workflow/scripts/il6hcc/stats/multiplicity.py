@@ -18,10 +18,8 @@ P_ADJUST_METHODS = {"holm": "holm", "BH": "fdr_bh", "bonferroni": "bonferroni", 
 
 
 def p_adjust(p_values, method: str = "holm") -> np.ndarray:
-    """Adjusted p-values as R's ``p.adjust(p, method)`` ("holm": family-wise error under any
-    dependence; "BH": false discovery rate; "bonferroni"; "none"), same length and order.
-    Missing values stay NaN and are not counted as tests, as R does with NA.
-    """
+    """Adjusted p-values as R's ``p.adjust(p, method)`` ("holm", "BH", "bonferroni", "none"),
+    same order; missing values stay NaN and are not counted as tests, as R's NA."""
     if method not in P_ADJUST_METHODS:
         raise ValueError(f"method must be one of {tuple(P_ADJUST_METHODS)}, got {method!r}")
     p = np.array([np.nan if v is None else v for v in np.ravel(p_values)], dtype=float)
@@ -30,8 +28,8 @@ def p_adjust(p_values, method: str = "holm") -> np.ndarray:
         raise ValueError("p-values must lie in [0, 1]")
     adjusted = p.copy()
     if present.any() and P_ADJUST_METHODS[method] is not None:
-        # Imported here: every job that reads a result table imports this module (through
-        # il6hcc.tables), and statsmodels takes about 1.8 s to import.
+        # Imported here: every job reading a result table imports this module (il6hcc.tables),
+        # and statsmodels takes about 1.8 s to import.
         from statsmodels.stats.multitest import multipletests
 
         adjusted[present] = multipletests(p[present], method=P_ADJUST_METHODS[method])[1]
@@ -39,10 +37,8 @@ def p_adjust(p_values, method: str = "holm") -> np.ndarray:
 
 
 def p_adjust_batch(p_values, method: str = "holm", axis: int = -1) -> np.ndarray:
-    """:func:`p_adjust` within every family along ``axis`` of an array of many families (the
-    markers of each of thousands of simulated studies): one ``multipletests`` call per family,
-    inside :func:`frozen_heap`, so that statsmodels' collection after each Holm adjustment walks
-    only what that call created (see there)."""
+    """:func:`p_adjust` within every family along ``axis`` (the markers of each of thousands of
+    simulated studies), inside :func:`frozen_heap`."""
     p = np.moveaxis(np.asarray(p_values, dtype=float), axis, -1)
     adjusted = np.empty_like(p)
     with frozen_heap():
@@ -53,19 +49,13 @@ def p_adjust_batch(p_values, method: str = "holm", axis: int = -1) -> np.ndarray
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Hold every object alive now out of the garbage collector's full collections while the
-    block runs (``gc.freeze``), and give them back after (``gc.unfreeze``).
-
-    Why: statsmodels' Holm adjustment ends with ``gc.collect()`` (to free a large temporary
-    array), and a full collection walks every tracked object: about 0.1 s once pandas, scipy
-    and statsmodels are loaded, paid on each call. Code that adjusts p-values hundreds of times
-    (the robustness reruns) runs each rerun in this block, once its data are loaded: the
-    modules, the cohort and the tables cached by earlier reruns are frozen, and a collection
-    walks only what the current rerun creates. statsmodels is imported first, so that its
-    modules are frozen too. Nothing is computed differently; reference cycles that become
-    garbage inside a loop of such blocks are collected once the loop is over (measured on the
-    default grid: 2 MB more peak memory, 164 MB in all).
-    """
+    """Every object alive now (statsmodels' modules included) kept out of the garbage collector's
+    full collections while the block runs (``gc.freeze``, ``gc.unfreeze`` after). Why: statsmodels'
+    Holm adjustment ends with ``gc.collect()``, which walks every tracked object (about 0.1 s once
+    pandas, scipy and statsmodels are loaded) on each call; code that adjusts p-values hundreds of
+    times runs each rerun in this block, so a collection walks only what the rerun creates. Nothing
+    is computed differently; cycles that become garbage inside are collected after the loop (default
+    grid: 2 MB more peak memory, 164 MB in all)."""
     from statsmodels.stats import multitest  # noqa: F401 (imported to be frozen)
 
     gc.freeze()

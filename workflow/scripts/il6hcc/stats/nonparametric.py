@@ -1,14 +1,12 @@
-"""Wilcoxon signed-rank and Mann-Whitney tests as R's ``wilcox.test``, over SciPy's
-``wilcoxon`` and ``mannwhitneyu``; the Hodges-Lehmann estimate.
+"""Wilcoxon signed-rank and Mann-Whitney tests as R's ``wilcox.test`` over SciPy's ``wilcoxon``
+and ``mannwhitneyu``, and the Hodges-Lehmann estimate.
 
-SciPy computes; this module holds R's policy, which SciPy's defaults do not follow: ``exact``
-None is R's rule (exact below 50 observations, per group for the rank-sum test, used only
-without ties or zeros; else the normal approximation with tie correction and, if ``correct``,
-continuity correction), zeros and incomplete pairs dropped, degenerate cases R refuses, and
-the method string the report prints.
-
-Batches: N-D input is tested along ``axis`` in one SciPy call per method (complete input only);
-fields are then arrays over the other axes, ``method`` one string when uniform.
+This module holds R's policy, which SciPy's defaults do not follow: with ``exact`` None, exact
+below 50 observations (per group for the rank-sum test) and only without ties or zeros, else the
+normal approximation with tie correction and, if ``correct``, continuity correction; zeros and
+incomplete pairs dropped; degenerate cases R refuses; the method string the report prints.
+N-D input (complete) is tested along ``axis``, one SciPy call per method; fields are then arrays
+over the other axes, ``method`` one string when uniform.
 
 Reference: R Core Team, ``stats::wilcox.test`` (R >= 4.0); Hollander M, Wolfe DA, Chicken E.
 Nonparametric Statistical Methods, 3rd ed. Wiley 2014, chapters 3 and 4.
@@ -26,6 +24,11 @@ from il6hcc.stats.result import NOT_ESTIMABLE, StatResult
 
 # R's default: exact p-values below this sample size (per group for the rank-sum test).
 EXACT_SAMPLE_SIZE_LIMIT = 50
+# R's wilcox.test(tol.root = 1e-4), and uniroot's iteration limit, for the asymptotic
+# Hodges-Lehmann estimate and interval.
+ROOT_TOLERANCE = 1e-4
+ROOT_MAX_ITERATIONS = 1000
+EPSILON = np.finfo(float).eps
 
 
 def _signed_rank_counts(n: int) -> list[int]:
@@ -43,18 +46,11 @@ def _approximation_label(correct: bool) -> str:
     return "normal approximation, continuity correction" if correct else "normal approximation"
 
 
-def _has_ties(sorted_rows: np.ndarray, ignore_zero: bool = False) -> np.ndarray:
-    """Per row of a row-sorted 2-D array: whether two neighbours are equal (zeros ignored)."""
-    equal = sorted_rows[:, 1:] == sorted_rows[:, :-1]
-    if ignore_zero:
-        equal &= sorted_rows[:, 1:] != 0
-    return equal.any(axis=1)
-
-
-def _as_rows(values, axis: int) -> np.ndarray:
-    """``values`` as a 2-D float array with the tested axis last (one row per study)."""
+def _as_rows(values, axis: int) -> tuple[np.ndarray, tuple]:
+    """``values`` as 2-D float rows (the tested axis last, one row per study), and the shape of
+    the batch (the other axes)."""
     values = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
-    return values.reshape(math.prod(values.shape[:-1]), values.shape[-1])
+    return values.reshape(math.prod(values.shape[:-1]), values.shape[-1]), values.shape[:-1]
 
 
 def _require_complete(*arrays: np.ndarray) -> None:
@@ -65,61 +61,42 @@ def _require_complete(*arrays: np.ndarray) -> None:
         )
 
 
-def _batch_result(
-    batch_shape: tuple,
-    statistic: np.ndarray,
-    p_value: np.ndarray,
-    method: np.ndarray,
-    reason: np.ndarray,
-    extra: dict,
-) -> StatResult:
-    """One result over the batch (arrays shaped as the batch), or, for a single study, plain
-    Python scalars, as every table builder expects."""
-
-    def shaped(values: np.ndarray):
-        values = values.reshape(batch_shape)
-        return values.item() if batch_shape == () else values
-
-    uniform = np.unique(method).size == 1
-    return StatResult(
-        statistic=shaped(statistic),
-        p_value=shaped(p_value),
-        method=str(method[0]) if uniform else shaped(method),
-        estimable=shaped(reason == ""),
-        reason=shaped(reason),
-        extra={name: shaped(values) for name, values in extra.items()},
-    )
-
-
-def _choose_methods(
-    use_exact: np.ndarray, obstacles: dict[str, np.ndarray], exact, correct: bool, large: str
-) -> np.ndarray:
-    """R's method per study: exact where asked or allowed and nothing stands in the way, else the
-    normal approximation, saying why exact was not used."""
-    blocked = np.zeros_like(use_exact)
-    for present in obstacles.values():
-        blocked |= present
-    methods = np.full(use_exact.shape, _approximation_label(correct), dtype=object)
+def _rank_test(call, batch_shape, reason, use_exact, obstacles, extra, *, exact, correct, large):
+    """R's method per study (exact where asked or allowed and no ``obstacles``, else the normal
+    approximation, saying why not exact), SciPy's statistic and p-value from one ``call(rows,
+    method)`` per method (``extra`` may hold the statistic R prints instead), NaN where ``reason``
+    says not estimable; one result over the batch (arrays shaped as the batch) or, for a single
+    study, plain Python scalars."""
+    usable = reason == ""
+    blocked = np.logical_or.reduce(list(obstacles.values()))
+    methods = np.full(reason.shape, _approximation_label(correct), dtype=object)
     methods[use_exact & ~blocked] = "exact"
     for row in np.flatnonzero(use_exact & blocked):
         names = [name for name, present in obstacles.items() if present[row]]
         methods[row] += "; exact test not possible with " + " and ".join(names)
     if exact is None:
         methods[~use_exact] += "; " + large
-    return methods
-
-
-def _scipy_by_method(methods: np.ndarray, usable: np.ndarray, call) -> tuple:
-    """Statistic and p-value per study from one SciPy call per method ("exact" or
-    "asymptotic"); NaN where ``usable`` is False (not estimable)."""
-    statistic = np.full(methods.shape, math.nan)
-    p_value = np.full(methods.shape, math.nan)
+    statistic, p_value = np.full(reason.shape, math.nan), np.full(reason.shape, math.nan)
     is_exact = methods == "exact"
     for rows, scipy_method in ((usable & is_exact, "exact"), (usable & ~is_exact, "asymptotic")):
         if rows.any():
             outcome = call(rows, scipy_method)
             statistic[rows], p_value[rows] = outcome.statistic, outcome.pvalue
-    return statistic, p_value
+    methods[~usable] = NOT_ESTIMABLE
+    extra = {"statistic": statistic, **extra}
+
+    def shaped(values: np.ndarray):
+        values = np.asarray(values).reshape(batch_shape)
+        return values.item() if batch_shape == () else values
+
+    return StatResult(
+        statistic=shaped(extra.pop("statistic")),
+        p_value=shaped(p_value),
+        method=str(methods[0]) if np.unique(methods).size == 1 else shaped(methods),
+        estimable=shaped(usable),
+        reason=shaped(reason),
+        extra={name: shaped(values) for name, values in extra.items()},
+    )
 
 
 def _positive_rank_sums(differences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,224 +118,151 @@ def _rank_biserial(positive_rank_sum: np.ndarray, n_nonzero: np.ndarray) -> np.n
     return 2 * share - 1
 
 
-def _batch_shape(values: np.ndarray, axis: int) -> tuple:
-    return tuple(np.delete(np.asarray(values.shape), axis % values.ndim))
-
-
 def paired_rank_biserial(post, pre, *, axis=-1):
     """Kerby's matched-pairs rank-biserial correlation along ``axis``, without the test (for a
     bootstrap); complete input; 0 where every difference is zero."""
-    post = np.asarray(post, dtype=float)
-    differences = _as_rows(post, axis) - _as_rows(pre, axis)
-    return _rank_biserial(*_positive_rank_sums(differences)).reshape(_batch_shape(post, axis))[()]
+    (post, batch_shape), (pre, _) = _as_rows(post, axis), _as_rows(pre, axis)
+    return _rank_biserial(*_positive_rank_sums(post - pre)).reshape(batch_shape)[()]
 
 
 def rank_sum_share(x, y, *, axis=-1):
     """W / (n_x n_y) = P(X > Y) + P(X = Y)/2 along ``axis``, without the test (for a
     bootstrap); complete input."""
-    x = np.asarray(x, dtype=float)
-    x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
+    (x_rows, batch_shape), (y_rows, _) = _as_rows(x, axis), _as_rows(y, axis)
     n_x, n_y = x_rows.shape[1], y_rows.shape[1]
     ranks = rankdata(np.concatenate([x_rows, y_rows], axis=1), axis=1)[:, :n_x]
-    share = (ranks.sum(axis=1) - n_x * (n_x + 1) / 2) / (n_x * n_y)
-    return share.reshape(_batch_shape(x, axis))[()]
+    return ((ranks.sum(axis=1) - n_x * (n_x + 1) / 2) / (n_x * n_y)).reshape(batch_shape)[()]
 
 
 def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> StatResult:
-    """Paired Wilcoxon signed-rank test of post versus pre, as R's ``wilcox.test(post, pre,
-    paired = TRUE, exact = exact, correct = correct)``, over ``scipy.stats.wilcoxon(zero_method
-    ="wilcox")``. Incomplete pairs (1-D input) and zero differences are dropped; the statistic
-    is R's V, the rank sum of the positive differences; exact only without ties or zeros.
-    Assumes differences symmetric about their median under H0.
-
-    ``extra``: n_pairs, n_nonzero, n_zero, median_difference and rank_biserial, Kerby's
-    (T+ - T-)/(T+ + T-) (Compr Psychol 2014;3:11.IT.3.1), positive when post exceeds pre. Not
-    estimable with fewer than 2 complete pairs or all differences zero (R errors or gives NA).
-    """
-    post = np.asarray(post, dtype=float)
-    pre = np.asarray(pre, dtype=float)
+    """Paired Wilcoxon signed-rank test of post versus pre, as R's ``wilcox.test(post, pre, paired =
+    TRUE, exact, correct)``, over ``scipy.stats.wilcoxon(zero_method="wilcox")``; the statistic is
+    R's V, the rank sum of the positive differences. Assumes differences symmetric about their
+    median under H0. ``extra``: n_pairs, n_nonzero, n_zero, median_difference and rank_biserial,
+    Kerby's (T+ - T-)/(T+ + T-) (Compr Psychol 2014;3:11.IT.3.1), positive when post exceeds pre.
+    Not estimable with fewer than 2 complete pairs or all differences zero (R errors or gives
+    NA)."""
+    post, pre = np.asarray(post, dtype=float), np.asarray(pre, dtype=float)
     if post.shape != pre.shape:
         raise ValueError("post and pre must have the same shape (one value per patient)")
     if post.ndim == 1:
         complete = ~(np.isnan(post) | np.isnan(pre))
         post, pre = post[complete], pre[complete]
-    else:
-        _require_complete(post, pre)
-    batch_shape = _batch_shape(post, axis)
-    differences = _as_rows(post, axis) - _as_rows(pre, axis)
+    _require_complete(post, pre)
+    (post, batch_shape), (pre, _) = _as_rows(post, axis), _as_rows(pre, axis)
+    differences = post - pre
     n_pairs = differences.shape[1]
     positive_rank_sum, n_nonzero = _positive_rank_sums(differences)
-    n_zero = n_pairs - n_nonzero
     absolute = np.sort(np.abs(differences), axis=1)
-    rank_biserial = _rank_biserial(positive_rank_sum, n_nonzero)
     reason = np.full(differences.shape[0], "", dtype=object)
     reason[n_nonzero == 0] = "all differences are zero"
     if n_pairs < 2:
         reason[:] = "fewer than 2 complete pairs"
     usable = reason == ""
-    use_exact = (
-        (n_nonzero < EXACT_SAMPLE_SIZE_LIMIT)
-        if exact is None
-        else np.full_like(usable, bool(exact))
-    )
-    methods = _choose_methods(
-        use_exact,
-        {"ties": _has_ties(absolute, ignore_zero=True), "zero differences": n_zero > 0},
-        exact,
-        correct,
-        f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}",
-    )
-    _, p_value = _scipy_by_method(
-        methods,
-        usable,
-        lambda rows, method: wilcoxon(
-            differences[rows], zero_method="wilcox", correction=correct, method=method, axis=1
+    extra = {
+        "statistic": np.where(usable, positive_rank_sum, math.nan),
+        "n_pairs": np.full(differences.shape[0], n_pairs),
+        "n_nonzero": n_nonzero,
+        "n_zero": n_pairs - n_nonzero,
+        "median_difference": (
+            np.median(differences, axis=1) if n_pairs else np.full(reason.shape, math.nan)
         ),
-    )
-    methods[~usable] = NOT_ESTIMABLE
-    median_difference = (
-        np.median(differences, axis=1) if n_pairs else np.full(differences.shape[0], math.nan)
-    )
-    return _batch_result(
-        batch_shape,
-        np.where(usable, positive_rank_sum, math.nan),
-        p_value,
-        methods,
-        reason,
-        {
-            "n_pairs": np.full(differences.shape[0], n_pairs),
-            "n_nonzero": n_nonzero,
-            "n_zero": n_zero,
-            "median_difference": median_difference,
-            "rank_biserial": np.where(usable, rank_biserial, math.nan),
-        },
-    )
+        "rank_biserial": np.where(usable, _rank_biserial(positive_rank_sum, n_nonzero), math.nan),
+    }
+    ties = ((absolute[:, 1:] == absolute[:, :-1]) & (absolute[:, 1:] != 0)).any(axis=1)
+    obstacles = {"ties": ties, "zero differences": n_pairs > n_nonzero}
+    use_exact = np.full(usable.shape, bool(exact))
+    if exact is None:
+        use_exact = n_nonzero < EXACT_SAMPLE_SIZE_LIMIT
+    large = f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}"
+    policy = {"exact": exact, "correct": correct, "large": large}
+
+    def test(rows, method):
+        return wilcoxon(
+            differences[rows], zero_method="wilcox", correction=correct, method=method, axis=1
+        )
+
+    return _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
 
 
 def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
-    """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's ``wilcox.test(x, y, exact
-    = exact, correct = correct)``, over ``scipy.stats.mannwhitneyu``. Missing values are dropped
-    (1-D input); the statistic is R's W (SciPy's U of x); exact only without ties. Assumes
-    independent groups, identically distributed under H0.
-
-    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y), positive
-    when x exceeds y. Not estimable when a group is empty (R stops) or all values are identical
-    (R: p = NA).
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    """Mann-Whitney U / Wilcoxon rank-sum test of x versus y, as R's ``wilcox.test(x, y, exact,
+    correct)``, over ``scipy.stats.mannwhitneyu``; missing values dropped (1-D input); the statistic
+    is R's W (SciPy's U of x). Assumes independent groups, identically distributed under H0.
+    ``extra``: n_x, n_y and rank_biserial = 2W/(n_x n_y) - 1 = P(X > Y) - P(X < Y), positive when x
+    exceeds y. Not estimable when a group is empty (R stops) or all values are identical (R: p =
+    NA)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim == 1 and y.ndim == 1:
         x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    else:
-        _require_complete(x, y)
-    batch_shape = _batch_shape(x, axis)
-    x_rows, y_rows = _as_rows(x, axis), _as_rows(y, axis)
+    _require_complete(x, y)
+    (x_rows, batch_shape), (y_rows, _) = _as_rows(x, axis), _as_rows(y, axis)
     if x_rows.shape[0] != y_rows.shape[0]:
         raise ValueError("x and y must have the same shape apart from the tested axis")
-    n_x, n_y = x_rows.shape[1], y_rows.shape[1]
-    batch = x_rows.shape[0]
+    (batch, n_x), n_y = x_rows.shape, y_rows.shape[1]
     pooled = np.sort(np.concatenate([x_rows, y_rows], axis=1), axis=1)
     reason = np.full(batch, "", dtype=object)
     if n_x < 1 or n_y < 1:
         reason[:] = "a group has no non-missing values"
     else:
         reason[pooled[:, 0] == pooled[:, -1]] = "all values are identical in both groups"
-    usable = reason == ""
     allowed = n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT
-    methods = _choose_methods(
-        np.full(batch, allowed if exact is None else bool(exact)),
-        {"ties": _has_ties(pooled) if n_x + n_y > 1 else np.zeros(batch, bool)},
-        exact,
-        correct,
-        f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values",
-    )
-    statistic, p_value = _scipy_by_method(
-        methods,
-        usable,
-        lambda rows, method: mannwhitneyu(
+    use_exact = np.full(batch, allowed if exact is None else bool(exact))
+    obstacles = {"ties": (pooled[:, 1:] == pooled[:, :-1]).any(axis=1)}
+    extra = {"n_x": np.full(batch, n_x), "n_y": np.full(batch, n_y)}
+    large = f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values"
+
+    def test(rows, method):
+        return mannwhitneyu(
             x_rows[rows], y_rows[rows], use_continuity=correct, method=method, axis=1
-        ),
-    )
-    methods[~usable] = NOT_ESTIMABLE
-    return _batch_result(
-        batch_shape,
-        statistic,
-        p_value,
-        methods,
-        reason,
-        {
-            "n_x": np.full(batch, n_x),
-            "n_y": np.full(batch, n_y),
-            # NaN where not estimable, since the statistic is NaN there.
-            "rank_biserial": 2 * statistic / max(n_x * n_y, 1) - 1,
-        },
-    )
+        )
+
+    policy = {"exact": exact, "correct": correct, "large": large}
+    result = _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
+    # NaN where not estimable, since the statistic is NaN there.
+    return result.with_extra(rank_biserial=2 * result.statistic / max(n_x * n_y, 1) - 1)
 
 
-# R's wilcox.test(tol.root = 1e-4): the tolerance of the root-finding behind the asymptotic
-# Hodges-Lehmann estimate and interval.
-ROOT_TOLERANCE = 1e-4
-ROOT_MAX_ITERATIONS = 1000
-
-
-def _brent_root(function, lower, upper, f_lower, f_upper, tolerance):
-    """A root of ``function`` in [lower, upper] by Brent's method, as R's ``uniroot``.
-
-    Written here, not taken from scipy.optimize.brentq: the signed-rank statistic is a step
-    function of the location, so its "root" is wherever the iteration stops near a jump, and only
-    the same sequence of steps as R's (Brent 1973 with R's stopping rule, tolerance
-    2 eps |b| + tol / 2) lands on R's value. Reference: Brent RP. Algorithms for Minimization
-    without Derivatives. Prentice-Hall 1973, chapter 4.
-    """
-    if f_lower == 0:
-        return lower
-    if f_upper == 0:
-        return upper
-    # best: the current estimate; previous: the one before; opposite: a point whose value has
-    # the sign opposite to best's, so the root stays bracketed between best and opposite.
-    previous, f_previous = lower, f_lower
-    best, f_best = upper, f_upper
-    opposite, f_opposite = previous, f_previous
-    epsilon = np.finfo(float).eps
+def _zeroin(function, a: float, b: float, fa: float, fb: float) -> float:
+    """A root of ``function`` in [a, b] by Brent's method, step for step as R's ``uniroot``
+    (zeroin.c, whose names this keeps: b the estimate, a the previous one, c the point that keeps
+    the root bracketed; tolerance 2 eps |b| + tol / 2). Not scipy.optimize.brentq: the signed-rank
+    statistic is a step function of the location, so its "root" is wherever the iteration stops near
+    a jump, and only R's sequence of steps lands on R's value (brentq misses 20 R fixtures at
+    1e-10). Brent RP. Algorithms for Minimization without Derivatives. Prentice-Hall 1973, chapter
+    4."""
+    if fa == 0 or fb == 0:
+        return a if fa == 0 else b
+    c, fc = a, fa
     for _ in range(ROOT_MAX_ITERATIONS + 1):
-        previous_step = best - previous
-        if abs(f_opposite) < abs(f_best):
-            previous, best, opposite = best, opposite, best
-            f_previous, f_best, f_opposite = f_best, f_opposite, f_best
-        tolerance_now = 2 * epsilon * abs(best) + tolerance / 2
-        step = (opposite - best) / 2
-        if abs(step) <= tolerance_now or f_best == 0:
-            return best
-        if abs(previous_step) >= tolerance_now and abs(f_previous) > abs(f_best):
-            to_opposite = opposite - best
-            if previous == opposite:
+        previous_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c, fa, fb, fc = b, c, b, fb, fc, fb
+        tolerance = 2 * EPSILON * abs(b) + ROOT_TOLERANCE / 2
+        step = (c - b) / 2
+        if abs(step) <= tolerance or fb == 0:
+            return b
+        if abs(previous_step) >= tolerance and abs(fa) > abs(fb):
+            if a == c:
                 # Two distinct points only: the secant step.
-                ratio = f_best / f_previous
-                numerator = to_opposite * ratio
-                denominator = 1.0 - ratio
+                t1 = fb / fa
+                p, q = (c - b) * t1, 1.0 - t1
             else:
                 # Inverse quadratic interpolation through the three points.
-                q = f_previous / f_opposite
-                r = f_best / f_opposite
-                s = f_best / f_previous
-                numerator = s * (to_opposite * q * (q - r) - (best - previous) * (r - 1.0))
-                denominator = (q - 1.0) * (r - 1.0) * (s - 1.0)
-            if numerator > 0:
-                denominator = -denominator
-            else:
-                numerator = -numerator
-            if numerator < (
-                0.75 * to_opposite * denominator - abs(tolerance_now * denominator) / 2
-            ) and numerator < abs(previous_step * denominator / 2):
-                step = numerator / denominator
-        if abs(step) < tolerance_now:
-            step = tolerance_now if step > 0 else -tolerance_now
-        previous, f_previous = best, f_best
-        best += step
-        f_best = function(best)
-        if (f_best > 0 and f_opposite > 0) or (f_best < 0 and f_opposite < 0):
-            opposite, f_opposite = previous, f_previous
-    return best
+                q, t1, t2 = fa / fc, fb / fc, fb / fa
+                p = t2 * ((c - b) * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            p, q = (p, -q) if p > 0 else (-p, q)
+            if p < 0.75 * (c - b) * q - abs(tolerance * q) / 2 and p < abs(previous_step * q / 2):
+                step = p / q
+        if abs(step) < tolerance:
+            step = tolerance if step > 0 else -tolerance
+        a, fa = b, fb
+        b += step
+        fb = function(b)
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    return b
 
 
 def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> float:
@@ -380,80 +284,65 @@ def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> f
     return (centred - correction) / sigma
 
 
-def _exact_hodges_lehmann(nonzero: np.ndarray, conf_level: float) -> dict:
+def _exact_hodges_lehmann(nonzero: np.ndarray, conf_level: float) -> StatResult:
+    """The median of the Walsh averages, the interval between those at R's exact signed-rank
+    quantiles (``qsignrank``), the achieved level where the asked one is out of reach."""
     n = nonzero.size
     walsh = np.sort(np.add.outer(nonzero, nonzero)[np.triu_indices(n)]) / 2
     counts = _signed_rank_counts(n)
-    total = 2**n
     alpha = 1 - conf_level
     # R's qsignrank(alpha / 2, n): the smallest q with P(V <= q) >= alpha / 2 (up to 10 eps).
-    cumulative = np.cumsum(counts) / total
-    lower_rank = int(np.searchsorted(cumulative, alpha / 2 - 10 * np.finfo(float).eps))
-    lower_rank = max(lower_rank, 1)
-    upper_rank = n * (n + 1) // 2 - lower_rank
-    achieved_alpha = 2 * sum(counts[:lower_rank]) / total
-    achieved_level = conf_level
-    if achieved_alpha - alpha > alpha / 2:
-        achieved_level = 1 - float(f"{achieved_alpha:.2g}")
-    return {
-        "estimate": float(np.median(walsh)),
-        "ci_low": float(walsh[lower_rank - 1]),
-        "ci_high": float(walsh[upper_rank]),
-        "conf_level": achieved_level,
-    }
+    cumulative = np.cumsum(counts) / 2**n
+    lower_rank = max(int(np.searchsorted(cumulative, alpha / 2 - 10 * EPSILON)), 1)
+    achieved_alpha = 2 * sum(counts[:lower_rank]) / 2**n
+    return StatResult(
+        estimate=float(np.median(walsh)),
+        ci_low=float(walsh[lower_rank - 1]),
+        ci_high=float(walsh[n * (n + 1) // 2 - lower_rank]),
+        conf_level=(
+            1 - float(f"{achieved_alpha:.2g}") if achieved_alpha - alpha > alpha / 2 else conf_level
+        ),
+        method="exact",
+    )
 
 
-def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: bool) -> dict:
+def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: bool):
+    """Where the standardised statistic crosses 0 (estimate, no continuity correction, as R)
+    and the normal quantiles (limits), by R's root search; as R, alpha doubles until the
+    statistic at both ends brackets its quantile, and the level achieved is reported."""
     low_end, high_end = float(nonzero.min()), float(nonzero.max())
+
+    def root(quantile: float, correction: bool) -> float:
+        def shifted(location: float) -> float:
+            return _signed_rank_z(nonzero, location, correction) - quantile
+
+        return _zeroin(shifted, low_end, high_end, shifted(low_end), shifted(high_end))
+
     z_low_end = _signed_rank_z(nonzero, low_end, correct)
     z_high_end = _signed_rank_z(nonzero, high_end, correct)
+    method = _approximation_label(correct)
     if math.isnan(z_low_end) or math.isnan(z_high_end):
         # Every non-zero difference is the same value: R gives that value and no interval.
-        return {
-            "estimate": (low_end + high_end) / 2,
-            "ci_low": math.nan,
-            "ci_high": math.nan,
-            "conf_level": math.nan,
-            "reason": "every non-zero difference is the same: no interval",
-        }
+        reason = "every non-zero difference is the same: no interval"
+        return StatResult(estimate=(low_end + high_end) / 2, method=method, reason=reason)
     alpha = 1 - conf_level
-    # As R: double alpha until the statistic at both ends brackets its normal quantile.
     while z_low_end < -ndtri(alpha / 2) or z_high_end > ndtri(alpha / 2):
         alpha *= 2
     achieved_level = conf_level
     if alpha >= 1 or 1 - conf_level < alpha * 0.75:
         achieved_level = 1 - min(1.0, alpha)
-
-    def bound(quantile: float) -> float:
-        return _brent_root(
-            lambda location: _signed_rank_z(nonzero, location, correct) - quantile,
-            low_end,
-            high_end,
-            z_low_end - quantile,
-            z_high_end - quantile,
-            ROOT_TOLERANCE,
-        )
-
     if alpha < 1:
-        ci_low = bound(-float(ndtri(alpha / 2)))
-        ci_high = bound(float(ndtri(alpha / 2)))
+        quantile = float(ndtri(alpha / 2))
+        ci_low, ci_high = root(-quantile, correct), root(quantile, correct)
     else:
         ci_low = ci_high = float(np.median(nonzero))
-    # R computes the estimate without the continuity correction.
-    estimate = _brent_root(
-        lambda location: _signed_rank_z(nonzero, location, False),
-        low_end,
-        high_end,
-        _signed_rank_z(nonzero, low_end, False),
-        _signed_rank_z(nonzero, high_end, False),
-        ROOT_TOLERANCE,
+    return StatResult(
+        estimate=root(0.0, False),
+        ci_low=ci_low,
+        ci_high=ci_high,
+        conf_level=achieved_level,
+        method=method,
     )
-    return {
-        "estimate": estimate,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-        "conf_level": achieved_level,
-    }
 
 
 def hodges_lehmann_signed_rank(
@@ -461,27 +350,20 @@ def hodges_lehmann_signed_rank(
 ) -> StatResult:
     """Hodges-Lehmann estimate (pseudo-median) of paired differences with its interval, as R's
     ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)`` (Hollander, Wolfe & Chicken
-    2014, section 3.2; Bauer, JASA 1972;67:687-690). Missing and zero differences are dropped.
-
-    Exact (R's rule, no ties, no zeros): the median of the Walsh averages, the interval between
-    those at the exact signed-rank quantiles. Otherwise: where the standardised signed-rank
-    statistic crosses 0 (estimate, no continuity correction) and the normal quantiles (limits),
-    by R's root search (tolerance 1e-4). An unreachable level gives the achieved one in
-    ``conf_level``, as R. ``extra``: n_nonzero. Not estimable without a non-zero difference; no
-    interval (with the reason) when every non-zero difference is the same.
+    2014, section 3.2; Bauer, JASA 1972;67:687-690). Missing and zero differences are dropped;
+    exact by R's rule (no ties, no zeros), else asymptotic with R's root search (tolerance
+    1e-4). An unreachable level gives the achieved one in ``conf_level``. ``extra``: n_nonzero.
+    Not estimable without a non-zero difference; no interval, with the reason, when every
+    non-zero difference is the same.
     """
     differences = np.asarray(differences, dtype=float)
     differences = differences[~np.isnan(differences)]
     nonzero = differences[differences != 0]
-    if nonzero.size == 0:
-        return StatResult.not_estimable("no non-zero difference", n_nonzero=0)
     n = nonzero.size
+    if n == 0:
+        return StatResult.not_estimable("no non-zero difference", n_nonzero=0)
     has_ties = np.unique(np.abs(nonzero)).size != n
-    has_zeros = nonzero.size != differences.size
     use_exact = (n < EXACT_SAMPLE_SIZE_LIMIT) if exact is None else bool(exact)
-    if use_exact and not has_ties and not has_zeros:
-        location, method = _exact_hodges_lehmann(nonzero, conf_level), "exact"
-    else:
-        location = _asymptotic_hodges_lehmann(nonzero, conf_level, correct)
-        method = _approximation_label(correct)
-    return StatResult(method=method, extra={"n_nonzero": n}, **location)
+    if use_exact and not has_ties and n == differences.size:
+        return _exact_hodges_lehmann(nonzero, conf_level).with_extra(n_nonzero=n)
+    return _asymptotic_hodges_lehmann(nonzero, conf_level, correct).with_extra(n_nonzero=n)

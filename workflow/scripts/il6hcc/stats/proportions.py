@@ -1,6 +1,6 @@
-"""Tests and intervals for counts, each as base R: Fisher's exact test (r x c, hand-written),
-binomial confidence intervals (``statsmodels.stats.proportion.proportion_confint``), diagnostic
-accuracy with intervals, and the exact McNemar test (one study or a batch).
+"""Tests and intervals for counts as base R: Fisher's exact test (r x c, hand-written),
+binomial intervals (statsmodels' ``proportion_confint``), diagnostic accuracy, and the exact
+McNemar test (one study or a batch).
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
 Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
@@ -19,9 +19,9 @@ from scipy.special import bdtr, gammaln
 
 from il6hcc.stats.result import StatResult
 
-# Tables enumerated at most (5-10 million a second here: a few seconds) before Monte Carlo.
-FISHER_MAX_TABLES = 20_000_000
+# Tables enumerated at most (5-10 million a second here: a few seconds) before Monte Carlo, and
 # R's fisher.test(simulate.p.value = TRUE) default number of simulated tables.
+FISHER_MAX_TABLES = 20_000_000
 FISHER_MONTE_CARLO_REPLICATES = 2000
 # R's tolerances for "at most as probable" (equally probable tables must not be lost to
 # rounding): 64 eps relative on -sum(log(x!)) when simulating, relative 1e-7 for 2 x 2 tables,
@@ -31,26 +31,6 @@ FISHER_RELATIVE_TOLERANCE_2X2 = 1e-7
 FISHER_LOG_TOLERANCE_RXC = 3.45254e-7
 # Partial tables expanded at once (bounds memory at a few tens of MB).
 _FISHER_BLOCK = 250_000
-# The fields of a proportion's result in the accuracy table, and the table's columns in order.
-PROPORTION_FIELDS = ("estimate", "ci_low", "ci_high", "estimable", "reason")
-ACCURACY_COLUMNS = (
-    "measure",
-    "numerator",
-    "denominator",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "ci_method",
-    "conf_level",
-    "estimable",
-    "reason",
-    "tp",
-    "fp",
-    "fn",
-    "tn",
-    "n_evaluable",
-    "n_not_evaluable",
-)
 # The interval methods, and statsmodels' name of each.
 CI_METHODS = {"clopper-pearson": "beta", "wilson": "wilson"}
 
@@ -59,12 +39,9 @@ def _fisher_tail_probability(
     table: np.ndarray, log_threshold: float, max_tables: int
 ) -> tuple[float, int] | None:
     """Total null probability of the tables with ``table``'s margins whose log probability is
-    at most ``log_threshold``, and their number; None beyond ``max_tables`` tables.
-
-    Partial tables are expanded cell by cell, column by column, into every feasible value of
-    the next cell (the last row of a column and the last column follow from the margins),
-    depth first in blocks of at most ``_FISHER_BLOCK`` so that memory stays bounded.
-    """
+    at most ``log_threshold``, and their number; None beyond ``max_tables`` tables. Partial
+    tables grow cell by cell, column by column, into every feasible value of the next cell (the
+    last row and column follow from the margins), depth first in blocks of ``_FISHER_BLOCK``."""
     row_totals = table.sum(axis=1)
     column_totals = table.sum(axis=0)
     n_rows, n_columns = table.shape
@@ -112,11 +89,10 @@ def _fisher_tail_probability(
 
 
 def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
-    """Number of tables with ``table``'s margins differing from it only in its first two rows
-    (capped at ``cap``): a cheap lower bound of what _fisher_tail_probability enumerates. It is
-    the coefficient of z**r in prod over columns of (1 + z + ... + z**u) (r the first row's
-    total, u the column's total over the two rows), exact in float64 because capped.
-    """
+    """Number of tables with ``table``'s margins differing from it only in its first two rows,
+    capped at ``cap``: a cheap lower bound of what _fisher_tail_probability enumerates, the
+    coefficient of z**r in prod over columns of (1 + z + ... + z**u) (r the first row's total,
+    u the column's total over the two rows), exact in float64 because capped."""
     first_row_total = int(table[0].sum())
     ways = np.zeros(first_row_total + 1)
     ways[0] = 1.0
@@ -134,8 +110,7 @@ def _simulated_log_factorial_sums(
 ) -> np.ndarray:
     """-sum(log(x!)) over the cells of ``replicates`` null tables with the given margins, drawn
     as R's r2dtable (Patefield 1981; not its random stream): each cell hypergeometric given the
-    cells above and to the left, all replicates advancing together (one call per cell).
-    """
+    cells above and to the left, all replicates advancing together (one call per cell)."""
     rng = np.random.default_rng(seed)
     remaining = np.tile(row_totals.astype(np.int64), (replicates, 1))
     statistic = np.zeros(replicates)
@@ -158,8 +133,7 @@ def _simulated_log_factorial_sums(
 def fisher_monte_carlo(table, *, replicates: int, seed: int) -> float:
     """Monte Carlo p-value of Fisher's test, as R's ``fisher.test(simulate.p.value = TRUE, B =
     replicates)``: (1 + simulated tables at most as probable as the observed) / (replicates +
-    1). ``table`` has no empty row or column; standard error at most 0.5 / sqrt(replicates).
-    """
+    1). ``table`` has no empty row or column; standard error at most 0.5 / sqrt(replicates)."""
     counts = np.asarray(table, dtype=np.int64)
     observed = -float(gammaln(counts + 1).sum())
     simulated = _simulated_log_factorial_sums(
@@ -177,32 +151,23 @@ def fisher_exact(
     monte_carlo_replicates: int = FISHER_MONTE_CARLO_REPLICATES,
     seed: int = 0,
 ) -> StatResult:
-    """Fisher's exact test of independence for an r x c table of counts, as R's ``fisher.test``.
-
-    Hand-written: ``scipy.stats.fisher_exact`` estimates an r x c p-value by Monte Carlo where
-    R enumerates. Empty rows and columns are dropped (they change no table probability). The
-    p-value sums the null probabilities of the tables with the observed margins that are at
-    most as probable as the observed one, up to R's tolerances. Beyond ``max_tables`` tables
-    (never for 2 x 2) it is estimated by ``fisher_monte_carlo`` (seeded, so reruns agree), and
-    ``method`` says so; only then does it depart from R's, by Monte Carlo error.
-
-    Returns p_value and method; ``extra``: n, n_rows, n_columns (after dropping empty margins).
-    Not estimable with fewer than 2 non-empty rows or columns (R errors, or gives p = 1).
-    """
+    """Fisher's exact test of independence for an r x c table, as R's ``fisher.test``. Hand-written:
+    ``scipy.stats.fisher_exact`` estimates an r x c p-value by Monte Carlo where R enumerates. The
+    p-value sums the null probabilities of the tables with the observed margins at most as probable
+    as the observed one, up to R's tolerances; beyond ``max_tables`` tables (never 2 x 2) it is
+    ``fisher_monte_carlo``'s (seeded), as ``method`` says, and departs from R's by Monte Carlo
+    error. ``extra``: n, n_rows, n_columns (empty rows and columns dropped). Not estimable with
+    fewer than 2 non-empty rows or columns."""
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
         raise ValueError("table must be two-dimensional (rows x columns of counts)")
     if np.any(np.isnan(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
         raise ValueError("table must hold nonnegative whole counts")
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0].astype(np.int64)
-    shape = {
-        "n": int(counts.sum()),
-        "n_rows": int(counts.shape[0]),
-        "n_columns": int(counts.shape[1]) if counts.shape[0] else 0,
-    }
+    n_columns = int(counts.shape[1]) if counts.shape[0] else 0
+    shape = {"n": int(counts.sum()), "n_rows": int(counts.shape[0]), "n_columns": n_columns}
     if counts.shape[0] < 2 or counts.shape[1] < 2:
         return StatResult.not_estimable("fewer than 2 non-empty rows or columns", **shape)
-
     # Fewer rows than columns keeps the per-column expansion short; the p-value is unchanged.
     oriented = counts if counts.shape[0] <= counts.shape[1] else counts.T
     observed = float(
@@ -211,47 +176,38 @@ def fisher_exact(
         - gammaln(counts.sum() + 1)
         - gammaln(counts + 1).sum()
     )
+    tolerance = FISHER_LOG_TOLERANCE_RXC
     if counts.shape == (2, 2):
         tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
-    else:
-        tolerance = FISHER_LOG_TOLERANCE_RXC
     # Counting is cheap, enumerating is not: with certainly more than max_tables, go straight to
     # Monte Carlo (same outcome, seconds saved per variable at 100,000 patients).
-    if _tables_varying_two_rows(oriented, max_tables + 1) > max_tables:
-        tail = None
-    else:
+    tail = None
+    if _tables_varying_two_rows(oriented, max_tables + 1) <= max_tables:
         tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
-    if tail is None:
-        return StatResult(
-            p_value=fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed),
-            method=(
-                f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration "
-                f"would exceed {max_tables} tables"
-            ),
-            extra=shape,
-        )
-    p_value, n_tables = tail
-    return StatResult(
-        p_value=min(1.0, p_value), method=f"exact (enumeration of {n_tables} tables)", extra=shape
+    if tail is not None:
+        method = f"exact (enumeration of {tail[1]} tables)"
+        return StatResult(p_value=min(1.0, tail[0]), method=method, extra=shape)
+    p_value = fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed)
+    method = (
+        f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration would "
+        f"exceed {max_tables} tables"
     )
+    return StatResult(p_value=p_value, method=method, extra=shape)
 
 
 def binomial_ci(
     successes: int, trials: int, *, method: str = "clopper-pearson", conf_level: float = 0.95
 ) -> StatResult:
-    """A binomial proportion with its two-sided interval, over statsmodels'
-    ``proportion_confint``: "clopper-pearson" is R's ``binom.test(x, n)$conf.int``, "wilson"
-    R's ``prop.test(x, n, correct = FALSE)$conf.int``; as R, exactly 0 at x = 0 and 1 at x = n.
-    ``trials`` >= 1 (:func:`diagnostic_accuracy` reports an empty denominator instead).
-    """
+    """A binomial proportion with its interval, over statsmodels' ``proportion_confint``:
+    "clopper-pearson" as R's ``binom.test(x, n)$conf.int``, "wilson" as R's ``prop.test(x, n,
+    correct = FALSE)$conf.int``; as R, exactly 0 at x = 0 and 1 at x = n."""
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {tuple(CI_METHODS)}, got {method!r}")
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
     if trials < 1 or not 0 <= successes <= trials:
         raise ValueError("need trials >= 1 and 0 <= successes <= trials")
-    # statsmodels imported where used: about 1.8 s to import, which the Table 1 job (Fisher's
-    # test only) should not pay.
+    # Imported here: statsmodels takes about 1.8 s, which the Table 1 job should not pay.
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(
@@ -267,7 +223,7 @@ def binomial_ci(
 
 
 def _as_optional_booleans(values, name: str) -> np.ndarray:
-    """Object array of True/False/None from booleans or 0/1 with NaN/None/pd.NA for missing."""
+    """Object array of True/False/None from booleans or 0/1, NaN/None/pd.NA for missing."""
     if isinstance(values, np.ndarray) and values.dtype == bool:
         return values.astype(object)
     series = pd.Series(list(values), dtype=object)
@@ -295,13 +251,10 @@ def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray,
 def diagnostic_accuracy(
     test_positive, is_case, *, ci_method: str = "clopper-pearson", conf_level: float = 0.95
 ) -> pd.DataFrame:
-    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test, each a
-    :func:`binomial_ci` from the 2 x 2 table. Patients missing the test or the reference are
-    dropped and counted (STARD 2015 item 19); a zero denominator is not estimable.
-
-    Returns one row per measure with ACCURACY_COLUMNS, the 2 x 2 counts on every row so that
-    each row stands alone in a TSV.
-    """
+    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test, one row each, a
+    :func:`binomial_ci` from the 2 x 2 table whose counts every row repeats (a row stands
+    alone in a TSV). Patients missing the test or the reference are dropped and counted (STARD
+    2015 item 19); a zero denominator is not estimable."""
     if ci_method not in CI_METHODS:
         raise ValueError(f"ci_method must be one of {tuple(CI_METHODS)}, got {ci_method!r}")
     positive, case, n_not_evaluable = _paired_booleans(
@@ -323,69 +276,40 @@ def diagnostic_accuracy(
     ]
     rows = []
     for measure, numerator, denominator, empty_reason in definitions:
-        if denominator == 0:
-            proportion = StatResult.not_estimable(empty_reason)
-        else:
+        proportion = StatResult.not_estimable(empty_reason)
+        if denominator:
             proportion = binomial_ci(
                 numerator, denominator, method=ci_method, conf_level=conf_level
             )
-        rows.append(
-            {
-                "measure": measure,
-                "numerator": numerator,
-                "denominator": denominator,
-                **proportion.columns(keep=PROPORTION_FIELDS),
-                # Stated on every row, estimable or not: the interval the analysis asked for.
-                "ci_method": ci_method,
-                "conf_level": conf_level,
-                **counts,
-                "n_evaluable": tp + fp + fn + tn,
-                "n_not_evaluable": n_not_evaluable,
-            }
-        )
-    return pd.DataFrame(rows).reindex(columns=ACCURACY_COLUMNS)
+        row = {"measure": measure, "numerator": numerator, "denominator": denominator}
+        row.update(proportion.columns(keep=("estimate", "ci_low", "ci_high")))
+        # Stated on every row, estimable or not: the interval the analysis asked for.
+        row.update(ci_method=ci_method, conf_level=conf_level)
+        row.update(proportion.columns(keep=("estimable", "reason")), **counts)
+        rows.append({**row, "n_evaluable": tp + fp + fn + tn, "n_not_evaluable": n_not_evaluable})
+    return pd.DataFrame(rows)
 
 
 def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
-    """Exact McNemar test comparing two binary tests on the same patients.
-
-    Patients missing either result are dropped; the rest are tested as
-    :func:`mcnemar_exact_batch` tests one study. Restrict the input to cases to compare
-    sensitivities, or to non-cases to compare specificities.
-
-    Returns p_value and method, with the counts n, a_only, b_only, both, neither in ``extra``.
-    """
-    a, b, _ = _paired_booleans(
-        test_a_positive, test_b_positive, ("test_a_positive", "test_b_positive")
-    )
+    """:func:`mcnemar_exact_batch` of one study: two binary tests on the same patients (cases
+    only to compare sensitivities, non-cases for specificities), patients missing either result
+    dropped. ``extra``: n, a_only, b_only, both, neither."""
+    names = ("test_a_positive", "test_b_positive")
+    a, b, _ = _paired_booleans(test_a_positive, test_b_positive, names)
     result = mcnemar_exact_batch(a, b)
-    return replace(
-        result,
-        p_value=float(result.p_value),
-        estimable=bool(result.estimable),
-        reason=str(result.reason),
-        extra={
-            "n": int(a.size),
-            "a_only": int(result.extra["a_only"]),
-            "b_only": int(result.extra["b_only"]),
-            "both": int(np.sum(a & b)),
-            "neither": int(np.sum(~a & ~b)),
-        },
-    )
+    extra = {"n": int(a.size), **{name: int(count) for name, count in result.extra.items()}}
+    extra.update(both=int(np.sum(a & b)), neither=int(np.sum(~a & ~b)))
+    p_value, estimable, reason = float(result.p_value), bool(result.estimable), str(result.reason)
+    return replace(result, p_value=p_value, estimable=estimable, reason=reason, extra=extra)
 
 
 def mcnemar_exact_batch(test_a_positive, test_b_positive) -> StatResult:
-    """Exact McNemar test of each study: A-only against B-only discordant pairs, patients along
-    the last axis of two boolean arrays of equal shape (complete: no missing result).
-
-    Conditional on the d discordant pairs, the A-only count is Binomial(d, 1/2) under H0; the
-    two-sided p-value is min(1, 2 P(X <= min(b, c))), R's ``binom.test(b, b + c)$p.value``
-    (R's ``mcnemar.test`` is the asymptotic chi-squared version), from the binomial CDF
-    ``scipy.special.bdtr`` that ``statsmodels``' ``mcnemar(exact=True)`` evaluates too, here
-    for every study in one call. Not estimable without discordant pairs (R's binom.test stops).
-
-    Returns p_value, estimable, reason (arrays over the studies, 0-d for one study); ``extra``:
-    a_only, b_only.
+    """Exact McNemar test of each study, patients along the last axis of two complete boolean
+    arrays: given d discordant pairs, the A-only count is Binomial(d, 1/2) under H0, p = min(1,
+    2 P(X <= min(b, c))), R's ``binom.test(b, b + c)$p.value`` (``mcnemar.test`` is the
+    chi-squared version), from ``scipy.special.bdtr`` as statsmodels' ``mcnemar(exact=True)``,
+    one call for every study. Fields are arrays over the studies (0-d for one); ``extra``:
+    a_only, b_only. Not estimable without discordant pairs (R's binom.test stops).
     """
     a = np.asarray(test_a_positive)
     b = np.asarray(test_b_positive)

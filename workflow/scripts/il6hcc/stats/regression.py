@@ -27,18 +27,17 @@ SEPARATION_TOLERANCE = 1e-7
 
 
 def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
-    """True if a linear predictor separates the outcome completely or quasi-completely.
-
+    """True if a linear predictor separates the outcome completely or quasi-completely, by
     Konis's linear program: with s = 2y - 1, maximise sum s_i x_i'b subject to s_i x_i'b >= 0
-    and -1 <= b_j <= 1; a positive optimum is a direction along which the likelihood keeps
-    increasing. Columns scaled to unit spread, so the tolerance ignores units. Hand-written:
+    and -1 <= b_j <= 1 (columns at unit spread, so the tolerance ignores units); a positive
+    optimum is a direction along which the likelihood keeps increasing. Hand-written:
     statsmodels (as R) only warns or fails to converge, and no library checks before the fit.
     """
     spread = design.std(axis=0)
     scaled = design / np.where(spread > 0, spread, 1.0)
     signed = scaled * (2 * outcome - 1)[:, np.newaxis]
-    # Imported where used (also statsmodels below): together ~0.6 s of CPU to import, which rule
-    # jobs that never fit a model (compare_subgroups, a fresh process each) should not pay.
+    # Imported where used (statsmodels too): ~0.6 s of CPU that jobs fitting no model should not
+    # pay (compare_subgroups, a fresh process each).
     from scipy.optimize import linprog
 
     solution = linprog(
@@ -54,15 +53,13 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
 def logistic_regression(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, conf_level: float = 0.95
 ) -> StatResult:
-    """Logistic regression of a 0/1 outcome on numeric predictors on complete cases (the rest
-    counted), as R's ``glm(family = binomial)`` with ``summary()`` and
-    ``exp(confint.default())``: statsmodels' GLM (IRLS), Wald z and Wald interval. Assumes
-    independent observations, linearity on the log-odds scale.
-
-    Fields are arrays over the terms (``(Intercept)``, then ``predictors``): Wald z, p_value,
-    log-odds estimate, odds-ratio interval; ``extra``: term, std_error, odds_ratio, n,
-    n_events, n_excluded. Not estimable (term "(model)"): no events or non-events, too few
-    observations, collinear predictors, or separation (no MLE; R only warns).
+    """Logistic regression of a 0/1 outcome on numeric predictors, complete cases (the rest
+    counted), as R's ``glm(family = binomial)``, ``summary()``, ``exp(confint.default())``:
+    statsmodels' GLM (IRLS), Wald z and interval. Fields are arrays over the terms
+    (``(Intercept)``, then ``predictors``): Wald z, p_value, log-odds estimate, odds-ratio
+    interval; ``extra``: term, std_error, odds_ratio, n, n_events, n_excluded. Not estimable
+    (term "(model)"): no events or non-events, too few observations, collinear predictors, or
+    separation (no MLE; R only warns).
     """
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
@@ -71,21 +68,16 @@ def logistic_regression(
     if missing:
         raise KeyError(f"columns not in data: {missing}")
     for name in columns:
-        if not (
-            pd.api.types.is_numeric_dtype(data[name]) or pd.api.types.is_bool_dtype(data[name])
-        ):
+        # Boolean columns (also pandas' nullable "boolean") count as numeric.
+        if not pd.api.types.is_numeric_dtype(data[name]):
             raise TypeError(f"column {name!r} must be numeric or boolean")
     complete = data[columns].dropna()
     n_excluded = int(len(data) - len(complete))
     y = complete[outcome].astype(float).to_numpy()
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean")
-    n = int(y.size)
-    n_events = int(y.sum())
-
-    design = np.column_stack(
-        [np.ones(n), *(complete[name].astype(float).to_numpy() for name in predictors)]
-    )
+    n, n_events = int(y.size), int(y.sum())
+    design = np.column_stack([np.ones(n), *(complete[name].astype(float) for name in predictors)])
     n_parameters = design.shape[1]
     counts = {"n": n, "n_events": n_events, "n_excluded": n_excluded}
     reason = ""
@@ -103,7 +95,6 @@ def logistic_regression(
         )
     if reason:
         return _model_not_estimable(reason, conf_level, counts)
-
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -116,36 +107,31 @@ def logistic_regression(
         return _model_not_estimable(reason, conf_level, counts)
     # Wald intervals on the log-odds scale (R's confint.default), then as odds ratios.
     interval = np.exp(np.asarray(fit.conf_int(alpha=1 - conf_level)))
+    params = np.asarray(fit.params)
+    extra = {"term": [INTERCEPT, *predictors], "std_error": np.asarray(fit.bse)}
+    extra.update(odds_ratio=np.exp(params), **counts)
+    wald = {"statistic": np.asarray(fit.tvalues), "p_value": np.asarray(fit.pvalues)}
     return StatResult(
-        statistic=np.asarray(fit.tvalues),
-        p_value=np.asarray(fit.pvalues),
-        estimate=np.asarray(fit.params),
+        **wald,
+        estimate=params,
         ci_low=interval[:, 0],
         ci_high=interval[:, 1],
         conf_level=conf_level,
         method=LOGISTIC_METHOD,
-        extra={
-            "term": [INTERCEPT, *predictors],
-            "std_error": np.asarray(fit.bse),
-            "odds_ratio": np.exp(np.asarray(fit.params)),
-            **counts,
-        },
+        extra=extra,
     )
 
 
 def _model_not_estimable(reason: str, conf_level: float, counts: dict) -> StatResult:
     # The level asked for is kept: the table states it on every row, estimable or not.
-    return replace(
-        StatResult.not_estimable(reason, term="(model)", **counts), conf_level=conf_level
-    )
+    result = StatResult.not_estimable(reason, term="(model)", **counts)
+    return replace(result, conf_level=conf_level)
 
 
 def separates_outcome(data: pd.DataFrame, outcome: str, predictor: str) -> bool:
-    """True if ``predictor`` alone separates the binary ``outcome`` completely or
-    quasi-completely among the rows where both are known (for example every responder at one
-    line of therapy): in any model containing it, the maximum likelihood estimate of its
-    coefficient does not exist (Albert and Anderson 1984).
-    """
+    """True if ``predictor`` alone separates the binary ``outcome`` (completely or
+    quasi-completely, where both are known): in any model containing it, its coefficient has
+    no maximum likelihood estimate (Albert and Anderson 1984)."""
     complete = data[[outcome, predictor]].dropna()
     y = complete[outcome].astype(float).to_numpy()
     if y.size == 0 or y.min() == y.max():

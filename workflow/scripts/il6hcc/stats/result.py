@@ -1,41 +1,24 @@
-"""One result type for every statistic in ``il6hcc.stats``: the test, its estimate and interval,
-and whether it could be computed. What R would not compute is ``StatResult.not_estimable(reason)``
-rather than an exception, so a table has one row per planned analysis saying why it is empty;
-tables take columns from :meth:`StatResult.columns`. A batched statistic returns one result
-whose fields are arrays over the batch.
+"""One result type for every statistic in ``il6hcc.stats``. What R would not compute is
+``StatResult.not_estimable(reason)``, not an exception, so that a table has one row per planned
+analysis saying why it is empty; a batched statistic returns one result of arrays.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 NOT_ESTIMABLE = "not estimable"
-# The fields that every table built from results carries, in this order.
-CORE_FIELDS = (
-    "statistic",
-    "p_value",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "conf_level",
-    "method",
-    "estimable",
-    "reason",
-)
 
 
 @dataclass(frozen=True)
 class StatResult:
-    """A statistic's outcome.
-
-    ``estimate`` is the effect the test is about (a location shift, an AUC, a hazard ratio ...)
-    with its ``ci_low``/``ci_high`` interval at ``conf_level``; ``method`` is the method
-    actually used, as printed in the report (for example "exact" or "normal approximation,
-    continuity correction"); ``extra`` holds what is particular to one statistic (counts such
-    as ``n_pairs``, secondary effect sizes), under the column names the tables use.
+    """A statistic's outcome: ``estimate`` is the effect tested (a location shift, an AUC, a
+    hazard ratio ...) with its interval at ``conf_level``; ``method`` the method used, as the
+    report prints it ("exact", "normal approximation, continuity correction" ...); ``extra``
+    what is particular to one statistic (counts, secondary effect sizes) under table names.
     """
 
     statistic: Any = math.nan
@@ -60,12 +43,16 @@ class StatResult:
         """The same result with more (or replaced) ``extra`` values."""
         return replace(self, extra={**self.extra, **extra})
 
-    def columns(self, prefix: str = "", keep: tuple[str, ...] = CORE_FIELDS) -> dict[str, Any]:
-        """The result as table columns: the ``keep`` core fields, then every ``extra`` value,
-        each name prefixed by ``prefix`` (for a table with two results side by side)."""
+    def columns(self, prefix: str = "", keep: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The ``keep`` fields (default: every field but ``extra``), then every ``extra``
+        value, as table columns named with ``prefix`` (for two results side by side)."""
+        keep = CORE_FIELDS if keep is None else keep
         unknown = set(keep) - set(CORE_FIELDS)
         if unknown:
             raise ValueError(f"not a field of a result: {sorted(unknown)}")
-        values = {name: getattr(self, name) for name in keep}
-        values.update(self.extra)
+        values = {name: getattr(self, name) for name in keep} | dict(self.extra)
         return {prefix + name: value for name, value in values.items()}
+
+
+# The fields that every table built from results carries, in this order.
+CORE_FIELDS = tuple(f.name for f in fields(StatResult) if f.name != "extra")

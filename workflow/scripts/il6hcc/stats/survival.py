@@ -1,13 +1,8 @@
-"""Landmark survival analysis with the policy of R's ``survival`` package (version 3.5).
-
-:func:`landmark` (start the clock at week 3), :func:`kaplan_meier` (``survfit``),
-:func:`km_median` (``summary(fit)$table``), :func:`numbers_at_risk`, :func:`logrank_test`
-(``survdiff``), :func:`cox_fit` / :func:`cox_regression` (``coxph(ties = "efron")``) and
-:func:`cox_zph` (``cox.zph``, survival >= 3.0). The arithmetic is statsmodels'
-(``SurvfuncRight``, ``survdiff``, ``PHReg``); what is here is R's policy around it. Like R
-(``timefix = TRUE``), every function first merges times that differ only by floating-point
-noise (``2.1 - 0.7`` and ``1.4``), which statsmodels would count as two times. Degenerate
-input gives a :class:`~il6hcc.stats.result.StatResult` that is not estimable, with its reason.
+"""Landmark survival analysis with the policy of R's ``survival`` package (3.5) around
+statsmodels' arithmetic (``SurvfuncRight``, ``survdiff``, ``PHReg``): Kaplan-Meier (``survfit``),
+its median, numbers at risk, log-rank (``survdiff``), Cox (``coxph(ties = "efron")``) and, by
+hand, ``cox.zph``. As R (``timefix = TRUE``), times that differ only by floating-point noise
+(``2.1 - 0.7`` and ``1.4``) are merged first. Degenerate input is not estimable, with a reason.
 
 Reference: Therneau TM, Grambsch PM. Modeling Survival Data. Springer, 2000.
 """
@@ -37,24 +32,19 @@ COX_ITER_MAX = 20
 COX_TOLER_CHOL = np.finfo(float).eps ** 0.75
 COX_TOLER_INF = math.sqrt(COX_EPS)
 
-# A Cox model is reported as not estimable when any two-valued design column (a 0/1
-# indicator, a factor level, a 1/2 line-of-therapy code) has fewer than this many events
-# at either of its values: with 0 events the partial likelihood has no finite maximum (R warns
-# that a coefficient "may be infinite") and with 1 the estimate rests on a single patient.
+# Fewer events than this at either value of a two-valued design column make a Cox model not
+# estimable: with 0 the partial likelihood has no finite maximum (R: coefficient "may be
+# infinite"), with 1 the estimate rests on a single patient.
 MIN_EVENTS_PER_LEVEL = 2
 
 NOT_REACHED_NOTE = "not reached: the {what} stays above 0.5 up to the last follow-up ({last})"
-KM_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "ci_low", "ci_high"]
 COX_METHOD = "Cox PH, Efron ties, Wald CI, likelihood-ratio test"
 ZPH_METHOD = "score test for time-varying coefficients, KM time transform (cox.zph, survival 3)"
 
 
 def _merge_near_ties(time: np.ndarray) -> np.ndarray:
-    """Replace times that differ by less than R's tolerance by the smallest of the run.
-
-    Same rule as R's ``aeqSurv``: sorted distinct times whose gap is <= tolerance, absolutely
-    or relative to the mean absolute time, are merged onto the first time of the run.
-    """
+    """R's ``aeqSurv``: sorted distinct times whose gap is <= the tolerance, absolutely or
+    relative to the mean absolute time, merged onto the first time of their run."""
     finite = np.unique(time[np.isfinite(time)])
     if finite.size < 2:
         return time
@@ -83,18 +73,14 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
 def landmark(
     data: pd.DataFrame, *, time: str, event: str, landmark_time: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Restart the clock at ``landmark_time`` (the IL-6 group is only known at week 3: no
-    immortal time; Anderson, Cain & Gelber, J Clin Oncol 1983;1:710-9). Patients with a time at
-    or before it, or a missing time or event, are excluded with an ``exclusion_reason``; kept
-    ones get ``time - landmark_time`` (the original in ``<time>_from_start``). Returns
-    ``(kept, excluded)`` in the row order of ``data``.
-    """
+    """``(kept, excluded)`` rows with the clock restarted at ``landmark_time`` (the IL-6 group
+    is known at week 3: no immortal time; Anderson et al., J Clin Oncol 1983;1:710-9): a time at
+    or before it, or a missing time or event, is excluded with an ``exclusion_reason``; kept rows
+    get ``time - landmark_time`` (the original in ``<time>_from_start``)."""
     times = pd.to_numeric(data[time], errors="coerce")
     events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
     missing = times.isna() | events.isna()
-    before = ~missing & (times <= landmark_time)
-
-    out = missing | before
+    out = missing | (times <= landmark_time)
     excluded = data.loc[out].copy()
     excluded["exclusion_reason"] = np.where(
         missing[out],
@@ -136,15 +122,12 @@ def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
     curve.update(n_censor=n_here - n_event, survival=survival, std_err=survival * se_log)
     curve.update(ci_low=survival * np.exp(-z * se_log))
     curve.update(ci_high=np.minimum(survival * np.exp(z * se_log), 1.0), method=method)
-    return pd.DataFrame(curve, columns=[*KM_COLUMNS, "method"])
+    return pd.DataFrame(curve)
 
 
 def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
-    """R's survmean ``minmin``: first time the curve is <= 0.5 (NaN if never).
-
-    If the curve sits exactly at 0.5 (within sqrt(machine eps)) and later drops further,
-    the result is the midpoint between the start of the flat part and the next drop.
-    """
+    """R's survmean ``minmin``: the first time the curve is <= 0.5 (NaN if never); where it
+    sits at 0.5 (within sqrt(eps)) and drops later, the midpoint of the flat part."""
     tolerance = math.sqrt(np.finfo(float).eps)
     keep = ~np.isnan(curve) & (curve < 0.5 + tolerance)
     if not keep.any():
@@ -158,31 +141,29 @@ def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
 
 def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     """Median survival with CI as R's ``summary(survfit(...))$table``: the first times the
-    curve and its pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41).
-    statsmodels' ``quantile_ci`` differs (strict inequality, no midpoint rule, inf for NA).
-
+    curve and its pointwise limits are <= 0.5 (Brookmeyer & Crowley, Biometrics 1982;38:29-41;
+    statsmodels' ``quantile_ci`` differs: strict inequality, no midpoint rule, inf for NA).
     ``extra``: n, n_events, last_follow_up, median_reached, ci_low_reached, ci_high_reached,
-    note (which value is not reached, NaN here, NA in R, and why).
-    """
+    note (which value is not reached, NaN here, NA in R, and why)."""
     curve = kaplan_meier(time, event, conf_level=conf_level)
     # Everybody is at risk at the first time.
     counts = {"n": int(curve["n_risk"].iloc[0]) if len(curve) else 0}
     counts["n_events"] = int(curve["n_event"].sum())
     if curve.empty:
         return StatResult.not_estimable("no observations", **counts, note="no observations")
+    last = float(curve["time"].iloc[-1])
     # survfit0(): R prepends the start time (min(0, times)) with S = 1 before searching.
     start = min(0.0, float(curve["time"].iloc[0]))
-    prepend = curve["time"].iloc[0] != start
-    times = np.concatenate(([start], curve["time"])) if prepend else curve["time"].to_numpy()
-    last = float(curve["time"].iloc[-1])
+    if curve["time"].iloc[0] != start:
+        first = {"time": [start], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
+        curve = pd.concat([pd.DataFrame(first), curve])
     found, notes, reached = {}, [], {}
     for key, column, label, what in (
         ("estimate", "survival", "median", "survival curve"),
         ("ci_low", "ci_low", "CI lower limit", "lower confidence limit"),
         ("ci_high", "ci_high", "CI upper limit", "upper confidence limit"),
     ):
-        values = curve[column].to_numpy()
-        found[key] = _first_crossing(np.concatenate(([1.0], values)) if prepend else values, times)
+        found[key] = _first_crossing(curve[column].to_numpy(), curve["time"].to_numpy())
         reached[f"{'median' if key == 'estimate' else key}_reached"] = not math.isnan(found[key])
         if math.isnan(found[key]):
             notes.append(f"{label} " + NOT_REACHED_NOTE.format(what=what, last=f"{last:g}"))
@@ -195,11 +176,9 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
 
 
 def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
-    """Numbers at risk per group, as R's ``summary(survfit(Surv(time, event) ~ group),
-    times = at_times, extend = TRUE)$n.risk``: patients whose time is >= t, 0 past a group's
-    last follow-up. Rows with a missing value are dropped. One row per group and time, both
-    sorted: ``group, time, n_risk``.
-    """
+    """Rows ``group, time, n_risk`` (both sorted) as R's ``summary(survfit(Surv(time, event)
+    ~ group), times = at_times, extend = TRUE)$n.risk``: patients with time >= t; rows with a
+    missing value dropped."""
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, _ = _as_time_event(frame["time"], frame["event"])
     groups = frame["group"].to_numpy()
@@ -214,10 +193,9 @@ def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
 
 def logrank_test(time, event, group) -> StatResult:
     """Log-rank test as R's ``survdiff(Surv(time, event) ~ group)``: statsmodels' chi-square
-    over the groups with expected events (R drops the others), p from the upper tail
-    (statsmodels' 1 - cdf loses small p-values). ``extra``: df and, per group, n, observed and
-    expected events. Not estimable with fewer than two groups (expecting events) or no events.
-    """
+    over the groups with expected events (as R), p from the upper tail (statsmodels' 1 - cdf
+    loses small p-values). ``extra``: df and, per group, n, observed and expected events. Not
+    estimable with fewer than two groups (expecting events) or no events."""
     frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
     t, e = _as_time_event(frame["time"], frame["event"])
     g = frame["group"].to_numpy()
@@ -255,13 +233,15 @@ def logrank_test(time, event, group) -> StatResult:
 
 def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list[str], dict]:
     """R's model matrix: numbers and bools as they are, text and categories as treatment
-    dummies named ``<column><level>`` (reference = first level). Returns the matrix, its
-    column names and each covariate's columns (R's ``assign``: a factor is one term)."""
+    dummies named ``<column><level>`` (reference = first level); with its column names and
+    each covariate's columns (R's ``assign``: a factor is one term)."""
     blocks, names, terms = [], [], {}
     for cov in covariates:
         column, start = data[cov], len(names)
-        numeric = pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
-        if numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+        # Booleans count as numeric; a categorical of numbers is a factor.
+        if pd.api.types.is_numeric_dtype(column) and not isinstance(
+            column.dtype, pd.CategoricalDtype
+        ):
             blocks.append(column.to_numpy(dtype=float))
             names.append(cov)
         else:
@@ -274,12 +254,9 @@ def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list
 
 @dataclass(frozen=True)
 class CoxFit:
-    """A Cox model fitted once, read by :func:`cox_regression` and :func:`cox_zph`.
-
-    ``names`` are the design columns (R's coefficient names), ``terms`` the columns of each
-    covariate (R's ``assign``: a factor is one term). ``model`` (statsmodels' PHReg on the
-    centred design), ``coef`` and ``se`` are set unless ``reason`` says why not.
-    """
+    """A Cox model fitted once, for :func:`cox_regression` and :func:`cox_zph`: ``names`` (R's
+    coefficient names), ``terms`` (each covariate's columns), and unless ``reason`` says why
+    not, statsmodels' PHReg ``model`` on the centred design, ``coef`` and ``se``."""
 
     covariates: list[str]
     names: list[str]
@@ -333,12 +310,12 @@ def cox_fit(
     covariates: list[str],
     min_events_per_level: int = MIN_EVENTS_PER_LEVEL,
 ) -> CoxFit:
-    """Fit ``coxph(Surv(time, event) ~ covariates, ties = "efron")`` once: statsmodels'
-    ``PHReg(ties="efron")`` on complete cases, with coxph's checks around it (singular
-    information; a coefficient drifting to infinity) and its 20 iterations. R stops at a
-    relative log-likelihood change of 1e-9: coefficients agree to about 1e-8. Not estimable
-    without events or covariates, with a constant covariate, a two-valued column with fewer than
-    ``min_events_per_level`` events at a value, collinear covariates or no convergence.
+    """``coxph(Surv(time, event) ~ covariates, ties = "efron")`` fitted once: statsmodels'
+    ``PHReg(ties="efron")`` on complete cases, with coxph's checks (singular information, a
+    coefficient drifting to infinity) and its 20 iterations; R stops at a relative change of
+    1e-9, so coefficients agree to about 1e-8. Not estimable without events or covariates, with
+    a constant covariate, a two-valued column with fewer than ``min_events_per_level`` events
+    at a value, collinear covariates or no convergence.
     """
     frame = data[[time, event, *covariates]].dropna()
     t, e = _as_time_event(frame[time], frame[event])
@@ -365,12 +342,14 @@ def cox_fit(
     infinite = (next_step > COX_EPS) & (next_step > COX_TOLER_INF * np.abs(fitted.params))
     if infinite.any():
         drifting = ", ".join(np.asarray(names)[infinite])
+        reason = f"did not converge: coefficient of {drifting} may be infinite"
+    elif any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
+        reason = f"did not converge in {COX_ITER_MAX} iterations"
+    else:
         return CoxFit(
-            **known, reason=f"did not converge: coefficient of {drifting} may be infinite"
+            **known, model=model, coef=fitted.params, se=fitted.bse, iterations=len(iterates)
         )
-    if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
-        return CoxFit(**known, reason=f"did not converge in {COX_ITER_MAX} iterations")
-    return CoxFit(**known, model=model, coef=fitted.params, se=fitted.bse, iterations=len(iterates))
+    return CoxFit(**known, reason=reason)
 
 
 def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatResult]:
@@ -410,14 +389,13 @@ def _efron_by_event_time(time, event, x, beta):
     from reverse cumulative sums, all tied steps in one pass. Returns (times, score, info).
     """
     eta = x @ beta
-    weight = np.exp(eta - eta.max())
     times, position = np.unique(time, return_inverse=True)
     p = x.shape[1]
     # Per patient: w, w x, w x x' (flattened), summed per distinct time.
     moments = np.column_stack(
         (np.ones(len(x)), x, np.einsum("ni,nj->nij", x, x).reshape(-1, p * p))
     )
-    moments *= weight[:, None]
+    moments *= np.exp(eta - eta.max())[:, None]
 
     def per_time(values: np.ndarray) -> np.ndarray:
         return np.stack(
@@ -441,21 +419,18 @@ def _efron_by_event_time(time, event, x, beta):
 
 
 def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
-    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"),
-    keyed by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements
-    the test of survival < 3.0, which gives other numbers.
-
-    Grambsch & Therneau (Biometrika 1994;81:515-26): score test of theta = 0 in beta + theta
-    g(t), g = 1 - KM(t-) centred over the deaths, with Efron's risk-set moments weighted by 1,
-    g, g^2; a term uses its theta columns (df), GLOBAL all. ``extra``: df.
-    """
+    """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"), keyed
+    by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements the test
+    of survival < 3.0, which gives other numbers. Grambsch & Therneau (Biometrika 1994;81:515-26):
+    score test of theta = 0 in beta + theta g(t), g = 1 - KM(t-) centred over the deaths, with
+    Efron's risk-set moments weighted by 1, g, g^2; a term uses its theta columns (df), GLOBAL all.
+    ``extra``: df."""
     if fit.reason:
         return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
     time, event = fit.model.endog, fit.model.status
     event_times, score, info = _efron_by_event_time(time, event, fit.model.exog, fit.coef)
-    km = SurvfuncRight(time, event)
     # 1 - KM just before each event time, centred on its mean over the deaths.
-    transformed = 1 - np.concatenate(([1.0], km.surv_prob[:-1]))
+    transformed = 1 - np.concatenate(([1.0], SurvfuncRight(time, event).surv_prob[:-1]))
     deaths = np.bincount(np.searchsorted(event_times, time[event == 1]))
     g = transformed - np.average(transformed, weights=deaths)
     p = len(fit.coef)
