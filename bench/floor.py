@@ -36,6 +36,7 @@ from il6hcc.steps.clean import clean  # noqa: E402
 from il6hcc.steps.criteria import criteria  # noqa: E402
 from il6hcc.steps.figures import figures  # noqa: E402
 from il6hcc.steps.ingest import ingest  # noqa: E402
+from il6hcc.steps.optimism import SUBGROUP_INPUT, optimism_batch, optimism_summary  # noqa: E402
 from il6hcc.steps.paired_stats import compare_subgroups, paired_stats  # noqa: E402
 from il6hcc.steps.planning import planning_chunk, planning_gather  # noqa: E402
 from il6hcc.steps.robustness import (  # noqa: E402
@@ -188,6 +189,7 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
         )
         if config["robustness"]["enabled"]:
             _robustness(config, out)
+            _optimism(config, out)
     if config["planning"]["enabled"]:
         _planning(config, out)
 
@@ -257,6 +259,36 @@ def _robustness(config: dict, out: Path) -> None:
             for name in CLAIM_FILE_NAMES.values()
             for ext in ("svg", "pdf")
         ],
+    )
+
+
+def _optimism(config: dict, out: Path) -> None:
+    """The optimism jobs (workflow/rules/robustness.smk): every batch, then the summary."""
+    subgroups = {
+        f"{SUBGROUP_INPUT}{name}": out / f"stratify/{name}/patients.tsv"
+        for name in config["subgroups"]
+    }
+    batches = [
+        f"robustness/optimism_batches/{batch}.tsv"
+        for batch in range(config["robustness"]["optimism"]["batches"])
+    ]
+    for batch, path in enumerate(batches):
+        _step(
+            optimism_batch,
+            out,
+            subgroups,
+            {**ruleparams.optimism_batch(config), "batch": str(batch)},
+            {"resamples": path},
+        )
+    _step(
+        optimism_summary,
+        out,
+        {**subgroups, "batches": [out / path for path in batches]},
+        ruleparams.optimism_summary(config),
+        {
+            "optimism": "robustness/optimism.tsv",
+            "index_sets": "robustness/optimism_index_sets.tsv.gz",
+        },
     )
 
 

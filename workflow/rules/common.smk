@@ -183,6 +183,15 @@ ROBUSTNESS = config["robustness"]
 # The multiverse reruns the claims check: without one (claims: null) there is nothing to rerun.
 ROBUSTNESS_ON = ROBUSTNESS["enabled"] and bool(config["claims"])
 BATCHES = list(range(ROBUSTNESS["batches"]))
+OPTIMISM_BATCHES = list(range(ROBUSTNESS["optimism"]["batches"]))
+
+
+def optimism_subgroup_inputs(wildcards):
+    """Every subgroup's stratify table, named after its subgroup (il6hcc.steps.optimism)."""
+    return {
+        f"patients_{subgroup}": expand(rules.stratify.output.patients, subgroup=subgroup)[0]
+        for subgroup in SUBGROUPS
+    }
 
 
 def final_targets():
@@ -272,6 +281,7 @@ def report_inputs(wildcards):
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
         inputs["robustness_influence"] = rules.robustness_influence.output.influence
         inputs["robustness_figures"] = rules.robustness_figures.output.svg
+        inputs["optimism"] = rules.optimism_summary.output.optimism
     return inputs
 
 
@@ -292,4 +302,6 @@ def job_records(wildcards):
         records.append(rules.robustness_summary.output.provenance)
         records.append(rules.robustness_influence.output.provenance)
         records.append(rules.robustness_figures.output.provenance)
+        records += expand(rules.optimism_batch.output.provenance, batch=OPTIMISM_BATCHES)
+        records.append(rules.optimism_summary.output.provenance)
     return records

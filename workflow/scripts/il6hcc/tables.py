@@ -12,7 +12,16 @@ NA_TEXT = "NA"
 
 def write_tsv(table: pd.DataFrame, path) -> None:
     """Write a tidy TSV: full precision (shortest round-trip floats), NA for missing, LF endings."""
-    table.to_csv(path, sep="\t", index=False, na_rep=NA_TEXT, lineterminator="\n")
+    # A .gz path is compressed without a time stamp: the same table gives the same bytes.
+    compression = {"method": "gzip", "mtime": 0} if str(path).endswith(".gz") else None
+    table.to_csv(
+        path,
+        sep="\t",
+        index=False,
+        na_rep=NA_TEXT,
+        lineterminator="\n",
+        compression=compression,
+    )
 
 
 def read_tsv(path) -> pd.DataFrame:

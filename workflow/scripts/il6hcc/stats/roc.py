@@ -325,11 +325,17 @@ def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level=0.95) ->
 
 
 def _proc_thresholds(distinct):
-    """pROC's roc.utils.thresholds for direction "<": midpoints beyond 1e100 as a/2 + b/2 (no
-    overflow); a midpoint that rounds onto the lower score moves to the upper one, so it still
-    separates them under ">="."""
+    """pROC's roc.utils.thresholds for direction "<": -Inf, the midpoints of consecutive
+    distinct scores, Inf (see :func:`proc_threshold_between`)."""
     lower = np.concatenate(([-np.inf], distinct))
     upper = np.concatenate((distinct, [np.inf]))
+    return proc_threshold_between(lower, upper)
+
+
+def proc_threshold_between(lower, upper):
+    """pROC's threshold between consecutive distinct scores ``lower`` < ``upper`` (arrays):
+    their midpoint, beyond 1e100 as a/2 + b/2 (no overflow); a midpoint that rounds onto the
+    lower score moves to the upper one, so it still separates them under ">="."""
     with np.errstate(invalid="ignore", over="ignore"):
         direct = (lower + upper) / 2
         halved = lower / 2 + upper / 2
