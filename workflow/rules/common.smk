@@ -265,7 +265,8 @@ def report_inputs(wildcards):
         "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
         "template": "workflow/templates/report.html.j2",
         "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2",
-                     "workflow/templates/planning.html.j2"],  # fmt: skip
+                     "workflow/templates/planning.html.j2",
+                     "workflow/templates/optimism.html.j2"],  # fmt: skip
         "rulegraph_svg": rules.rulegraph.output.svg,
         "rulegraph_dot": rules.rulegraph.output.dot,
         "rulegraph_info": rules.rulegraph.output.info,
