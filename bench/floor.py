@@ -263,27 +263,28 @@ def _robustness(config: dict, out: Path) -> None:
 
 
 def _optimism(config: dict, out: Path) -> None:
-    """The optimism jobs (workflow/rules/robustness.smk): every batch, then the summary."""
-    subgroups = {
-        f"{SUBGROUP_INPUT}{name}": out / f"stratify/{name}/patients.tsv"
-        for name in config["subgroups"]
-    }
-    batches = [
-        f"robustness/optimism_batches/{batch}.tsv"
-        for batch in range(config["robustness"]["optimism"]["batches"])
-    ]
-    for batch, path in enumerate(batches):
-        _step(
-            optimism_batch,
-            out,
-            subgroups,
-            {**ruleparams.optimism_batch(config), "batch": str(batch)},
-            {"resamples": path},
-        )
+    """The optimism jobs (workflow/rules/robustness.smk): each subgroup's batches, then the
+    summary."""
+    subgroups = {name: out / f"stratify/{name}/patients.tsv" for name in config["subgroups"]}
+    batches = []
+    for name, patients in subgroups.items():
+        for batch in range(config["robustness"]["optimism"]["batches"]):
+            path = f"robustness/optimism_batches/{name}/{batch}.tsv"
+            _step(
+                optimism_batch,
+                out,
+                {"patients": patients},
+                {**ruleparams.optimism_batch(config), "subgroup": name, "batch": str(batch)},
+                {"resamples": path},
+            )
+            batches.append(out / path)
     _step(
         optimism_summary,
         out,
-        {**subgroups, "batches": [out / path for path in batches]},
+        {
+            **{f"{SUBGROUP_INPUT}{name}": path for name, path in subgroups.items()},
+            "batches": batches,
+        },
         ruleparams.optimism_summary(config),
         {
             "optimism": "robustness/optimism.tsv",

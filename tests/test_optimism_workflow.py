@@ -1,5 +1,5 @@
 """The optimism stage run for real, once, on its own outputs: the default seeded resamples give
-identical files with one batch on one core and with three batches on four cores, an edit of
+identical files with one batch per subgroup on one core and with two on four cores, an edit of
 the batch count reruns only the optimism jobs, and the apparent values are the roc table's."""
 
 import shutil
@@ -17,17 +17,18 @@ ROC = "results/roc/first_line/auc.tsv"
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    """The default optimism settings in one batch at --cores 1, then the same run copied with
-    three batches at --cores 4; returns both folders and the second one's job plan."""
+    """The default optimism settings, one batch per subgroup at --cores 1, then the same run
+    copied with two batches per subgroup at --cores 4; returns both folders and the second
+    one's job plan."""
     first = copy_workflow(tmp_path_factory.mktemp("optimism_one") / "workflow")
     config = load_config(first)
     config["planning"]["enabled"] = False
     config["robustness"]["optimism"]["batches"] = 1
     write_config(first, config)
     snakemake(first, "--cores", "1", TABLE, INDEX_SETS, ROC)
-    second = tmp_path_factory.mktemp("optimism_three") / "workflow"
+    second = tmp_path_factory.mktemp("optimism_two") / "workflow"
     shutil.copytree(first, second, symlinks=True)
-    config["robustness"]["optimism"]["batches"] = 3
+    config["robustness"]["optimism"]["batches"] = 2
     write_config(second, config)
     plan = planned_jobs(second, "--cores", "4", TABLE, INDEX_SETS)
     snakemake(second, "--cores", "4", TABLE, INDEX_SETS)
@@ -36,12 +37,13 @@ def two_runs(tmp_path_factory):
 
 def test_the_batch_count_and_cores_change_no_byte(two_runs):
     first, second, plan = two_runs
-    assert plan == {"optimism_batch": 3, "optimism_summary": 1}
+    subgroups = load_config(second)["subgroups"]
+    assert plan == {"optimism_batch": 2 * len(subgroups), "optimism_summary": 1}
     for path in (TABLE, INDEX_SETS):
         assert (first / path).read_bytes() == (second / path).read_bytes(), path
-    assert sorted(p.name for p in (second / "results/robustness/optimism_batches").iterdir()) == [
-        "0.tsv", "1.tsv", "2.tsv"
-    ]  # fmt: skip
+    for subgroup in subgroups:
+        batches = second / "results/robustness/optimism_batches" / subgroup
+        assert sorted(path.name for path in batches.iterdir()) == ["0.tsv", "1.tsv"]
 
 
 def test_the_default_run_resamples_every_subgroup_and_marker(two_runs):

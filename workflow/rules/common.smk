@@ -303,6 +303,8 @@ def job_records(wildcards):
         records.append(rules.robustness_summary.output.provenance)
         records.append(rules.robustness_influence.output.provenance)
         records.append(rules.robustness_figures.output.provenance)
-        records += expand(rules.optimism_batch.output.provenance, batch=OPTIMISM_BATCHES)
+        records += expand(
+            rules.optimism_batch.output.provenance, subgroup=SUBGROUPS, batch=OPTIMISM_BATCHES
+        )
         records.append(rules.optimism_summary.output.provenance)
     return records

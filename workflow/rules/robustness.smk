@@ -122,19 +122,19 @@ rule robustness_figures:
         rule_script("robustness_figures")
 
 
-# Optimism-corrected prediction: bootstrap resamples of every subgroup in batches (identical
+# Optimism-corrected prediction: bootstrap resamples of each subgroup in batches (identical
 # however many), gathered into one table and the file of the resamples' index sets.
 rule optimism_batch:
     input:
-        unpack(optimism_subgroup_inputs),
+        patients=rules.stratify.output.patients,
         code=modules("optimism_batch"),
     output:
-        resamples="results/robustness/optimism_batches/{batch}.tsv",
-        provenance="results/provenance/optimism_batch/{batch}.json",
+        resamples="results/robustness/optimism_batches/{subgroup}/{batch}.tsv",
+        provenance="results/provenance/optimism_batch/{subgroup}/{batch}.json",
     log:
-        "logs/optimism_batch/{batch}.log",
+        "logs/optimism_batch/{subgroup}/{batch}.log",
     benchmark:
-        "benchmarks/optimism_batch/{batch}.tsv"
+        "benchmarks/optimism_batch/{subgroup}/{batch}.tsv"
     conda:
         "../../envs/analysis.yaml"
     threads: 1
@@ -150,7 +150,11 @@ rule optimism_batch:
 rule optimism_summary:
     input:
         unpack(optimism_subgroup_inputs),
-        batches=expand(rules.optimism_batch.output.resamples, batch=OPTIMISM_BATCHES),
+        batches=expand(
+            rules.optimism_batch.output.resamples,
+            subgroup=SUBGROUPS,
+            batch=OPTIMISM_BATCHES,
+        ),
         code=modules("optimism_summary"),
     output:
         optimism=report(

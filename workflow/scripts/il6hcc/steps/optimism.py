@@ -1,6 +1,7 @@
 """Rules optimism_batch and optimism_summary: each marker's AUC and Youden cut-off in bootstrap
-resamples of every subgroup, batch by batch, then gathered into the optimism-corrected table
-and the file of the resamples' index sets (il6hcc.optimism)."""
+resamples of a subgroup, batch by batch (one job per subgroup and batch), then every batch
+gathered into the optimism-corrected table and the file of the resamples' index sets
+(il6hcc.optimism)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pandas as pd
 from il6hcc.optimism import batch_range, index_sets, optimism_table, resampled_batch
 from il6hcc.rulekit import Patients, Tables
 
-# Each subgroup's stratify table is an input named after the subgroup, behind this prefix (a
-# subgroup's name alone could clash with Snakemake's own attributes of its input list).
+# The summary's input of each subgroup's stratify table is named after the subgroup, behind
+# this prefix (a subgroup's name alone could clash with Snakemake's own attributes of its input
+# list).
 SUBGROUP_INPUT = "patients_"
 
 
@@ -20,11 +22,17 @@ def subgroup_tables(inputs: dict) -> dict:
 
 
 def optimism_batch(
-    *, batch: str, markers: list[dict], change_metric: str, optimism: dict, **subgroups: Patients
+    patients: Patients,
+    *,
+    subgroup: str,
+    batch: str,
+    markers: list[dict],
+    change_metric: str,
+    optimism: dict,
 ) -> dict:
     start, stop = batch_range(optimism["resamples"], optimism["batches"], int(batch))
     resampled = resampled_batch(
-        subgroup_tables(subgroups),
+        {subgroup: patients},
         markers=markers,
         metric=change_metric,
         seed=optimism["seed"],
