@@ -159,3 +159,19 @@ def test_batches_missing_a_resample_are_refused(tables):
 def test_every_resample_field_is_a_column_of_a_batch(tables):
     resampled = resampled_batch(tables, markers=MARKERS, metric=METRIC, seed=SEED, start=0, stop=2)
     assert list(resampled.columns) == ["subgroup", "marker", "resample", *RESAMPLE_FIELDS]
+
+
+def test_a_marker_without_a_positive_youden_index_has_no_cutoff_figures(tables):
+    # Every patient's b unchanged: all scores tied, so no threshold beats chance anywhere.
+    tied = {"small": tables["small"].assign(b_post=tables["small"]["b_pre"])}
+    resampled = resampled_batch(tied, markers=MARKERS, metric=METRIC, seed=SEED, start=0, stop=20)
+    table = optimism_table(
+        resampled, tied, markers=MARKERS, metric=METRIC, conf_level=0.95, resamples=20, seed=SEED
+    ).set_index("marker")
+    b = table.loc["b"]
+    assert b["estimable"] and b["auc_apparent"] == 0.5 and b["auc_optimism"] == 0
+    assert b["n_resamples_cutoff"] == 0 and b["n_resamples_oob_sensitivity"] == 0
+    cutoff_figures = ["cutoff_apparent", "cutoff_median", "cutoff_ci_low", "youden_j_corrected"]
+    assert b[cutoff_figures].isna().all()
+    assert "no threshold has a positive Youden index" in b["reason"]
+    assert table.loc["a", "n_resamples_cutoff"] > 0 and table.loc["a", "reason"] == ""

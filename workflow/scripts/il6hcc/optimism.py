@@ -298,6 +298,20 @@ def _change_scale(favourable: str, low: float, high: float) -> tuple[float, floa
     return (low, high) if favourable == "rise" else (-high, -low)
 
 
+def _percentiles(values: np.ndarray, conf_level: float) -> tuple[float, float]:
+    """The bootstrap percentile interval (R's quantile type 7); NaN without values."""
+    if not values.size:
+        return np.nan, np.nan
+    alpha = 1 - conf_level
+    low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)
+
+
+def _mean(values) -> float:
+    """The mean over the resamples that have a value; NaN when none has."""
+    return float(np.mean(values)) if len(values) else np.nan
+
+
 def _summary_row(patients, marker, metric, resampled: pd.DataFrame, conf_level) -> dict:
     """One marker's apparent, optimism-corrected and bootstrap figures in one subgroup."""
     scores = oriented_scores(patients, marker, metric).to_numpy(float)
@@ -306,28 +320,24 @@ def _summary_row(patients, marker, metric, resampled: pd.DataFrame, conf_level) 
     youden = youden_threshold(scores, is_case)
     sign = 1.0 if marker["favourable"] == "rise" else -1.0
     with_cutoff = resampled[resampled["cutoff"].notna()]
-    alpha = 1 - conf_level
-    quantiles = [alpha / 2, 1 - alpha / 2]
     auc_values = resampled["auc"].dropna().to_numpy()
-    auc_optimism = float(np.mean(auc_values - auc.estimate))
+    auc_optimism = _mean(auc_values - auc.estimate)
+    auc_low, auc_high = _percentiles(auc_values, conf_level)
     cutoffs = with_cutoff["cutoff"].to_numpy()
+    cutoff_low, cutoff_high = _change_scale(
+        marker["favourable"], *_percentiles(cutoffs, conf_level)
+    )
     row = {
         "auc_apparent": auc.estimate,
         "auc_optimism": auc_optimism,
         "auc_corrected": auc.estimate - auc_optimism,
-        **dict(zip(("auc_ci_low", "auc_ci_high"), np.quantile(auc_values, quantiles), strict=True)),
+        "auc_ci_low": auc_low,
+        "auc_ci_high": auc_high,
         "n_resamples_auc": auc_values.size,
         "cutoff_apparent": sign * youden.estimate if youden.estimable else np.nan,
         "cutoff_median": sign * float(np.median(cutoffs)) if cutoffs.size else np.nan,
-        **dict(
-            zip(
-                ("cutoff_ci_low", "cutoff_ci_high"),
-                _change_scale(marker["favourable"], *np.quantile(cutoffs, quantiles))
-                if cutoffs.size
-                else (np.nan, np.nan),
-                strict=True,
-            )
-        ),
+        "cutoff_ci_low": cutoff_low,
+        "cutoff_ci_high": cutoff_high,
         "n_resamples_cutoff": cutoffs.size,
     }
     original_j = with_cutoff["original_sensitivity"] + with_cutoff["original_specificity"] - 1
@@ -345,7 +355,7 @@ def _summary_row(patients, marker, metric, resampled: pd.DataFrame, conf_level) 
         ),
     }
     for name, (apparent, in_resample, on_original) in in_resample_and_original.items():
-        optimism = float(np.mean(in_resample - on_original)) if cutoffs.size else np.nan
+        optimism = _mean(in_resample - on_original)
         apparent = apparent if youden.estimable else np.nan
         row.update(
             {
@@ -356,7 +366,7 @@ def _summary_row(patients, marker, metric, resampled: pd.DataFrame, conf_level) 
         )
     for name in ("oob_sensitivity", "oob_specificity"):
         values = with_cutoff[name].dropna()
-        row[name] = float(values.mean()) if len(values) else np.nan
+        row[name] = _mean(values)
         row[f"n_resamples_{name}"] = len(values)
     reason = (
         ""
@@ -417,7 +427,8 @@ def optimism_table(
                 "conf_level": conf_level,
             }
             is_case = (patients["responder"] == 1).to_numpy(bool)
-            reason = not_estimable_reason(is_case, oriented_scores(patients, marker, metric))
+            scores = oriented_scores(patients, marker, metric).to_numpy(float)
+            reason = not_estimable_reason(is_case, scores)
             if reason:
                 rows.append({**identity, "estimable": False, "reason": reason})
                 continue
