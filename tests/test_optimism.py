@@ -20,6 +20,7 @@ from il6hcc.optimism import (
     resample_statistics,
     resampled_batch,
 )
+from il6hcc.optimism_report import optimism_context
 from il6hcc.rocanalysis import oriented_scores
 from il6hcc.tables import read_tsv
 
@@ -175,3 +176,26 @@ def test_a_marker_without_a_positive_youden_index_has_no_cutoff_figures(tables):
     assert b[cutoff_figures].isna().all()
     assert "no threshold has a positive Youden index" in b["reason"]
     assert table.loc["a", "n_resamples_cutoff"] > 0 and table.loc["a", "reason"] == ""
+
+
+def test_the_report_context_takes_rows_by_key_in_the_configured_order():
+    table = pd.DataFrame(
+        {
+            "subgroup": ["small", "small", "large", "large"],
+            "marker": ["b", "a", "b", "a"],
+            "auc_corrected": [0.4, 0.3, 0.2, 0.1],
+        }
+    )
+    config = {
+        "subgroups": {"large": [], "small": []},
+        "markers": [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}],
+        "report": {"subgroup_labels": {"large": "thirty patients"}},
+        "robustness": {"optimism": {"resamples": 20, "seed": 3, "batches": 1}},
+        "statistics": {"conf_level": 0.9},
+    }
+    context = optimism_context(table, config)
+    shown = [(r["subgroup"], r["marker_label"], r["auc_corrected"]) for r in context["rows"]]
+    assert shown == [("large", "A", 0.1), ("large", "B", 0.2), ("small", "A", 0.3),
+                     ("small", "B", 0.4)]  # fmt: skip
+    assert [r["subgroup_label"] for r in context["rows"]] == ["thirty patients"] * 2 + [None] * 2
+    assert (context["resamples"], context["seed"], context["conf_level"]) == (20, 3, 0.9)
