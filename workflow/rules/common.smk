@@ -186,6 +186,15 @@ BATCHES = list(range(ROBUSTNESS["batches"]))
 OPTIMISM_BATCHES = list(range(ROBUSTNESS["optimism"]["batches"]))
 
 
+def optimism_batch_mem_mb(wildcards, input):
+    """A Python process with pandas and scipy (512 MB) plus the batch's resample x patient
+    arrays: 0.25 MB per MB of input and resample, 1.5 times the 0.165 of a batch of 2,000
+    resamples of 10,000 patients (a 1.45 MB table; 624 MB at its peak in all)."""
+    optimism = ROBUSTNESS["optimism"]
+    per_batch = -(-optimism["resamples"] // optimism["batches"])
+    return 512 + int(0.25 * input.size_mb * per_batch)
+
+
 def optimism_subgroup_inputs(wildcards):
     """Every subgroup's stratify table, named after its subgroup (il6hcc.steps.optimism)."""
     return {

@@ -139,7 +139,7 @@ rule optimism_batch:
         "../../envs/analysis.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb_from_input(100),
+        mem_mb=optimism_batch_mem_mb,
         runtime=30,
     params:
         **ruleparams.optimism_batch(config),
