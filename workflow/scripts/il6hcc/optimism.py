@@ -15,8 +15,8 @@ bias estimate and near zero. The Youden cut-off is fitted: in each resample it i
 roc table chooses it (maximum of sensitivity + specificity over pROC's thresholds, the lowest
 threshold among tied optima; no cut-off when the best Youden index is <= 0), and its Youden
 index, sensitivity and specificity in the resample minus those of the same cut-off on the
-original data is that resample's optimism (Harrell, Lee and Mark 1996; Steyerberg 2019,
-ch. 17). The out-of-bag sensitivity and specificity follow cutpointr (Thiele and Hirschfeld
+original data is that resample's optimism (Harrell, Lee and Mark, Stat Med 1996;15:361-387).
+The out-of-bag sensitivity and specificity follow cutpointr (Thiele and Hirschfeld
 2021): the cut-off chosen in the resample is applied to the patients it did not draw; a
 resample without an out-of-bag responder (non-responder) gives no out-of-bag sensitivity
 (specificity) and is left out of that mean, and each mean says over how many resamples it is.
