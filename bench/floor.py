@@ -36,6 +36,7 @@ from il6hcc.steps.clean import clean  # noqa: E402
 from il6hcc.steps.criteria import criteria  # noqa: E402
 from il6hcc.steps.figures import figures  # noqa: E402
 from il6hcc.steps.ingest import ingest  # noqa: E402
+from il6hcc.steps.optimism import SUBGROUP_INPUT, optimism_batch, optimism_summary  # noqa: E402
 from il6hcc.steps.paired_stats import compare_subgroups, paired_stats  # noqa: E402
 from il6hcc.steps.planning import planning_chunk, planning_gather  # noqa: E402
 from il6hcc.steps.robustness import (  # noqa: E402
@@ -188,6 +189,7 @@ def run_floor(workdir: Path, out_dir: Path) -> None:
         )
         if config["robustness"]["enabled"]:
             _robustness(config, out)
+            _optimism(config, out)
     if config["planning"]["enabled"]:
         _planning(config, out)
 
@@ -257,6 +259,37 @@ def _robustness(config: dict, out: Path) -> None:
             for name in CLAIM_FILE_NAMES.values()
             for ext in ("svg", "pdf")
         ],
+    )
+
+
+def _optimism(config: dict, out: Path) -> None:
+    """The optimism jobs (workflow/rules/robustness.smk): each subgroup's batches, then the
+    summary."""
+    subgroups = {name: out / f"stratify/{name}/patients.tsv" for name in config["subgroups"]}
+    batches = []
+    for name, patients in subgroups.items():
+        for batch in range(config["robustness"]["optimism"]["batches"]):
+            path = f"robustness/optimism_batches/{name}/{batch}.tsv"
+            _step(
+                optimism_batch,
+                out,
+                {"patients": patients},
+                {**ruleparams.optimism_batch(config), "subgroup": name, "batch": str(batch)},
+                {"resamples": path},
+            )
+            batches.append(out / path)
+    _step(
+        optimism_summary,
+        out,
+        {
+            **{f"{SUBGROUP_INPUT}{name}": path for name, path in subgroups.items()},
+            "batches": batches,
+        },
+        ruleparams.optimism_summary(config),
+        {
+            "optimism": "robustness/optimism.tsv",
+            "index_sets": "robustness/optimism_index_sets.tsv.gz",
+        },
     )
 
 

@@ -145,6 +145,11 @@ def test_every_object_in_the_schema_rejects_unknown_keys():
             "should be non-empty",
         ),
         (lambda c: c["robustness"].update(batches=0), "0 is less than the minimum of 1"),
+        (
+            lambda c: c["robustness"]["optimism"].update(resamples=0),
+            "0 is less than the minimum of 1",
+        ),
+        (lambda c: c["robustness"]["optimism"].update(seeds=1), "'seeds' was unexpected"),
     ],
 )
 def test_schema_rejects_each_mistake_and_names_it(config, edit, named):
@@ -354,3 +359,10 @@ def test_robustness_alternatives_name_known_markers_and_fit_their_operators(conf
     message = config_error(config)
     assert "robustness.choices.criteria.typo: unknown marker key 'afq'" in message
     assert "robustness.choices.later_line.listed[0]: op 'eq' needs a single value" in message
+
+
+def test_more_optimism_batches_than_resamples_is_named(config):
+    config["robustness"]["optimism"].update(resamples=3, batches=4)
+    assert "robustness.optimism.batches: 4 batches of 3 resamples would leave a batch empty" in (
+        config_error(config)
+    )

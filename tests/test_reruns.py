@@ -68,6 +68,13 @@ def robustness_jobs(plan: set[str]) -> set[str]:
     return {job for job in plan if job.startswith("robustness_")}
 
 
+def optimism_jobs(plan: set[str], subgroup: str) -> set[str]:
+    """A subgroup's optimism batches, and the summary that gathers every subgroup's."""
+    batches = {job for job in plan if job.startswith(f"optimism_batch[subgroup={subgroup},")}
+    assert batches
+    return batches | {"optimism_summary"}
+
+
 def section_jobs(plan: set[str]) -> set[str]:
     """The report-section jobs (one per subgroup): they gather every per-subgroup result."""
     return {job for job in plan if job.startswith("report_section[")}
@@ -107,8 +114,8 @@ def test_editing_a_subgroup_outside_comparisons_reruns_that_subgroup_and_report(
     config["subgroups"]["all"] = [{"column": "ecog_ps", "op": "le", "value": 1}]
     write_config(completed_copy, config)
 
-    expected = subgroup_jobs(full_plan, "all") | CONFIG_READERS | GATHERING
-    assert planned_job_names(completed_copy) == expected
+    expected = subgroup_jobs(full_plan, "all") | optimism_jobs(full_plan, "all")
+    assert planned_job_names(completed_copy) == expected | CONFIG_READERS | GATHERING
 
 
 def test_editing_a_compared_subgroup_also_reruns_its_comparison_and_claims(
@@ -122,6 +129,7 @@ def test_editing_a_compared_subgroup_also_reruns_its_comparison_and_claims(
 
     expected = (
         subgroup_jobs(full_plan, "first_line")
+        | optimism_jobs(full_plan, "first_line")
         | {"compare_subgroups[comparison=first_vs_later_line]", "claims"}
         | robustness_jobs(full_plan)
         | CONFIG_READERS
@@ -136,13 +144,13 @@ def test_adding_a_subgroup_runs_only_its_jobs_and_report(completed_copy, full_pl
     write_config(completed_copy, config)
 
     new_jobs = {
-        job.replace("[subgroup=all]", "[subgroup=ecog_0]")
-        for job in subgroup_jobs(full_plan, "all")
+        job.replace("[subgroup=all", "[subgroup=ecog_0")
+        for job in subgroup_jobs(full_plan, "all") | optimism_jobs(full_plan, "all")
     }
     assert planned_job_names(completed_copy) == new_jobs | CONFIG_READERS | GATHERING
 
 
-def test_removing_a_subgroup_reruns_only_report(completed_copy):
+def test_removing_a_subgroup_reruns_only_what_gathers_the_subgroups(completed_copy):
     config = load_config(completed_copy)
     del config["subgroups"]["all"]
     # The survival claim must name an existing subgroup; only the report reads that key.
@@ -153,7 +161,9 @@ def test_removing_a_subgroup_reruns_only_report(completed_copy):
     del config["report"]["subgroup_labels"]["all"]
     write_config(completed_copy, config)
 
-    assert planned_job_names(completed_copy) == CONFIG_READERS | GATHERING
+    # The optimism summary gathers every subgroup's resamples (and the report's sections).
+    expected = {"optimism_summary"} | CONFIG_READERS | GATHERING
+    assert planned_job_names(completed_copy) == expected
 
 
 def test_changing_a_marker_lloq_reruns_cleaning_and_downstream_not_ingest(
@@ -196,8 +206,11 @@ def test_editing_a_package_module_reruns_the_rules_importing_it(completed_copy, 
         for script in scripts.glob("*.py")
         if str(module) in package_dependencies(script, scripts)
     }
-    # planning's simulated studies run the batched DeLong tests of stats/roc.py.
-    assert importers == {"roc", "planning_chunk", "planning_gather"}
+    # planning's simulated studies run the batched DeLong tests of stats/roc.py; the optimism
+    # stage its AUC and Youden cut-off.
+    assert importers == {
+        "roc", "planning_chunk", "planning_gather", "optimism_batch", "optimism_summary"
+    }  # fmt: skip
     with module.open("a", encoding="utf-8") as handle:
         handle.write("\n# An edit that changes the file's bytes (its checksum).\n")
 

@@ -181,3 +181,42 @@ def test_a_disabled_stage_plans_no_robustness_job(completed_copy):
     html = (completed_copy / "results/report.html").read_text(encoding="utf-8")
     assert '<section id="robustness">' not in html and "data-holds-share" not in html
     assert '<table data-table="claims"' in html
+
+
+class OptimismCells(HTMLParser):
+    """Full-precision attributes of the optimism table's cells: {(subgroup, marker): {attr:
+    text}}, from each row's own keys."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = False
+        self.key = None
+        self.cells: dict[tuple, dict] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.inside = attrs.get("data-table") == "optimism"
+        elif self.inside and tag == "tr" and "data-subgroup" in attrs:
+            self.key = (attrs["data-subgroup"], attrs["data-marker"])
+            self.cells[self.key] = {}
+        elif self.inside and tag == "td" and self.key:
+            self.cells[self.key].update((k, v) for k, v in attrs.items() if k.startswith("data-"))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+
+
+def test_the_reports_optimism_table_is_the_results_by_key(completed_run):
+    table = read_tsv(completed_run / "results/robustness/optimism.tsv")
+    parser = OptimismCells()
+    parser.feed((completed_run / "results/report.html").read_text(encoding="utf-8"))
+    assert set(parser.cells) == set(zip(table["subgroup"], table["marker"], strict=True))
+    columns = ("auc_apparent", "auc_corrected", "auc_ci_low", "youden_j_corrected")
+    columns += ("sensitivity_corrected", "cutoff_median", "cutoff_ci_high", "oob_specificity")
+    for row in table.itertuples():
+        shown = parser.cells[row.subgroup, row.marker]
+        for column in columns:
+            attribute = "data-" + column.replace("_", "-")
+            assert float(shown[attribute]) == getattr(row, column), (row.subgroup, column)

@@ -80,7 +80,7 @@ def test_every_rule_with_params_has_a_builder_named_after_it():
         "ingest", "clean", "stratify", "table1", "paired_stats", "compare_subgroups", "roc",
         "criteria", "figures", "survival", "claims", "report_section", "robustness_batch",
         "robustness_summary", "robustness_influence", "robustness_figures", "planning_chunk",
-        "planning_gather",
+        "planning_gather", "optimism_batch", "optimism_summary",
     }  # fmt: skip
     for rule in BUILDERS:
         assert f"ruleparams.{rule}(config)" in rules or f"ruleparams.{rule}," in rules, rule
@@ -97,6 +97,8 @@ def test_params_carry_config_names(config):
 # The robustness rules that rerun the claims check from the cohort (the multiverse's batches and
 # leave-one-out): they read whatever the claims check reads, and the substitution below the LLOQ.
 RERUNS = {"robustness_batch", "robustness_influence"}
+# The optimism rules: the markers' orientation, the change metric and their own section.
+OPTIMISM = {"optimism_batch", "optimism_summary"}
 
 
 @pytest.mark.parametrize(
@@ -112,7 +114,7 @@ RERUNS = {"robustness_batch", "robustness_influence"}
          {"paired_stats", "criteria", "roc", "compare_subgroups", "robustness_influence",
           "planning_chunk"}),
         (lambda c: c.update(change_metric="percent"),
-         {"paired_stats", "compare_subgroups", "roc", *RERUNS, "planning_chunk"}),
+         {"paired_stats", "compare_subgroups", "roc", *RERUNS, "planning_chunk", *OPTIMISM}),
         (lambda c: c["markers"][0].update(lloq=2.0),
          {"clean", "table1", "paired_stats", "figures", *RERUNS}),
         (lambda c: c["markers"][1].update(label="alpha-fetoprotein"),
@@ -130,6 +132,11 @@ RERUNS = {"robustness_batch", "robustness_influence"}
         (lambda c: c["censoring"].update(below_lloq="lloq"), {"clean", "robustness_influence"}),
         (lambda c: c["robustness"].update(batches=3), {"robustness_batch"}),
         (lambda c: c["robustness"].update(seed=3), {"robustness_batch", "robustness_summary"}),
+        (lambda c: c["robustness"]["optimism"].update(batches=3), {"optimism_batch"}),
+        (lambda c: c["robustness"]["optimism"].update(seed=3), OPTIMISM),
+        (lambda c: c["statistics"].update(conf_level=0.9),
+         {"claims", "paired_stats", "compare_subgroups", "roc", "criteria", "survival", *RERUNS,
+          "planning_chunk", "optimism_summary"}),
         (lambda c: c["cohort"].update(path="data/other.csv"), set()),
         (lambda c: c["cohort"].update(max_problems=3), {"ingest"}),
         (lambda c: c["survival"].update(claim_subgroup="later_line"), set()),

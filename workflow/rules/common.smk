@@ -183,6 +183,24 @@ ROBUSTNESS = config["robustness"]
 # The multiverse reruns the claims check: without one (claims: null) there is nothing to rerun.
 ROBUSTNESS_ON = ROBUSTNESS["enabled"] and bool(config["claims"])
 BATCHES = list(range(ROBUSTNESS["batches"]))
+OPTIMISM_BATCHES = list(range(ROBUSTNESS["optimism"]["batches"]))
+
+
+def optimism_batch_mem_mb(wildcards, input):
+    """A Python process with pandas and scipy (512 MB) plus the batch's resample x patient
+    arrays: 0.25 MB per MB of input and resample, 1.5 times the 0.165 of a batch of 2,000
+    resamples of 10,000 patients (a 1.45 MB table; 624 MB at its peak in all)."""
+    optimism = ROBUSTNESS["optimism"]
+    per_batch = -(-optimism["resamples"] // optimism["batches"])
+    return 512 + int(0.25 * input.size_mb * per_batch)
+
+
+def optimism_subgroup_inputs(wildcards):
+    """Every subgroup's stratify table, named after its subgroup (il6hcc.steps.optimism)."""
+    return {
+        f"patients_{subgroup}": expand(rules.stratify.output.patients, subgroup=subgroup)[0]
+        for subgroup in SUBGROUPS
+    }
 
 
 def final_targets():
@@ -256,7 +274,8 @@ def report_inputs(wildcards):
         "comparisons": expand(rules.compare_subgroups.output.table, comparison=COMPARISONS),
         "template": "workflow/templates/report.html.j2",
         "partials": ["workflow/templates/table1.html.j2", "workflow/templates/prognosis.html.j2",
-                     "workflow/templates/planning.html.j2"],  # fmt: skip
+                     "workflow/templates/planning.html.j2",
+                     "workflow/templates/optimism.html.j2"],  # fmt: skip
         "rulegraph_svg": rules.rulegraph.output.svg,
         "rulegraph_dot": rules.rulegraph.output.dot,
         "rulegraph_info": rules.rulegraph.output.info,
@@ -272,6 +291,7 @@ def report_inputs(wildcards):
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
         inputs["robustness_influence"] = rules.robustness_influence.output.influence
         inputs["robustness_figures"] = rules.robustness_figures.output.svg
+        inputs["optimism"] = rules.optimism_summary.output.optimism
     return inputs
 
 
@@ -292,4 +312,8 @@ def job_records(wildcards):
         records.append(rules.robustness_summary.output.provenance)
         records.append(rules.robustness_influence.output.provenance)
         records.append(rules.robustness_figures.output.provenance)
+        records += expand(
+            rules.optimism_batch.output.provenance, subgroup=SUBGROUPS, batch=OPTIMISM_BATCHES
+        )
+        records.append(rules.optimism_summary.output.provenance)
     return records

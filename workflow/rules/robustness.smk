@@ -120,3 +120,63 @@ rule robustness_figures:
         **ruleparams.robustness_figures(config),
     script:
         rule_script("robustness_figures")
+
+
+# Optimism-corrected prediction: bootstrap resamples of each subgroup in batches (identical
+# however many), gathered into one table and the file of the resamples' index sets.
+rule optimism_batch:
+    input:
+        patients=rules.stratify.output.patients,
+        code=modules("optimism_batch"),
+    output:
+        resamples="results/robustness/optimism_batches/{subgroup}/{batch}.tsv",
+        provenance="results/provenance/optimism_batch/{subgroup}/{batch}.json",
+    log:
+        "logs/optimism_batch/{subgroup}/{batch}.log",
+    benchmark:
+        "benchmarks/optimism_batch/{subgroup}/{batch}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=optimism_batch_mem_mb,
+        runtime=30,
+    params:
+        **ruleparams.optimism_batch(config),
+    script:
+        rule_script("optimism_batch")
+
+
+rule optimism_summary:
+    input:
+        unpack(optimism_subgroup_inputs),
+        batches=expand(
+            rules.optimism_batch.output.resamples,
+            subgroup=SUBGROUPS,
+            batch=OPTIMISM_BATCHES,
+        ),
+        code=modules("optimism_summary"),
+    output:
+        optimism=report(
+            "results/robustness/optimism.tsv",
+            caption="../report/optimism.rst",
+            category="2 Claims check",
+            subcategory="robustness",
+            labels={"table": "optimism-corrected prediction"},
+        ),
+        index_sets="results/robustness/optimism_index_sets.tsv.gz",
+        provenance="results/provenance/optimism_summary/optimism_summary.json",
+    log:
+        "logs/optimism_summary/optimism_summary.log",
+    benchmark:
+        "benchmarks/optimism_summary/optimism_summary.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_from_input(100),
+        runtime=30,
+    params:
+        **ruleparams.optimism_summary(config),
+    script:
+        rule_script("optimism_summary")

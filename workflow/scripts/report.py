@@ -12,6 +12,7 @@ import yaml
 
 from il6hcc.claims import SCALE_LABELS as SCALE_WORDS
 from il6hcc.groups import describe_grouping, group_labels
+from il6hcc.optimism_report import optimism_context
 from il6hcc.planning_report import planning_context
 from il6hcc.provenance import git_state
 from il6hcc.report import (
@@ -119,6 +120,9 @@ def main(snakemake, log):
             config,
             curves_by_claim(list(inputs.robustness_figures)),
         )
+    optimism = None
+    if "optimism" in inputs.keys():
+        optimism = optimism_context(read_tsv(inputs.optimism), config)
     flow = labelled(read_tsv(inputs.flow), words)
     response_groups = flow[(flow["analysis"] == "response") & (flow["step"] == "group")]
     context = {
@@ -133,6 +137,7 @@ def main(snakemake, log):
             summary,
         ),
         "robustness": robustness,
+        "optimism": optimism,
         "n_responders": int(response_groups[response_groups["reason"] == "responders"]["n"].sum()),
         "n_evaluable": int(response_groups["n"].sum()),
         "flow": participant_flow(flow, read_patients(inputs.patients)),

@@ -165,6 +165,12 @@ def check_config(config: dict) -> None:
                     f"robustness.choices.criteria.{name}: unknown marker key '{key}' "
                     f"(markers: {known})"
                 )
+    optimism = config["robustness"]["optimism"]
+    if optimism["batches"] > optimism["resamples"]:
+        problems.append(
+            f"robustness.optimism.batches: {optimism['batches']} batches of "
+            f"{optimism['resamples']} resamples would leave a batch empty"
+        )
     report = config["report"]
     if report["main_subgroup"] not in names:
         problems.append(

@@ -255,5 +255,31 @@ def robustness_influence(config: dict) -> dict:
     return canonical(sections)
 
 
+def optimism_batch(config: dict) -> dict:
+    """The markers' orientation, the change metric, the resamples' seed and how they are
+    split (the summary checks that the batches hold every resample once)."""
+    return canonical(
+        {
+            "markers": markers(config, "favourable"),
+            "change_metric": config["change_metric"],
+            "optimism": config["robustness"]["optimism"],
+        }
+    )
+
+
+def optimism_summary(config: dict) -> dict:
+    """As a batch, without the split (the result does not depend on it), and the level of
+    the percentile intervals."""
+    section = {key: config["robustness"]["optimism"][key] for key in ("resamples", "seed")}
+    return canonical(
+        {
+            "markers": markers(config, "favourable"),
+            "change_metric": config["change_metric"],
+            "optimism": section,
+            "statistics": statistics(config, "conf_level"),
+        }
+    )
+
+
 def robustness_figures(config: dict) -> dict:
     return canonical({"statistics": statistics(config, "alpha")})

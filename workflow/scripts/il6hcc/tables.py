@@ -12,7 +12,19 @@ NA_TEXT = "NA"
 
 def write_tsv(table: pd.DataFrame, path) -> None:
     """Write a tidy TSV: full precision (shortest round-trip floats), NA for missing, LF endings."""
-    table.to_csv(path, sep="\t", index=False, na_rep=NA_TEXT, lineterminator="\n")
+    # A .gz path is compressed without a time stamp (the same table gives the same bytes), at
+    # level 1: the optimism index sets at 10,000 patients (39 MB of text) take 0.5 s and 13 MB
+    # there, 90 s at Python's default level 9 for 11 MB.
+    gzip = {"method": "gzip", "mtime": 0, "compresslevel": 1}
+    compression = gzip if str(path).endswith(".gz") else None
+    table.to_csv(
+        path,
+        sep="\t",
+        index=False,
+        na_rep=NA_TEXT,
+        lineterminator="\n",
+        compression=compression,
+    )
 
 
 def read_tsv(path) -> pd.DataFrame:

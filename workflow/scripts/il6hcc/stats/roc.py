@@ -241,9 +241,8 @@ def delong_paired_test_batch(scores_a, scores_b, is_case, *, conf_level=0.95) ->
 
 def _curve_arrays(scores, is_case):
     """Thresholds (increasing), sensitivities and specificities, with pROC's arithmetic. pROC's
-    roc.utils.thresholds for direction "<": -Inf, midpoints of consecutive distinct scores (beyond
-    1e100 as a/2 + b/2, no overflow; one that rounds onto the lower score moves to the upper, so it
-    still separates them under ">="), Inf."""
+    roc.utils.thresholds for direction "<": -Inf, the thresholds between consecutive distinct
+    scores (:func:`proc_threshold_between`), Inf."""
     n_cases, n_controls = _counts(is_case).values()
     order = np.argsort(scores)
     distinct, first_of_value = np.unique(scores[order], return_index=True)
@@ -252,12 +251,19 @@ def _curve_arrays(scores, is_case):
     cases_at_or_above = np.concatenate(([n_cases], n_cases - cases_below[1:], [0]))
     lower = np.concatenate(([-np.inf], distinct))
     upper = np.concatenate((distinct, [np.inf]))
+    thresholds = proc_threshold_between(lower, upper)
+    return thresholds, cases_at_or_above / n_cases, controls_below / n_controls
+
+
+def proc_threshold_between(lower, upper):
+    """pROC's threshold between consecutive distinct scores ``lower`` < ``upper`` (arrays):
+    their midpoint, beyond 1e100 as a/2 + b/2 (no overflow); a midpoint that rounds onto the
+    lower score moves to the upper one, so it still separates them under ">="."""
     with np.errstate(invalid="ignore", over="ignore"):
         direct = (lower + upper) / 2
         halved = lower / 2 + upper / 2
     thresholds = np.where(np.abs(direct) > PROC_HALVING_LIMIT, halved, direct)
-    thresholds = np.where((thresholds == lower) & np.isfinite(lower), upper, thresholds)
-    return thresholds, cases_at_or_above / n_cases, controls_below / n_controls
+    return np.where((thresholds == lower) & np.isfinite(lower), upper, thresholds)
 
 
 def roc_curve(scores, is_case):
