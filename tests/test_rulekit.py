@@ -129,6 +129,7 @@ RERUNS = {"robustness_batch", "robustness_influence"}
             {"column": "sex", "op": "eq", "value": "F"}), set()),
         (lambda c: c["censoring"].update(below_lloq="lloq"), {"clean", "robustness_influence"}),
         (lambda c: c["robustness"].update(batches=3), {"robustness_batch"}),
+        (lambda c: c["robustness"]["fragility"].update(max_flips=3), {"robustness_influence"}),
         (lambda c: c["robustness"].update(seed=3), {"robustness_batch", "robustness_summary"}),
         (lambda c: c["cohort"].update(path="data/other.csv"), set()),
         (lambda c: c["cohort"].update(max_problems=3), {"ingest"}),
