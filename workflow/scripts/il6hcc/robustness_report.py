@@ -132,10 +132,19 @@ def robustness_context(
 
 
 def fragility_by_claim(fragility: pd.DataFrame | None) -> dict[str, dict]:
-    """fragility.tsv's rows by claim key ({} without the table)."""
+    """fragility.tsv's rows by claim key ({} without the table); the index a whole number
+    (read back as a float beside the missing ones)."""
     if fragility is None:
         return {}
-    return {str(row["claim"]): row for row in records(fragility)}
+    return {
+        str(row["claim"]): {
+            **row,
+            "fragility_index": None
+            if row["fragility_index"] is None
+            else int(row["fragility_index"]),
+        }
+        for row in records(fragility)
+    }
 
 
 def with_robustness(
