@@ -9,7 +9,8 @@ tables are cached by what they depend on (the cleaned cohort by substitution rul
 not-evaluable rule, the pre/post tests by the patients, scale and continuity correction, and
 only the p-value adjustment is redone per multiplicity choice). The tables are built without
 their effect sizes (``effect_sizes=False``): no verdict reads them, and their bootstrap
-intervals would be most of the work.
+intervals would be most of the work; likewise only the reference marker's Hodges-Lehmann
+interval is computed (``location_markers``), the one the claims read.
 
 The grid is numbered in the order of :data:`CHOICES` and of each choice's values (a list in its
 configured order; named alternatives by name, see :func:`choice_values`);
@@ -141,6 +142,7 @@ class Multiverse:
                 scale=scale,
                 conf_level=self.settings["conf_level"],
                 effect_sizes=False,
+                location_markers=[self.settings["reference_marker"]],
             )
         method = specification["multiple_testing"]
         if (key, method) not in self._prepost:
