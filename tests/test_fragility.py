@@ -141,3 +141,14 @@ def test_the_cap_is_reported_and_whole_line_claims_are_not_applicable():
     by_family = claims_fragility(data, family, max_flips=1).set_index("claim")
     assert "multiplicity family" in by_family.loc["1", "reason"]
     assert "multiplicity family" not in by_family.loc["1 vs 2", "reason"]
+
+
+def test_scoring_a_coarse_grid_then_its_best_neighbourhood_finds_the_same_swaps():
+    """With 2 coarse points per side (first-line sides of about 15 patients: the refinement
+    is used) the search makes the swaps that scoring every candidate makes."""
+    data = small_cohort(30)
+    options = settings(main=MAIN)
+    every = claims_fragility(data, options, max_flips=6)
+    coarse = claims_fragility(data, options, max_flips=6, coarse_points=2)
+    assert every["reversed"].any()
+    pd.testing.assert_frame_equal(coarse, every)

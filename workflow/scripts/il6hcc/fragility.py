@@ -8,9 +8,10 @@ The claims are rank tests and accuracy comparisons, not one 2x2 table, so the in
 here: the smallest number of patients whose response (responder <-> non-responder) must be
 swapped for the claim's verdict to differ from the configured analysis's (a claim left
 without an estimable test, "not checkable", is not reversed). Like Walsh's, the
-search is greedy: at each step every single further swap is scored in one batch by the claim's
-decisive statistic (:data:`DECISIVE_STATISTICS`), the swap that moves it furthest toward
-reversal is taken, and the verdict is re-evaluated by the claims check itself
+search is greedy: at each step the single further swaps are scored in batches by the claim's
+decisive statistic (:data:`DECISIVE_STATISTICS`; claims 3-4 score every swap in small cohorts
+and a coarse grid refined around its best in large ones), the swap that moves it furthest
+toward reversal is taken, and the verdict is re-evaluated by the claims check itself
 (il6hcc.multiverse.Multiverse, the swapped patients as the specification's ``flipped`` rows).
 A greedy search finds an upper bound of the true minimum; it stops at ``max_flips`` swaps and
 then reports "> max_flips". Claims whose verdict does not depend on response status get no
@@ -18,6 +19,8 @@ number, and the row says why.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -63,6 +66,9 @@ WHOLE_LINE = {
     "1 vs 2": "compares the change of first-line and later-line patients, whatever the response",
 }
 RESPONSE_WORDS = {1: "responder", 0: "non-responder"}
+# Candidates scored per step and side before refining (_signed_rank_candidates): with at most
+# twice as many, as in a cohort of about a hundred first-line patients, every one is scored.
+COARSE_POINTS = 32
 
 
 def fragility_2x2(events_a: int, total_a: int, events_b: int, total_b: int, *, alpha=0.05):
@@ -80,9 +86,12 @@ def fragility_2x2(events_a: int, total_a: int, events_b: int, total_b: int, *, a
     return None
 
 
-def claims_fragility(cohort: pd.DataFrame, settings: dict, *, max_flips: int) -> pd.DataFrame:
+def claims_fragility(
+    cohort: pd.DataFrame, settings: dict, *, max_flips: int, coarse_points: int = COARSE_POINTS
+) -> pd.DataFrame:
     """Per claim of the configured analysis (il6hcc.multiverse.main_specification): its
-    fragility index, found greedily with at most ``max_flips`` swapped responses."""
+    fragility index, found greedily with at most ``max_flips`` swapped responses
+    (``coarse_points``: see :func:`_signed_rank_candidates`)."""
     multiverse = Multiverse(cohort, settings)
     specification = main_specification(settings)
     with frozen_heap():
@@ -104,7 +113,15 @@ def claims_fragility(cohort: pd.DataFrame, settings: dict, *, max_flips: int) ->
             )
         else:
             row.update(
-                _search(multiverse, specification, claim, main_verdict, max_flips, patient_ids)
+                _search(
+                    multiverse,
+                    specification,
+                    claim,
+                    main_verdict,
+                    patient_ids,
+                    max_flips=max_flips,
+                    coarse=coarse_points,
+                )
             )
         rows.append(row)
     table = pd.DataFrame(rows, columns=FRAGILITY_COLUMNS)
@@ -127,14 +144,18 @@ def _not_applicable(claim: str, main_verdict: str, settings: dict) -> str:
     return ""
 
 
-def _search(multiverse, specification, claim, main_verdict, max_flips, patient_ids) -> dict:
+def _search(
+    multiverse, specification, claim, main_verdict, patient_ids, *, max_flips, coarse
+) -> dict:
     flipped: list[int] = []
     directions: list[int] = []
     verdict = main_verdict
     reason = f"not reversed by {max_flips} greedy swaps"
     while len(flipped) < max_flips:
         state = {**specification, "flipped": tuple(sorted(flipped))}
-        candidates, becomes, order = _scored_candidates(multiverse, state, claim, main_verdict)
+        candidates, becomes, order = _scored_candidates(
+            multiverse, state, claim, main_verdict, coarse
+        )
         if candidates.size == 0:
             reason = f"not reversed: no further patient to swap after {len(flipped)}"
             break
@@ -166,7 +187,7 @@ def _reversed(verdict: str, main_verdict: str) -> bool:
     return verdict not in (main_verdict, NOT_CHECKABLE)
 
 
-def _scored_candidates(multiverse, state, claim, main_verdict):
+def _scored_candidates(multiverse, state, claim, main_verdict, coarse):
     """The source rows that can still be swapped, the response each would take, and their
     positions best first (ties: file order)."""
     settings = multiverse.settings
@@ -176,12 +197,20 @@ def _scored_candidates(multiverse, state, claim, main_verdict):
     known = patients["responder"].notna() & ~patients["source_row"].isin(state["flipped"])
     if claim == "5":
         return _sensitivity_candidates(patients, known, settings, main_verdict)
-    return _signed_rank_candidates(patients, known, state, claim, main_verdict, settings)
+    return _signed_rank_candidates(patients, known, state, claim, main_verdict, settings, coarse)
 
 
-def _signed_rank_candidates(patients, known, state, claim, main_verdict, settings):
-    """Claims 3 and 4: one signed-rank test per candidate swap, in two batches (the tested
-    group without each of its members, and with each other patient added)."""
+def _signed_rank_candidates(patients, known, state, claim, main_verdict, settings, coarse):
+    """Claims 3 and 4: one signed-rank test per scored swap, in batches (the tested group
+    without one of its members, or with one other patient added).
+
+    The test after removing (adding) one difference moves monotonically with that difference,
+    so the score toward reversal is monotone (claim 3's signed evidence) or V-shaped (claim
+    4's evidence of a change either way) along the candidates sorted by their difference.
+    Each side is therefore scored at ``coarse`` evenly spaced candidates, then at every
+    candidate within one spacing of the best of them: all of them when there are at most
+    2 x ``coarse``, about 4 x ``coarse`` tests per step however many patients there are.
+    """
     key = settings["reference_marker"]
     metric = SIGNED_RANK_SCALES[state["signed_rank_scale"]]
     differences = marker_change(patients[f"{key}_pre"], patients[f"{key}_post"], metric)
@@ -189,28 +218,48 @@ def _signed_rank_candidates(patients, known, state, claim, main_verdict, setting
     tested_flag = 1 if claim == "3" else 0
     in_group = (patients["responder"] == tested_flag).fillna(False).to_numpy(bool)
     values = differences.to_numpy(float)
-    group = values[in_group & np.isfinite(values)]
-    leaving = np.flatnonzero(usable & in_group)
-    joining = np.flatnonzero(usable & ~in_group)
     positions = np.flatnonzero(in_group & np.isfinite(values))
-    without = np.broadcast_to(group, (leaving.size, group.size))[
-        positions[None, :] != leaving[:, None]
-    ].reshape(leaving.size, max(group.size - 1, 0))
-    with_one = np.column_stack([np.broadcast_to(group, (joining.size, group.size)),
-                                values[joining]])  # fmt: skip
-    correct = bool(state["continuity_correction"])
-    evidence = np.concatenate(
-        [_signed_rank_evidence(rows, correct, claim) for rows in (without, with_one)]
-    )
-    candidates = patients["source_row"].to_numpy()[np.concatenate([leaving, joining])]
-    becomes = np.concatenate(
-        [np.full(leaving.size, 1 - tested_flag), np.full(joining.size, tested_flag)]
-    )
+    group = values[positions]
     shown = main_verdict in SIGNIFICANT if claim == "3" else main_verdict == NOT_REPRODUCED
-    # Toward reversal: less evidence for what the main analysis showed, more otherwise; a swap
-    # that leaves no estimable test (not checkable, not a reversal) last.
-    score = np.where(np.isnan(evidence), np.inf, evidence if shown else -evidence)
-    return candidates, becomes, np.argsort(score, kind="stable")
+    correct = bool(state["continuity_correction"])
+
+    def toward_reversal(leaving: bool, chosen: np.ndarray) -> np.ndarray:
+        if leaving:
+            rows = np.broadcast_to(group, (chosen.size, group.size))[
+                positions[None, :] != chosen[:, None]
+            ].reshape(chosen.size, max(group.size - 1, 0))
+        else:
+            rows = np.column_stack([np.broadcast_to(group, (chosen.size, group.size)),
+                                    values[chosen]])  # fmt: skip
+        evidence = _signed_rank_evidence(rows, correct, claim)
+        # Less evidence for what the main analysis showed, more otherwise; a swap that leaves
+        # no estimable test (not checkable, not a reversal) last.
+        return np.where(np.isnan(evidence), np.inf, evidence if shown else -evidence)
+
+    scored, scores, becomes = [], [], []
+    for leaving, side in ((True, usable & in_group), (False, usable & ~in_group)):
+        chosen = np.flatnonzero(side)
+        by_value = chosen[np.argsort(values[chosen], kind="stable")]
+        picked = _coarse_to_fine(by_value, partial(toward_reversal, leaving), coarse)
+        scored.append(picked)
+        scores.append(toward_reversal(leaving, picked))
+        becomes.append(np.full(picked.size, 1 - tested_flag if leaving else tested_flag))
+    scored, scores, becomes = map(np.concatenate, (scored, scores, becomes))
+    in_file_order = np.argsort(scored, kind="stable")
+    order = in_file_order[np.argsort(scores[in_file_order], kind="stable")]
+    return patients["source_row"].to_numpy()[scored], becomes, order
+
+
+def _coarse_to_fine(by_value: np.ndarray, score, coarse: int) -> np.ndarray:
+    """The candidates (sorted by value) worth scoring: all of them when few, else those
+    within one spacing of the best of ``coarse`` evenly spaced ones (a unimodal score's
+    minimum lies there)."""
+    if by_value.size <= 2 * coarse:
+        return by_value
+    spacing = int(np.ceil(by_value.size / coarse))
+    grid = np.unique(np.append(np.arange(0, by_value.size, spacing), by_value.size - 1))
+    best = grid[int(np.argmin(score(by_value[grid])))]
+    return by_value[max(0, best - spacing) : best + spacing + 1]
 
 
 def _signed_rank_evidence(rows: np.ndarray, correct: bool, claim: str) -> np.ndarray:
