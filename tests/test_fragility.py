@@ -11,6 +11,7 @@ from test_multiverse import settings, small_cohort
 
 from il6hcc.fragility import FRAGILITY_COLUMNS, claims_fragility, fragility_2x2
 from il6hcc.multiverse import Multiverse, main_specification
+from il6hcc.stats.multiplicity import frozen_heap
 from il6hcc.stats.proportions import fisher_exact
 from il6hcc.tables import read_tsv
 
@@ -66,25 +67,37 @@ def swapped_cohort(data: pd.DataFrame, patients: str) -> pd.DataFrame:
     return data
 
 
-def test_the_reported_swaps_reverse_the_verdict_and_one_less_does_not():
+@pytest.fixture(scope="module")
+def thirty_patients():
+    """small_cohort(30) with its fragility table (at most 10 swaps a claim)."""
     data = small_cohort(30)
+    return data, claims_fragility(data, settings(main=MAIN), max_flips=10)
+
+
+def verdicts(data: pd.DataFrame, options: dict) -> pd.Series:
+    """The configured analysis's verdicts by claim (in a frozen heap: statsmodels' adjustment
+    collects the whole heap of the test process otherwise, a second a call)."""
+    with frozen_heap():
+        claims = Multiverse(data, options).claims(main_specification(options))
+    return claims.set_index("claim")["verdict"]
+
+
+def test_the_reported_swaps_reverse_the_verdict_and_one_less_does_not(thirty_patients):
+    data, table = thirty_patients
+    table = table.set_index("claim")
     options = settings(main=MAIN)
-    table = claims_fragility(data, options, max_flips=10).set_index("claim")
-    specification = main_specification(options)
-    main = Multiverse(data, options).claims(specification).set_index("claim")["verdict"]
+    main = verdicts(data, options)
     reversed_claims = table.index[table["reversed"]].tolist()
     assert set(reversed_claims) == {"3", "4", "5"}
     for claim in reversed_claims:
         patients = table.loc[claim, "flipped_patients"]
         assert len(patients.split(", ")) == table.loc[claim, "fragility_index"]
-        rerun = Multiverse(swapped_cohort(data, patients), options).claims(specification)
-        verdict = rerun.set_index("claim").loc[claim, "verdict"]
+        verdict = verdicts(swapped_cohort(data, patients), options)[claim]
         assert verdict == table.loc[claim, "verdict_after"] != main[claim], claim
         # The search stops at the first reversal: the swaps before the last keep the verdict.
         fewer = ", ".join(patients.split(", ")[:-1])
         if fewer:
-            before = Multiverse(swapped_cohort(data, fewer), options).claims(specification)
-            assert before.set_index("claim").loc[claim, "verdict"] == main[claim], claim
+            assert verdicts(swapped_cohort(data, fewer), options)[claim] == main[claim], claim
 
 
 def brute_force_first_scores(data, options) -> dict[str, dict[int, object]]:
@@ -96,11 +109,12 @@ def brute_force_first_scores(data, options) -> dict[str, dict[int, object]]:
     scores = {"3": {}, "4": {}, "5": {}}
     for row in patients.loc[patients["responder"].notna(), "source_row"].astype(int):
         state = {**specification, "flipped": (row,)}
-        accuracy, mcnemar = multiverse.criteria(state)
+        with frozen_heap():
+            accuracy, _ = multiverse.criteria(state)
+            prepost = multiverse.prepost(state, "first_line").set_index(["marker", "group"])
         sensitivity = accuracy[accuracy["measure"] == "sensitivity"].set_index("marker")
         margin = sensitivity.loc["il6", "estimate"] - sensitivity.loc["afp", "estimate"]
         scores["5"][row] = margin
-        prepost = multiverse.prepost(state, "first_line").set_index(["marker", "group"])
         rise = prepost.loc[("il6", "responders")]
         scores["3"][row] = (1.0 - rise["p_value"]) * np.sign(rise["rank_biserial"])
         scores["4"][row] = 1.0 - prepost.loc[("il6", "non-responders"), "p_value"]
@@ -111,7 +125,7 @@ def test_the_first_swap_is_the_best_single_swap():
     """On this cohort claim 3 is not reproduced and claim 4 inconclusive (more evidence of a
     rise, of a change, moves them toward reversal) and claim 5 consistent, not significant
     (a lower margin of IL-6's sensitivity over AFP's does)."""
-    data = small_cohort(30)
+    data = small_cohort(20)
     options = settings(main=MAIN)
     table = claims_fragility(data, options, max_flips=1).set_index("claim")
     assert table.loc[["3", "4", "5"], "main_verdict"].tolist() == [
@@ -143,12 +157,12 @@ def test_the_cap_is_reported_and_whole_line_claims_are_not_applicable():
     assert "multiplicity family" not in by_family.loc["1 vs 2", "reason"]
 
 
-def test_scoring_a_coarse_grid_then_its_best_neighbourhood_finds_the_same_swaps():
+def test_scoring_a_coarse_grid_then_its_best_neighbourhood_finds_the_same_swaps(
+    thirty_patients,
+):
     """With 2 coarse points per side (first-line sides of about 15 patients: the refinement
     is used) the search makes the swaps that scoring every candidate makes."""
-    data = small_cohort(30)
-    options = settings(main=MAIN)
-    every = claims_fragility(data, options, max_flips=6)
-    coarse = claims_fragility(data, options, max_flips=6, coarse_points=2)
+    data, every = thirty_patients
+    coarse = claims_fragility(data, settings(main=MAIN), max_flips=10, coarse_points=2)
     assert every["reversed"].any()
     pd.testing.assert_frame_equal(coarse, every)
