@@ -205,11 +205,14 @@ def _signed_rank_candidates(patients, known, state, claim, main_verdict, setting
     without one of its members, or with one other patient added).
 
     The test after removing (adding) one difference moves monotonically with that difference,
-    so the score toward reversal is monotone (claim 3's signed evidence) or V-shaped (claim
-    4's evidence of a change either way) along the candidates sorted by their difference.
-    Each side is therefore scored at ``coarse`` evenly spaced candidates, then at every
-    candidate within one spacing of the best of them: all of them when there are at most
-    2 x ``coarse``, about 4 x ``coarse`` tests per step however many patients there are.
+    so along the candidates sorted by their difference the score toward reversal is monotone
+    (claim 3's signed evidence) or, for claim 4's evidence of a change either way, V-shaped
+    when lowered and peaked when raised (then lowest at an end, which the grid includes).
+    Each side is therefore scored at ``coarse`` evenly spaced candidates and its two ends, then
+    at every candidate within one spacing of the best of them: all of them when there are at
+    most 2 x ``coarse``, about 4 x ``coarse`` tests per step however many patients there are.
+    Ties in the signed-rank variance can bend these shapes slightly; the search is greedy and
+    approximate anyway.
     """
     key = settings["reference_marker"]
     metric = SIGNED_RANK_SCALES[state["signed_rank_scale"]]
@@ -252,8 +255,8 @@ def _signed_rank_candidates(patients, known, state, claim, main_verdict, setting
 
 def _coarse_to_fine(by_value: np.ndarray, score, coarse: int) -> np.ndarray:
     """The candidates (sorted by value) worth scoring: all of them when few, else those
-    within one spacing of the best of ``coarse`` evenly spaced ones (a unimodal score's
-    minimum lies there)."""
+    within one spacing of the best of ``coarse`` evenly spaced ones and the last (where a
+    monotone, V-shaped or peaked score has its minimum)."""
     if by_value.size <= 2 * coarse:
         return by_value
     spacing = int(np.ceil(by_value.size / coarse))
