@@ -246,7 +246,7 @@ def _robustness(config: dict, out: Path) -> None:
         out,
         cohort,
         ruleparams.robustness_influence(config),
-        {"influence": "robustness/influence.tsv"},
+        {"influence": "robustness/influence.tsv", "fragility": "robustness/fragility.tsv"},
     )
     _step(
         robustness_figures,

@@ -150,6 +150,10 @@ def test_every_object_in_the_schema_rejects_unknown_keys():
             "0 is less than the minimum of 1",
         ),
         (lambda c: c["robustness"]["optimism"].update(seeds=1), "'seeds' was unexpected"),
+        (
+            lambda c: c["robustness"]["fragility"].update(max_flips=0),
+            "0 is less than the minimum of 1",
+        ),
     ],
 )
 def test_schema_rejects_each_mistake_and_names_it(config, edit, named):

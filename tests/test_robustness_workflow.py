@@ -7,12 +7,16 @@ import re
 import shutil
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from workflow_helpers import load_config, planned_jobs, snakemake, write_config
 
+from il6hcc.config import leave_one_out_settings
 from il6hcc.identity import svg_identity
+from il6hcc.multiverse import Multiverse, main_specification
 from il6hcc.specifications import ALL_SPECIFICATIONS
-from il6hcc.tables import read_tsv
+from il6hcc.stats.multiplicity import frozen_heap
+from il6hcc.tables import read_patients, read_tsv
 
 # The main analysis's values (config.yaml) are among the alternatives, so one specification is
 # the main analysis itself.
@@ -154,6 +158,51 @@ def test_the_reports_robustness_numbers_are_the_summary_by_key(small_grid_run):
         assert shown.get("data-reversing", "") == reversing
     # Claim 6 (prognosis) is not rerun by the multiverse: no share beside it.
     assert "data-holds-share" not in cells.get(("claims", "6", ""), {})
+    assert "data-fragility" not in cells.get(("claims", "6", ""), {})
+    fragility = read_tsv(workdir / "results/robustness/fragility.tsv")
+    fragility["claim"] = fragility["claim"].astype(str)
+    assert (fragility["data_status"] == "simulated").all()
+    assert fragility.set_index("claim")["main_verdict"].to_dict() == verdicts.to_dict()
+    for row in fragility.itertuples():
+        index = "" if pd.isna(row.fragility_index) else str(int(row.fragility_index))
+        for table in ("claims", "robustness"):
+            shown = cells[table, row.claim, ""]
+            assert shown["data-fragility"] == row.fragility
+            assert shown["data-fragility-index"] == index
+    applicable = fragility.set_index("claim")["applicable"]
+    assert not applicable[["1", "2", "1 vs 2"]].any() and applicable[["3", "4", "5"]].all()
+
+
+def test_the_reported_swaps_change_the_bundled_cohorts_verdicts(small_grid_run):
+    """fragility.tsv's swaps, made in the ingested cohort's response codes, give the verdict
+    it reports when the configured claims check is rerun on that cohort."""
+    workdir, _ = small_grid_run
+    config = load_config(workdir)
+    settings = leave_one_out_settings(config)
+    cohort = read_patients(workdir / "results/ingest/cohort.tsv")
+    fragility = read_tsv(workdir / "results/robustness/fragility.tsv")
+    fragility["claim"] = fragility["claim"].astype(str)
+    responder_code = config["response"]["responder_codes"][0]
+    non_responder_code = next(
+        code
+        for code in cohort["response"].dropna().unique()
+        if code not in config["response"]["responder_codes"]
+        and code not in config["response"]["not_evaluable_codes"]
+    )
+    swapped_any = False
+    for row in fragility[fragility["reversed"].astype(bool)].itertuples():
+        swapped = cohort.copy()
+        for patient, to in zip(
+            row.flipped_patients.split(", "), row.flipped_to.split(", "), strict=True
+        ):
+            code = responder_code if to == "responder" else non_responder_code
+            swapped.loc[swapped["patient_id"] == patient, "response"] = code
+        with frozen_heap():
+            claims = Multiverse(swapped, settings).claims(main_specification(settings))
+        verdict = claims.set_index("claim").loc[row.claim, "verdict"]
+        assert verdict == row.verdict_after != row.main_verdict, row.claim
+        swapped_any = True
+    assert swapped_any, "no claim of the bundled cohort was reversed: nothing checked"
 
 
 def test_each_specification_curve_is_shown_under_its_own_claim(small_grid_run):

@@ -131,6 +131,7 @@ OPTIMISM = {"optimism_batch", "optimism_summary"}
             {"column": "sex", "op": "eq", "value": "F"}), set()),
         (lambda c: c["censoring"].update(below_lloq="lloq"), {"clean", "robustness_influence"}),
         (lambda c: c["robustness"].update(batches=3), {"robustness_batch"}),
+        (lambda c: c["robustness"]["fragility"].update(max_flips=3), {"robustness_influence"}),
         (lambda c: c["robustness"].update(seed=3), {"robustness_batch", "robustness_summary"}),
         (lambda c: c["robustness"]["optimism"].update(batches=3), {"optimism_batch"}),
         (lambda c: c["robustness"]["optimism"].update(seed=3), OPTIMISM),

@@ -290,6 +290,7 @@ def report_inputs(wildcards):
     if ROBUSTNESS_ON:
         inputs["robustness_summary"] = rules.robustness_summary.output.summary
         inputs["robustness_influence"] = rules.robustness_influence.output.influence
+        inputs["robustness_fragility"] = rules.robustness_influence.output.fragility
         inputs["robustness_figures"] = rules.robustness_figures.output.svg
         inputs["optimism"] = rules.optimism_summary.output.optimism
     return inputs

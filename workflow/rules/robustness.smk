@@ -74,6 +74,13 @@ rule robustness_influence:
             subcategory="robustness",
             labels={"table": "leave-one-out influence"},
         ),
+        fragility=report(
+            "results/robustness/fragility.tsv",
+            caption="../report/fragility.rst",
+            category="2 Claims check",
+            subcategory="robustness",
+            labels={"table": "fragility index"},
+        ),
         provenance="results/provenance/robustness_influence/robustness_influence.json",
     log:
         "logs/robustness_influence/robustness_influence.log",

@@ -30,7 +30,7 @@ from il6hcc.report_context import (
     subgroup_context,
     wording,
 )
-from il6hcc.robustness_report import curves_by_claim, robustness_context, with_holds_share
+from il6hcc.robustness_report import curves_by_claim, robustness_context, with_robustness
 from il6hcc.rulekit import package_versions, run_rule
 from il6hcc.sections import merge_sections
 from il6hcc.tables import read_patients, read_tsv
@@ -112,11 +112,14 @@ def main(snakemake, log):
     ]
     robustness = None
     summary = None
+    fragility = None
     if "robustness_summary" in inputs.keys():
         summary = read_tsv(inputs.robustness_summary)
+        fragility = read_tsv(inputs.robustness_fragility)
         robustness = robustness_context(
             summary,
             read_tsv(inputs.robustness_influence),
+            fragility,
             config,
             curves_by_claim(list(inputs.robustness_figures)),
         )
@@ -132,9 +135,10 @@ def main(snakemake, log):
         ),
         "simulated": bool(manifest["simulated"]),
         "manifest": manifest,
-        "claims": with_holds_share(
+        "claims": with_robustness(
             (records(read_tsv(inputs.claims)) if "claims" in inputs.keys() else []) + claim_6,
             summary,
+            fragility,
         ),
         "robustness": robustness,
         "optimism": optimism,

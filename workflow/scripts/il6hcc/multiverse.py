@@ -9,7 +9,8 @@ tables are cached by what they depend on (the cleaned cohort by substitution rul
 not-evaluable rule, the pre/post tests by the patients, scale and continuity correction, and
 only the p-value adjustment is redone per multiplicity choice). The tables are built without
 their effect sizes (``effect_sizes=False``): no verdict reads them, and their bootstrap
-intervals would be most of the work.
+intervals would be most of the work; likewise only the reference marker's Hodges-Lehmann
+interval is computed (``location_markers``), the one the claims read.
 
 The grid is numbered in the order of :data:`CHOICES` and of each choice's values (a list in its
 configured order; named alternatives by name, see :func:`choice_values`);
@@ -84,17 +85,21 @@ class Multiverse:
         """The patients of subgroup ``name``; the later-line role takes the specification's
         filters (and so does a comparison side that is the later-line subgroup), the configured
         ones when its ``later_line`` is None. A ``left_out`` source row (leave-one-out) is not
-        selected: cleaning is row by row, so that is the analysis of the cohort without it."""
+        selected: cleaning is row by row, so that is the analysis of the cohort without it.
+        The ``flipped`` source rows (fragility, a sorted tuple) have their evaluable response
+        swapped (responder <-> non-responder)."""
         named_later_line = (
             name == self.settings["roles"]["later_line"] and specification["later_line"] is not None
         )
         left_out = specification.get("left_out")
+        flipped = specification.get("flipped", ())
         key = (
             specification["below_lloq"],
             specification["not_evaluable"],
             name,
             specification["later_line"] if named_later_line else "",
             left_out,
+            flipped,
         )
         if key not in self._subgroups:
             if named_later_line:
@@ -104,14 +109,21 @@ class Multiverse:
             selected = select_subgroup(self.patients(specification), filters, subgroup=name)
             if left_out is not None:
                 selected = selected[selected["source_row"] != left_out].reset_index(drop=True)
+            if flipped:
+                selected = flip_responses(selected, flipped)
             self._subgroups[key] = selected
         return self._subgroups[key]
 
-    def _patients_key(self, specification: dict, patients: pd.DataFrame) -> tuple:
+    def _patients_key(
+        self, specification: dict, patients: pd.DataFrame, *, responses: bool = True
+    ) -> tuple:
         # The same patients with the same cleaning give the same tables, whatever the filters
         # that selected them (line >= 2 and line == 2 coincide without third-line patients).
+        # A table split by response also depends on the flipped responses among them.
         cleaning = (specification["below_lloq"], specification["not_evaluable"])
-        return cleaning, tuple(patients["source_row"])
+        rows = tuple(patients["source_row"])
+        flipped = specification.get("flipped", ()) if responses else ()
+        return cleaning, rows, tuple(sorted(set(flipped) & set(rows)))
 
     def prepost(self, specification: dict, name: str) -> pd.DataFrame:
         patients = self.subgroup(specification, name)
@@ -130,6 +142,7 @@ class Multiverse:
                 scale=scale,
                 conf_level=self.settings["conf_level"],
                 effect_sizes=False,
+                location_markers=[self.settings["reference_marker"]],
             )
         method = specification["multiple_testing"]
         if (key, method) not in self._prepost:
@@ -172,9 +185,10 @@ class Multiverse:
         group_b = self.subgroup(specification, spec["b"])
         correct = bool(specification["continuity_correction"])
         method = specification["multiple_testing"]
+        # The change is compared between subgroups, whatever the responses.
         key = (
-            self._patients_key(specification, group_a),
-            self._patients_key(specification, group_b),
+            self._patients_key(specification, group_a, responses=False),
+            self._patients_key(specification, group_b, responses=False),
             correct,
             method,
         )
@@ -213,6 +227,15 @@ class Multiverse:
             alpha=self.settings["alpha"],
             conf_level=self.settings["conf_level"],
         )
+
+
+def flip_responses(patients: pd.DataFrame, source_rows: tuple) -> pd.DataFrame:
+    """``patients`` with the evaluable response of the given source rows swapped (1 <-> 0);
+    a response that is not evaluable stays missing."""
+    flipped = patients.copy()
+    chosen = flipped["source_row"].isin(source_rows) & flipped["responder"].notna()
+    flipped.loc[chosen, "responder"] = 1 - flipped.loc[chosen, "responder"]
+    return flipped
 
 
 def main_specification(settings: dict) -> dict:

@@ -77,6 +77,7 @@ def prepost_table(
     scale: str = "difference",
     conf_level: float = 0.95,
     effect_sizes: bool = True,
+    location_markers: list[str] | None = None,
 ) -> pd.DataFrame:
     """Wilcoxon signed-rank test of post versus pre for each marker and response group, with
     the Hodges-Lehmann estimate of the paired difference and its confidence interval, and
@@ -90,6 +91,9 @@ def prepost_table(
     change ``metric`` and are not what the test uses unless the two coincide. Each median and
     quartile has a ``_below_lloq`` flag (it rests on a value substituted below the LLOQ; for
     the change, on a change computed from one) and ``lloq`` is the marker's configured limit.
+    ``location_markers``: the markers whose Hodges-Lehmann estimate is computed (None: all);
+    the claims check reads only the reference marker's, and the robustness reruns, which build
+    this table hundreds of times, skip the others' (their hl_ columns say why).
     """
     scale_metric = SIGNED_RANK_SCALES[scale]
     rows = []
@@ -103,9 +107,12 @@ def prepost_table(
             post_below = below_lloq_mask(members, f"{key}_post")
             differences = marker_change(pre, post, scale_metric).to_numpy(float)
             test = wilcoxon_signed_rank(differences, np.zeros_like(differences), correct=correct)
-            location = hodges_lehmann_signed_rank(
-                differences, conf_level=conf_level, correct=correct
-            )
+            if location_markers is None or key in location_markers:
+                location = hodges_lehmann_signed_rank(
+                    differences, conf_level=conf_level, correct=correct
+                )
+            else:
+                location = StatResult.not_estimable("not computed: no verdict reads it")
             if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
                 location = StatResult.not_estimable(test.reason)

@@ -78,13 +78,19 @@ def curves_by_claim(paths: list[str]) -> dict[str, str]:
 
 
 def robustness_context(
-    summary: pd.DataFrame, influence: pd.DataFrame, config: dict, curves: dict[str, str]
+    summary: pd.DataFrame,
+    influence: pd.DataFrame,
+    fragility: pd.DataFrame,
+    config: dict,
+    curves: dict[str, str],
 ) -> dict:
     """Per claim: the share of specifications in which the main verdict holds, the choice
     that matters most (the largest spread of that share over its values; none when no choice
-    moves it) with the share at each of its values, and the leave-one-out influence
-    (``influence``: results/robustness/influence.tsv, looked up by claim)."""
+    moves it) with the share at each of its values, the leave-one-out influence
+    (``influence``: results/robustness/influence.tsv) and the fragility index (``fragility``:
+    results/robustness/fragility.tsv), each looked up by claim."""
     left_out = {str(row["claim"]): row for row in records(influence)}
+    fragile = fragility_by_claim(fragility)
     robustness = config["robustness"]
     labels = {m["key"]: m["label"] for m in config["markers"]}
     choices = robustness["choices"]
@@ -108,6 +114,7 @@ def robustness_context(
                 "most_choice_label": CHOICE_LABELS[most] if most else None,
                 "most_values": values,
                 "leave_one_out": left_out.get(str(claim)),
+                "fragility": fragile.get(str(claim)),
                 "curve": curves.get(str(claim)),
             }
         )
@@ -119,15 +126,43 @@ def robustness_context(
         "n_grid": len(full_grid(choices)),
         "n_specifications": len(selected),
         "seed": robustness["seed"],
+        "max_flips": robustness["fragility"]["max_flips"],
         "choices": choices_context(robustness, config["markers"]),
     }
 
 
-def with_holds_share(claims: list[dict], summary: pd.DataFrame | None) -> list[dict]:
-    """The claims rows with ``holds_share``: the share of specifications in which the row's
-    verdict holds, looked up by claim key (None for a claim the multiverse does not rerun)."""
+def fragility_by_claim(fragility: pd.DataFrame | None) -> dict[str, dict]:
+    """fragility.tsv's rows by claim key ({} without the table); the index a whole number
+    (read back as a float beside the missing ones)."""
+    if fragility is None:
+        return {}
+    return {
+        str(row["claim"]): {
+            **row,
+            "fragility_index": None
+            if row["fragility_index"] is None
+            else int(row["fragility_index"]),
+        }
+        for row in records(fragility)
+    }
+
+
+def with_robustness(
+    claims: list[dict], summary: pd.DataFrame | None, fragility: pd.DataFrame | None
+) -> list[dict]:
+    """The claims rows with ``holds_share`` (the share of specifications in which the row's
+    verdict holds) and ``fragility`` (its fragility.tsv row), looked up by claim key (None for
+    a claim the robustness stage does not rerun)."""
     shares = {}
     if summary is not None:
         overall = summary[summary["choice"] == ALL_SPECIFICATIONS]
         shares = overall.set_index(overall["claim"].astype(str))["share_holds"].to_dict()
-    return [{**row, "holds_share": shares.get(str(row["claim"]))} for row in claims]
+    fragile = fragility_by_claim(fragility)
+    return [
+        {
+            **row,
+            "holds_share": shares.get(str(row["claim"])),
+            "fragility": fragile.get(str(row["claim"])),
+        }
+        for row in claims
+    ]

@@ -243,7 +243,8 @@ def robustness_summary(config: dict) -> dict:
 
 def robustness_influence(config: dict) -> dict:
     """The claims rerun with the configured analysis's choices, not the multiverse's
-    alternatives: editing those reruns no leave-one-out job."""
+    alternatives: editing those reruns no leave-one-out or fragility job; and the fragility
+    search's cap."""
     sections = claims_rerun(config)
     chosen = statistics(config, "signed_rank_scale", "continuity_correction")
     chosen["multiple_testing"] = {
@@ -252,6 +253,7 @@ def robustness_influence(config: dict) -> dict:
     }
     sections["statistics"] = {**sections["statistics"], **chosen}
     sections["censoring"] = {"below_lloq": config["censoring"]["below_lloq"]}
+    sections["robustness"] = {"fragility": config["robustness"]["fragility"]}
     return canonical(sections)
 
 

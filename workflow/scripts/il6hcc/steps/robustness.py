@@ -1,6 +1,7 @@
 """Rules robustness_batch, robustness_summary, robustness_influence and robustness_figures: the
-claims check rerun under every specification of the multiverse and without each patient, the
-share in which each verdict holds, and a specification curve per claim."""
+claims check rerun under every specification of the multiverse, without each patient and with
+patients' responses swapped (fragility), the share in which each verdict holds, and a
+specification curve per claim."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import partial
 
 from il6hcc.config import CLAIM_FILE_NAMES, leave_one_out_settings, multiverse_settings
 from il6hcc.figures import save
+from il6hcc.fragility import claims_fragility
 from il6hcc.influence import leave_one_out
 from il6hcc.multiverse import gather_batches, run_batch, summarise
 from il6hcc.rulekit import FigureFiles, Patients, Table, Tables
@@ -67,7 +69,9 @@ def robustness_influence(
     change_metric: str,
     statistics: dict,
     censoring: dict,
+    robustness: dict,
 ) -> dict:
+    """Leave-one-out and the fragility index: both rerun the configured analysis alone."""
     settings = leave_one_out_settings(
         {
             "markers": markers,
@@ -82,7 +86,12 @@ def robustness_influence(
             "censoring": censoring,
         }
     )
-    return {"influence": leave_one_out(cohort, settings)}
+    return {
+        "influence": leave_one_out(cohort, settings),
+        "fragility": claims_fragility(
+            cohort, settings, max_flips=robustness["fragility"]["max_flips"]
+        ),
+    }
 
 
 def robustness_figures(specifications: Table, claims: Table, *, statistics: dict) -> dict:
