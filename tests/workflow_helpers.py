@@ -140,7 +140,8 @@ def light_stages(config: dict) -> dict:
     """Planning and robustness cut to seconds, for the runs that prove other things (only the
     default run, ``completed_run``, pays their full defaults): planning two sizes of 21 studies in
     one chunk each, and a robustness grid of 4 specifications in one batch (each choice keeps its
-    first alternative; the substitution rule and the adjustment keep two)."""
+    first alternative; the substitution rule and the adjustment keep two), 100 optimism resamples
+    and a fragility search of at most 2 swaps."""
     config["planning"].update(sizes=[40, 80], replicates=21, chunk_replicates=21)
     robustness = config["robustness"]
     for name, alternatives in robustness["choices"].items():
@@ -150,6 +151,8 @@ def light_stages(config: dict) -> dict:
         else:
             robustness["choices"][name] = alternatives[:keep]
     robustness["batches"] = 1
+    robustness["optimism"].update(resamples=100, batches=1)
+    robustness["fragility"]["max_flips"] = 2
     return config
 
 
