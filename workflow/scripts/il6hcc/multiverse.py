@@ -130,6 +130,7 @@ class Multiverse:
                 scale=scale,
                 conf_level=self.settings["conf_level"],
                 effect_sizes=False,
+                location_markers=[self.settings["reference_marker"]],
             )
         method = specification["multiple_testing"]
         if (key, method) not in self._prepost:

@@ -58,6 +58,10 @@ LOGISTIC_COLUMNS = [
 # The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
 # use (statistics.signed_rank_scale): the change metric computing each scale's difference.
 SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
+# Why a marker's Hodges-Lehmann columns are empty in a table built with location_markers: the
+# claims read only the reference marker's estimate, and in the robustness reruns (hundreds of
+# tables) the others' root searches would be most of the work.
+LOCATION_NOT_COMPUTED = "not computed: only the reference marker's estimate is read"
 
 
 def change_below_lloq(patients: pd.DataFrame, key: str) -> pd.Series:
@@ -77,10 +81,13 @@ def prepost_table(
     scale: str = "difference",
     conf_level: float = 0.95,
     effect_sizes: bool = True,
+    location_markers: list[str] | None = None,
 ) -> pd.DataFrame:
     """Wilcoxon signed-rank test of post versus pre for each marker and response group, with
     the Hodges-Lehmann estimate of the paired difference and its confidence interval, and
     (``effect_sizes``) the matched-pairs rank-biserial correlation with its bootstrap interval.
+    ``location_markers`` (None: every marker) limits the Hodges-Lehmann estimate to the markers
+    listed; the others' hl_ columns are not estimable, with :data:`LOCATION_NOT_COMPUTED`.
 
     Groups: all patients of the subgroup with both values, responders, non-responders
     (patients whose response is not evaluable enter only 'all'). On the ``difference`` scale
@@ -103,10 +110,15 @@ def prepost_table(
             post_below = below_lloq_mask(members, f"{key}_post")
             differences = marker_change(pre, post, scale_metric).to_numpy(float)
             test = wilcoxon_signed_rank(differences, np.zeros_like(differences), correct=correct)
-            location = hodges_lehmann_signed_rank(
-                differences, conf_level=conf_level, correct=correct
-            )
-            if not test.estimable:
+            if location_markers is not None and key not in location_markers:
+                location = StatResult.not_estimable(
+                    LOCATION_NOT_COMPUTED, n_nonzero=test.extra["n_nonzero"]
+                )
+            elif test.estimable:
+                location = hodges_lehmann_signed_rank(
+                    differences, conf_level=conf_level, correct=correct
+                )
+            else:
                 # One analysis: no estimate beside a test that could not be done.
                 location = StatResult.not_estimable(test.reason)
             effect = (
