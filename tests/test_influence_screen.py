@@ -10,6 +10,7 @@ from test_multiverse import settings
 
 from il6hcc.influence import leave_one_out, rerun_verdicts
 from il6hcc.influence_screen import (
+    RootBounds,
     certified_cohorts,
     estimate_sign_kept,
     rank_sum_p_without_each,
@@ -105,6 +106,28 @@ def test_a_certified_estimate_sign_holds_without_each_difference(shift, sign):
 def test_an_estimate_near_zero_or_a_small_sample_is_not_certified():
     assert not estimate_sign_kept(sample(120, 0.02, 2, seed=9), 1)
     assert not estimate_sign_kept(sample(40, 2.0, None, seed=9), 1)
+
+
+def test_root_bounds_hold_for_the_interval_and_estimate_without_each_difference():
+    correct = True
+    differences = sample(100, 0.8, 2, seed=12)
+    bounds = RootBounds(differences)
+    results = [
+        hodges_lehmann_signed_rank(np.delete(differences, k), correct=correct)
+        for k in range(differences.size)
+    ]
+    lows, highs = (
+        np.array([getattr(r, field) for r in results]) for field in ("ci_low", "ci_high")
+    )
+    estimates = np.array([result.estimate for result in results])
+    quantile = 1.959963984540054
+    locations = np.linspace(-1.0, 2.0, 31)
+    below_lows = [L for L in locations if bounds.above(L, quantile, correct)]
+    above_highs = [L for L in locations if bounds.below(L, quantile, correct)]
+    # Each certificate is given somewhere, and wherever given it holds.
+    assert below_lows and above_highs
+    assert lows.min() > max(below_lows) and highs.max() < min(above_highs)
+    assert 0 < bounds.smallest_estimate_size() < np.abs(estimates).min()
 
 
 def rising_everywhere(n_first: int = 16, n_later: int = 8) -> pd.DataFrame:

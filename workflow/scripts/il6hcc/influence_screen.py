@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 from scipy.stats import rankdata
 
 from il6hcc.change import criterion_positive, marker_change
-from il6hcc.claims import check_claims
+from il6hcc.claims import CONSISTENT, check_claims
 from il6hcc.paired import RESPONSE_GROUPS, SIGNED_RANK_SCALES
 from il6hcc.stats.multiplicity import frozen_heap, p_adjust_batch
 from il6hcc.stats.nonparametric import (
@@ -46,6 +46,8 @@ from il6hcc.stats.nonparametric import (
 
 # A p-value is certified on one side of alpha only beyond this relative distance from it.
 RELATIVE_MARGIN = 1e-9
+# Halvings of the search for the largest certified bound of an estimate's size.
+BISECTION_STEPS = 40
 # Leave-one-out samples tested together by the explicit (small-group) path.
 CHUNK_ROWS = 256
 # Claims 1-4: the pre/post row each one grades (subgroup role, response group).
@@ -218,32 +220,78 @@ def walsh_sign_balance(nonzero, location: float) -> int:
     return int((above.sum() + (shifted > 0).sum()) // 2 - (below.sum() + (shifted < 0).sum()) // 2)
 
 
-def estimate_sign_kept(differences, sign: int) -> bool:
-    """True when the Hodges-Lehmann estimate (il6hcc.stats.nonparametric, R's root search) of
-    ``differences`` without any one of them provably has ``sign`` (+1: > 0, -1: < 0).
+class RootBounds:
+    """Bounds that hold for R's root searches (il6hcc.stats.nonparametric: the Hodges-Lehmann
+    estimate and interval) in every leave-one-out sample of one group's ``differences``.
 
-    Proof, for sign +1 (-1 is the mirror image). Let d be the n non-zero differences, all
-    leave-one-out samples having at least EXACT_SAMPLE_SIZE_LIMIT of them (so the estimate is the
-    root search, never the exact Walsh median). The search's function at location mu has the
-    sign of G(mu) = T+ - T- of d' - mu (d' the sample, zeros d'_j = mu dropped), and
-    G(mu) = W'(mu) - Z(mu) S(mu), where W' is :func:`walsh_sign_balance` of d' (non-increasing),
-    Z(mu) the number of d'_j equal to mu (at most the largest tie count z of d) and |S(mu)| < n.
-    Removing one difference removes at most n pairs: W'(mu) >= W(mu) - n. So for every
-    mu <= delta, G(mu) >= W(delta) - n - z (n - 1), positive when the test below holds. The
-    search stops with f(best) and f(opposite) of opposite signs (or f(best) = 0) and
-    |opposite - best| <= 2 (2 eps |best| + tol / 2) < delta (|best| <= max |d|); were best <= 0,
-    f(best) > 0 would put opposite beyond delta, too far away. Hence best > 0. (The search is
-    assumed to stop by its tolerance, not after its 1000 iterations.)
+    Proof. Let d be the n non-zero differences, every leave-one-out sample keeping at least
+    EXACT_SAMPLE_SIZE_LIMIT of them (so each search is the normal approximation's root, never the
+    exact Walsh median) and at least 10 besides its smallest or largest value's ties (so the
+    statistic at the sample's ends is beyond any quantile below 2.7 and the interval keeps the
+    configured level). At location mu the standardised statistic of a sample d' is
+    z = (G/2 - c sign G) / sigma, c = 1/2 with continuity correction (else 0), sigma at most
+    s = sqrt(n (n+1) (2n+1) / 24), and G(mu) = T+ - T- of d' - mu (zeros d'_j = mu dropped) is
+    W'(mu) - Z(mu) S(mu): W' is :func:`walsh_sign_balance` of d' (never increasing with mu),
+    Z(mu) the number of d'_j equal to mu (at most the largest tie count t of d), |S(mu)| < n.
+    Removing one difference removes at most n pairs, so W'(mu) >= W(mu) - n and, for every
+    mu <= L + delta, G(mu) >= W(L + delta) - n - t (n - 1). If that exceeds 2 q s + 2c, then
+    z > q there. A search for z = q stops with f(best) and f(opposite) of opposite signs (or
+    f(best) = 0) and |opposite - best| <= 2 (2 eps |best| + tol / 2) < delta (|best| <= max |d|);
+    were best <= L, f(best) > 0 would put opposite beyond L + delta, too far away: best > L.
+    :meth:`below` is the mirror image. (The search is assumed to stop by its tolerance, not
+    after its 1000 iterations.)
     """
-    differences = np.asarray(differences, dtype=float)
-    nonzero = differences[differences != 0]
-    n = nonzero.size
-    if n - 1 < EXACT_SAMPLE_SIZE_LIMIT:
-        return False
-    largest_tie = int(np.unique(nonzero, return_counts=True)[1].max())
-    delta = 4 * np.finfo(float).eps * float(np.abs(nonzero).max()) + 2 * ROOT_TOLERANCE
-    balance = walsh_sign_balance(nonzero, sign * delta)
-    return sign * balance > n + largest_tie * (n - 1)
+
+    def __init__(self, differences):
+        differences = np.asarray(differences, dtype=float)
+        self.nonzero = differences[differences != 0]
+        n = self.nonzero.size
+        largest_tie = int(np.unique(self.nonzero, return_counts=True)[1].max()) if n else 0
+        self.usable = n - 1 >= EXACT_SAMPLE_SIZE_LIMIT and n - 1 - largest_tie >= 10
+        self.delta = (
+            4 * np.finfo(float).eps * float(np.abs(self.nonzero).max()) + 2 * ROOT_TOLERANCE
+            if n
+            else 0.0
+        )
+        self.pairs_removed = n + largest_tie * (n - 1)
+        self.sigma_bound = float(np.sqrt(n * (n + 1) * (2 * n + 1) / 24))
+
+    def _margin(self, quantile: float, correct: bool) -> float:
+        return self.pairs_removed + 2 * quantile * self.sigma_bound + (1.0 if correct else 0.0)
+
+    def above(self, location: float, quantile: float = 0.0, correct: bool = False) -> bool:
+        """Every leave-one-out root of z = ``quantile`` (>= 0; 0 without correction: the
+        estimate) lies above ``location``."""
+        return self.usable and walsh_sign_balance(
+            self.nonzero, location + self.delta
+        ) > self._margin(quantile, correct)
+
+    def below(self, location: float, quantile: float = 0.0, correct: bool = False) -> bool:
+        """Every leave-one-out root of z = -``quantile`` lies below ``location``."""
+        return self.usable and walsh_sign_balance(
+            self.nonzero, location - self.delta
+        ) < -self._margin(quantile, correct)
+
+    def smallest_estimate_size(self) -> float:
+        """A lower bound of |estimate| in every leave-one-out sample (0: none found), by
+        bisection on the monotone certificates."""
+        if not self.usable:
+            return 0.0
+        for certified, sign in ((self.above, 1.0), (self.below, -1.0)):
+            if certified(0.0):
+                low, high = 0.0, float(np.abs(self.nonzero).max())
+                for _ in range(BISECTION_STEPS):
+                    middle = (low + high) / 2
+                    low, high = (middle, high) if certified(sign * middle) else (low, middle)
+                return low
+        return 0.0
+
+
+def estimate_sign_kept(differences, sign: int) -> bool:
+    """True when the Hodges-Lehmann estimate of ``differences`` without any one of them
+    provably has ``sign`` (+1: > 0, -1: < 0); see :class:`RootBounds`."""
+    bounds = RootBounds(differences)
+    return bounds.above(0.0) if sign > 0 else bounds.below(0.0)
 
 
 def _side_kept(values: np.ndarray, main_value: float, alpha: float) -> np.ndarray:
@@ -360,12 +408,7 @@ def _prepost_claims_kept(cohorts: _Cohorts, main_claims: pd.DataFrame) -> dict:
             if significant:
                 kept[claim] = raw_kept
             else:
-                reference_role, reference_group = PREPOST_CLAIMS[REFERENCE_ROWS[claim]]
-                reference_touching = np.zeros_like(touching)
-                reference_touching[
-                    cohorts.differences(roles[reference_role], reference_group, reference)[1]
-                ] = True
-                kept[claim] = ~(touching | reference_touching)
+                kept[claim] = raw_kept & _interval_claim_kept(cohorts, claim, main, touching)
             continue
         kept[claim] = raw_kept
         if significant:
@@ -375,6 +418,42 @@ def _prepost_claims_kept(cohorts: _Cohorts, main_claims: pd.DataFrame) -> dict:
                 differences = cohorts.differences(name, group, reference)[0]
                 if not (row["effect"] != 0 and estimate_sign_kept(differences, sign)):
                     kept[claim] &= ~touching
+    return kept
+
+
+def _interval_claim_kept(
+    cohorts: _Cohorts, claim: str, main: pd.DataFrame, touching: np.ndarray
+) -> np.ndarray:
+    """Claims 2 and 4, not significant: graded on whether the interval of the estimate
+    excludes a change as large as the comparison row's estimate. A "consistent" verdict is
+    certified where the interval provably stays inside (-s, s), s a lower bound of that
+    estimate's size (its exact size where the comparison row is unchanged); any other verdict
+    only where neither the interval nor the comparison estimate changes."""
+    settings = cohorts.settings
+    reference = settings["reference_marker"]
+    reference_role, reference_group = PREPOST_CLAIMS[REFERENCE_ROWS[claim]]
+    reference_differences, reference_positions = cohorts.differences(
+        settings["roles"][reference_role], reference_group, reference
+    )
+    reference_touching = np.zeros_like(touching)
+    reference_touching[reference_positions] = True
+    row = main.loc[claim]
+    if row["verdict"] != CONSISTENT:
+        return ~(touching | reference_touching)
+    role, group = PREPOST_CLAIMS[claim]
+    bounds = RootBounds(cohorts.differences(settings["roles"][role], group, reference)[0])
+    quantile = -float(ndtri((1 - settings["conf_level"]) / 2))
+    correct = bool(cohorts.specification["continuity_correction"])
+    size_bound = RootBounds(reference_differences).smallest_estimate_size()
+    sizes = np.where(reference_touching, size_bound, abs(main.loc[REFERENCE_ROWS[claim], "effect"]))
+    kept = sizes > 0
+    for size in np.unique(sizes[kept]):
+        at_size = sizes == size
+        # Cohorts that keep the claim's row keep its interval; the others' is bounded.
+        unchanged = (-size < row["effect_ci_low"]) and (row["effect_ci_high"] < size)
+        bounded = bounds.above(-size, quantile, correct) and bounds.below(size, quantile, correct)
+        kept[at_size & ~touching] = unchanged
+        kept[at_size & touching] = bounded
     return kept
 
 
