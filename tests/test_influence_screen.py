@@ -55,10 +55,13 @@ def assert_same_p(batched, per_sample) -> None:
         (30, None, "small: exact"),
         (30, 0, "small: ties and zeros, normal approximation"),
         (2, None, "two pairs: one left is not estimable"),
+        (300, 0, "small: few non-zero differences among many zeros"),
     ],
 )
 def test_signed_rank_without_each_is_the_test_of_each_sample(size, decimals, case, correct):
     differences = sample(size, 0.3, decimals, seed=size)
+    if "many zeros" in case:
+        differences[40:] = 0.0
     if "zeros" in case:
         assert (differences == 0).sum() >= 2 and np.unique(differences).size < size
     assert_same_p(

@@ -69,16 +69,20 @@ def _leave_one_out_rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.broadcast_to(values, (rows.size, values.size))[keep].reshape(rows.size, -1)
 
 
-def _tested_without_each(values: np.ndarray, test) -> tuple[np.ndarray, np.ndarray]:
+def _tested_without_each(
+    values: np.ndarray, test, removed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """P-value and estimability of ``test`` (a batched rank test of a 2-D array of samples) on
-    ``values`` without each element, in chunks of :data:`CHUNK_ROWS` samples."""
-    p_value = np.empty(values.size)
-    estimable = np.empty(values.size, dtype=bool)
-    for start in range(0, values.size, CHUNK_ROWS):
-        rows = np.arange(start, min(start + CHUNK_ROWS, values.size))
-        result = test(_leave_one_out_rows(values, rows))
-        p_value[rows] = np.asarray(result.p_value, dtype=float)
-        estimable[rows] = np.asarray(result.estimable, dtype=bool)
+    ``values`` without each element (of ``removed``, positions; None: all), in chunks of
+    :data:`CHUNK_ROWS` samples."""
+    removed = np.arange(values.size) if removed is None else removed
+    p_value = np.empty(removed.size)
+    estimable = np.empty(removed.size, dtype=bool)
+    for start in range(0, removed.size, CHUNK_ROWS):
+        chunk = slice(start, start + CHUNK_ROWS)
+        result = test(_leave_one_out_rows(values, removed[chunk]))
+        p_value[chunk] = np.asarray(result.p_value, dtype=float)
+        estimable[chunk] = np.asarray(result.estimable, dtype=bool)
     return p_value, estimable
 
 
@@ -107,10 +111,21 @@ def signed_rank_p_without_each(differences, *, correct: bool) -> tuple[np.ndarra
     nonzero = differences != 0
     n = int(nonzero.sum())
     if n - 1 < EXACT_SAMPLE_SIZE_LIMIT:
-        return _tested_without_each(
+        # Without any one zero difference the sample is the same (the test ignores order):
+        # test the non-zero removals and one zero's, however many zeros there are.
+        distinct = np.flatnonzero(nonzero | (np.cumsum(~nonzero) == 1))
+        zero = np.flatnonzero(~nonzero)
+        p_value = np.empty(differences.size)
+        estimable = np.empty(differences.size, dtype=bool)
+        tested = _tested_without_each(
             differences,
             lambda samples: wilcoxon_signed_rank(samples, np.zeros_like(samples), correct=correct),
+            distinct,
         )
+        p_value[distinct], estimable[distinct] = tested
+        if zero.size:
+            p_value[zero], estimable[zero] = p_value[zero[0]], estimable[zero[0]]
+        return p_value, estimable
     absolute = np.abs(differences[nonzero])
     positive = differences[nonzero] > 0
     ranks = rankdata(absolute)
