@@ -241,9 +241,10 @@ class RootBounds:
 
     Proof. Let d be the n non-zero differences, every leave-one-out sample keeping at least
     EXACT_SAMPLE_SIZE_LIMIT of them (so each search is the normal approximation's root, never the
-    exact Walsh median) and at least 10 besides its smallest or largest value's ties (so the
-    statistic at the sample's ends is beyond any quantile below 2.7 and the interval keeps the
-    configured level). At location mu the standardised statistic of a sample d' is
+    exact Walsh median) and m >= 1 besides its smallest or largest value's ties: at those ends
+    all m differences left have one sign, so |z| >= (m (m+1)/4 - 1/2) / sqrt(m (m+1) (2m+1) / 24),
+    and where that exceeds the quantile searched for, R's search keeps the configured level
+    (:meth:`_ends_beyond`). At location mu the standardised statistic of a sample d' is
     z = (G/2 - c sign G) / sigma, c = 1/2 with continuity correction (else 0), sigma at most
     s = sqrt(n (n+1) (2n+1) / 24), and G(mu) = T+ - T- of d' - mu (zeros d'_j = mu dropped) is
     W'(mu) - Z(mu) S(mu): W' is :func:`walsh_sign_balance` of d' (never increasing with mu),
@@ -262,7 +263,8 @@ class RootBounds:
         self.nonzero = differences[differences != 0]
         n = self.nonzero.size
         largest_tie = int(np.unique(self.nonzero, return_counts=True)[1].max()) if n else 0
-        self.usable = n - 1 >= EXACT_SAMPLE_SIZE_LIMIT and n - 1 - largest_tie >= 10
+        self.usable = n - 1 >= EXACT_SAMPLE_SIZE_LIMIT
+        self.one_signed_at_ends = n - 1 - largest_tie
         self.delta = (
             4 * np.finfo(float).eps * float(np.abs(self.nonzero).max()) + 2 * ROOT_TOLERANCE
             if n
@@ -271,21 +273,33 @@ class RootBounds:
         self.pairs_removed = n + largest_tie * (n - 1)
         self.sigma_bound = float(np.sqrt(n * (n + 1) * (2 * n + 1) / 24))
 
+    def _ends_beyond(self, quantile: float) -> bool:
+        m = self.one_signed_at_ends
+        return m >= 1 and (m * (m + 1) / 4 - 0.5) / np.sqrt(m * (m + 1) * (2 * m + 1) / 24) > max(
+            quantile, 0.0
+        )
+
     def _margin(self, quantile: float, correct: bool) -> float:
         return self.pairs_removed + 2 * quantile * self.sigma_bound + (1.0 if correct else 0.0)
 
     def above(self, location: float, quantile: float = 0.0, correct: bool = False) -> bool:
         """Every leave-one-out root of z = ``quantile`` (>= 0; 0 without correction: the
         estimate) lies above ``location``."""
-        return self.usable and walsh_sign_balance(
-            self.nonzero, location + self.delta
-        ) > self._margin(quantile, correct)
+        return (
+            self.usable
+            and self._ends_beyond(quantile)
+            and walsh_sign_balance(self.nonzero, location + self.delta)
+            > self._margin(quantile, correct)
+        )
 
     def below(self, location: float, quantile: float = 0.0, correct: bool = False) -> bool:
         """Every leave-one-out root of z = -``quantile`` lies below ``location``."""
-        return self.usable and walsh_sign_balance(
-            self.nonzero, location - self.delta
-        ) < -self._margin(quantile, correct)
+        return (
+            self.usable
+            and self._ends_beyond(quantile)
+            and walsh_sign_balance(self.nonzero, location - self.delta)
+            < -self._margin(quantile, correct)
+        )
 
     def smallest_estimate_size(self) -> float:
         """A lower bound of |estimate| in every leave-one-out sample (0: none found), by
