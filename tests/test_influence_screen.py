@@ -75,7 +75,7 @@ def test_signed_rank_without_each_is_the_test_of_each_sample(size, decimals, cas
 @pytest.mark.parametrize("correct", [True, False])
 @pytest.mark.parametrize(
     ("n_x", "n_y", "decimals"),
-    [(80, 25, 1), (20, 60, None), (12, 9, None), (12, 9, 0), (1, 5, None)],
+    [(80, 25, 1), (20, 60, None), (1, 60, None), (12, 9, None), (12, 9, 0), (1, 5, None)],
 )
 def test_rank_sum_without_each_is_the_test_of_each_sample(n_x, n_y, decimals, correct):
     x = sample(n_x, 0.0, decimals, seed=n_x)
