@@ -36,6 +36,25 @@ from workflow_helpers import (  # noqa: E402
     write_config,
 )
 
+# The session runs and the tests reading them, by the run they share: under pytest-xdist
+# (pytest.ini: -n 2 --dist loadgroup) each group is one worker's, so each run happens once; the
+# default and variant runs share a group because test_report_identity compares them.
+SHARED_RUNS = {
+    "completed_run": "default_and_variant_runs",
+    "variant_run": "default_and_variant_runs",
+    "one_subgroup_run": "one_subgroup_run",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Each test joins the group of the session run it reads, or else its module's group, so that
+    a module's own run (a module-scoped fixture) also happens once; groups spread over workers."""
+    for item in items:
+        groups = {SHARED_RUNS[name] for name in item.fixturenames if name in SHARED_RUNS}
+        assert len(groups) <= 1, (item.nodeid, groups)
+        group = groups.pop() if groups else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(scope="session")
 def completed_run(tmp_path_factory) -> Path:
