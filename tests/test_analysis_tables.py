@@ -25,6 +25,7 @@ from il6hcc.change import (
 from il6hcc.criteria import accuracy_table, mcnemar_table
 from il6hcc.paired import (
     EFFECT_SIZE_FIELDS,
+    LOCATION_NOT_COMPUTED,
     logistic_table,
     prepost_table,
     responder_comparison_table,
@@ -456,23 +457,23 @@ def test_tables_without_effect_sizes_leave_out_only_the_effect_size_columns(over
             assert full["effect_size_estimate"].notna().all(), name
 
 
-def test_location_markers_compute_only_their_hodges_lehmann_estimates():
-    """location_markers (the robustness reruns: the reference marker only) leaves the other
-    markers' hl_ columns not estimable, saying why, and changes no other value."""
+def test_location_markers_leave_only_the_other_markers_estimates_out():
+    """location_markers (the robustness reruns: the reference marker) computes the
+    Hodges-Lehmann estimate of the listed markers only, and changes no other value."""
     patients = two_marker_cohort()
-    options = {"subgroup": "s", "markers": [IL6, AFP], "metric": "absolute", "correct": True,
-               "adjust_method": "holm", "adjust_family": "marker"}  # fmt: skip
+    options = {"subgroup": "s", "markers": [IL6, AFP], "metric": "absolute", "correct": True}
+    options |= {"adjust_method": "holm", "adjust_family": "marker", "effect_sizes": False}
     full = prepost_table(patients, **options)
     lean = prepost_table(patients, **options, location_markers=["il6"])
-    hl_columns = [column for column in full.columns if column.startswith("hl_")]
-    hl_columns.append("conf_level")
-    other = lean["marker"] == "afp"
-    pd.testing.assert_frame_equal(lean.drop(columns=hl_columns), full.drop(columns=hl_columns))
-    # hl_n_nonzero turns float beside the missing counts of the others.
-    pd.testing.assert_frame_equal(lean[~other], full[~other], check_dtype=False)
-    assert full.loc[other, "hl_estimate"].notna().all()
-    assert lean.loc[other, "hl_estimate"].isna().all()
-    assert (lean.loc[other, "hl_reason"] == "not computed: no verdict reads it").all()
+    located = full["marker"] == "il6"
+    pd.testing.assert_frame_equal(lean[located], full[located])
+    hl_columns = [c for c in full.columns if c.startswith("hl_") and c != "hl_n_nonzero"]
+    hl_columns += ["conf_level"]
+    others = [column for column in full.columns if column not in hl_columns]
+    pd.testing.assert_frame_equal(lean[others], full[others])
+    assert full.loc[~located, "hl_estimate"].notna().all()
+    assert lean.loc[~located, "hl_estimate"].isna().all()
+    assert (lean.loc[~located, "hl_reason"] == LOCATION_NOT_COMPUTED).all()
 
 
 def test_logistic_drops_constant_adjustment_columns_and_names_those_used():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from il6hcc.influence_screen import certified_cohorts
 from il6hcc.multiverse import Multiverse, main_specification
 from il6hcc.stats.multiplicity import frozen_heap
 
@@ -29,16 +30,21 @@ INFLUENCE_COLUMNS = [
 def leave_one_out(cohort: pd.DataFrame, settings: dict) -> pd.DataFrame:
     """Per claim of the configured analysis: in how many of the leave-one-out cohorts (one per
     row of ``cohort``) its verdict holds, and the ids of the patients whose removal reverses it
-    (comma-separated, in file order; "" when none)."""
+    (comma-separated, in file order; "" when none).
+
+    Cohorts that il6hcc.influence_screen certifies keep every verdict without a rerun; the
+    others are rerun (:func:`rerun_verdicts`), so the table is that of a rerun per patient.
+    """
     multiverse = Multiverse(cohort, settings)
     specification = main_specification(settings)
-    main = multiverse.claims(specification).set_index("claim")["verdict"]
-    verdicts = []
-    for source_row in cohort["source_row"]:
-        with frozen_heap():
-            claims = multiverse.claims({**specification, "left_out": int(source_row)})
-            verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
-    table = pd.DataFrame(verdicts)
+    main_claims = multiverse.claims(specification)
+    main = main_claims.set_index("claim")["verdict"]
+    source_rows = cohort["source_row"].astype(int).to_numpy()
+    certified = certified_cohorts(multiverse, specification, main_claims)
+    rerun = rerun_verdicts(multiverse, specification, source_rows[~certified])
+    kept = pd.DataFrame([main.to_numpy()] * int(certified.sum()), columns=main.index)
+    kept.index = source_rows[certified]
+    table = pd.concat([kept, rerun]).reindex(source_rows)
     patient_ids = cohort.set_index("source_row")["patient_id"]
     rows = []
     for claim, main_verdict in main.items():
@@ -56,3 +62,15 @@ def leave_one_out(cohort: pd.DataFrame, settings: dict) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=INFLUENCE_COLUMNS)
+
+
+def rerun_verdicts(multiverse: Multiverse, specification: dict, source_rows) -> pd.DataFrame:
+    """The verdict of each claim (columns) in the cohort without each of ``source_rows``
+    (index), by rerunning the claims check; tables the left-out patient does not enter are
+    reused from ``multiverse``'s cache."""
+    verdicts = []
+    for source_row in source_rows:
+        with frozen_heap():
+            claims = multiverse.claims({**specification, "left_out": int(source_row)})
+            verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
+    return pd.DataFrame(verdicts, columns=multiverse.claims(specification)["claim"])

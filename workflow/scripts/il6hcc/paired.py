@@ -58,6 +58,10 @@ LOGISTIC_COLUMNS = [
 # The scale of the paired differences that the signed-rank test and the Hodges-Lehmann estimate
 # use (statistics.signed_rank_scale): the change metric computing each scale's difference.
 SIGNED_RANK_SCALES = {"difference": "absolute", "log_ratio": "log2_ratio"}
+# Why a marker's Hodges-Lehmann columns are empty in a table built with location_markers: the
+# claims read only the reference marker's estimate, and in the robustness reruns (hundreds of
+# tables) the others' root searches would be most of the work.
+LOCATION_NOT_COMPUTED = "not computed: only the reference marker's estimate is read"
 
 
 def change_below_lloq(patients: pd.DataFrame, key: str) -> pd.Series:
@@ -82,6 +86,8 @@ def prepost_table(
     """Wilcoxon signed-rank test of post versus pre for each marker and response group, with
     the Hodges-Lehmann estimate of the paired difference and its confidence interval, and
     (``effect_sizes``) the matched-pairs rank-biserial correlation with its bootstrap interval.
+    ``location_markers`` (None: every marker) limits the Hodges-Lehmann estimate to the markers
+    listed; the others' hl_ columns are not estimable, with :data:`LOCATION_NOT_COMPUTED`.
 
     Groups: all patients of the subgroup with both values, responders, non-responders
     (patients whose response is not evaluable enter only 'all'). On the ``difference`` scale
@@ -91,9 +97,6 @@ def prepost_table(
     change ``metric`` and are not what the test uses unless the two coincide. Each median and
     quartile has a ``_below_lloq`` flag (it rests on a value substituted below the LLOQ; for
     the change, on a change computed from one) and ``lloq`` is the marker's configured limit.
-    ``location_markers``: the markers whose Hodges-Lehmann estimate is computed (None: all);
-    the claims check reads only the reference marker's, and the robustness reruns, which build
-    this table hundreds of times, skip the others' (their hl_ columns say why).
     """
     scale_metric = SIGNED_RANK_SCALES[scale]
     rows = []
@@ -107,13 +110,15 @@ def prepost_table(
             post_below = below_lloq_mask(members, f"{key}_post")
             differences = marker_change(pre, post, scale_metric).to_numpy(float)
             test = wilcoxon_signed_rank(differences, np.zeros_like(differences), correct=correct)
-            if location_markers is None or key in location_markers:
+            if location_markers is not None and key not in location_markers:
+                location = StatResult.not_estimable(
+                    LOCATION_NOT_COMPUTED, n_nonzero=test.extra["n_nonzero"]
+                )
+            elif test.estimable:
                 location = hodges_lehmann_signed_rank(
                     differences, conf_level=conf_level, correct=correct
                 )
             else:
-                location = StatResult.not_estimable("not computed: no verdict reads it")
-            if not test.estimable:
                 # One analysis: no estimate beside a test that could not be done.
                 location = StatResult.not_estimable(test.reason)
             effect = (
