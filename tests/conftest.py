@@ -46,6 +46,7 @@ SHARED_RUNS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Each test joins the group of the session run it reads, or else its module's group, so that
     a module's own run (a module-scoped fixture) also happens once; groups spread over workers."""
