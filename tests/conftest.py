@@ -7,12 +7,18 @@
   test_reruns' killed-and-resumed run and test_cluster's cluster-generic run must equal byte for
   byte.
 - ``variant_run`` (session): every metamorphic edit at once, on a cohort with markup patient ids
-  (test_report_identity, test_report_browser).
-- Module runs: test_settings_workflow (every statistics setting, against R),
-  test_degenerate_workflow (a cohort of degenerate cases), test_bad_input_workflow (failing runs
-  that stop early), test_rulegraph (three `snakemake --rulegraph` readings).
+  (test_report_identity, test_report_browser, test_planning_workflow), planning and robustness
+  cut to seconds (workflow_helpers.light_stages).
+- Module runs: test_settings_workflow (every statistics setting, against R; only the tables it
+  checks), test_degenerate_workflow (a cohort of degenerate cases, light stages),
+  test_bad_input_workflow (failing runs that stop early), test_rulegraph (three
+  `snakemake --rulegraph` readings), test_robustness_workflow (a smaller grid edited into a copy
+  of the default run), test_optimism_workflow (the optimism outputs twice, other batches and
+  cores).
 A new stage is covered by these runs as soon as its rules are in the target ``all``; a check that
-needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead.
+needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead. The suite
+runs on two pytest-xdist workers; ``pytest_collection_modifyitems`` below keeps each run's
+tests on one worker.
 """
 
 import shutil
