@@ -7,12 +7,18 @@
   test_reruns' killed-and-resumed run and test_cluster's cluster-generic run must equal byte for
   byte.
 - ``variant_run`` (session): every metamorphic edit at once, on a cohort with markup patient ids
-  (test_report_identity, test_report_browser).
-- Module runs: test_settings_workflow (every statistics setting, against R),
-  test_degenerate_workflow (a cohort of degenerate cases), test_bad_input_workflow (failing runs
-  that stop early), test_rulegraph (three `snakemake --rulegraph` readings).
+  (test_report_identity, test_report_browser, test_planning_workflow), planning and robustness
+  cut to seconds (workflow_helpers.light_stages).
+- Module runs: test_settings_workflow (every statistics setting, against R; only the tables it
+  checks), test_degenerate_workflow (a cohort of degenerate cases, light stages),
+  test_bad_input_workflow (failing runs that stop early), test_rulegraph (three
+  `snakemake --rulegraph` readings), test_robustness_workflow (a smaller grid edited into a copy
+  of the default run), test_optimism_workflow (the optimism outputs twice, other batches and
+  cores).
 A new stage is covered by these runs as soon as its rules are in the target ``all``; a check that
-needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead.
+needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead. The suite
+runs on two pytest-xdist workers; ``pytest_collection_modifyitems`` below keeps each run's
+tests on one worker.
 """
 
 import shutil
@@ -35,6 +41,26 @@ from workflow_helpers import (  # noqa: E402
     snakemake,
     write_config,
 )
+
+# The session runs and the tests reading them, by the run they share: under pytest-xdist
+# (pytest.ini: -n 2 --dist loadgroup) each group is one worker's, so each run happens once; the
+# default and variant runs share a group because test_report_identity compares them.
+SHARED_RUNS = {
+    "completed_run": "default_and_variant_runs",
+    "variant_run": "default_and_variant_runs",
+    "one_subgroup_run": "one_subgroup_run",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Each test joins the group of the session run it reads, or else its module's group, so that
+    a module's own run (a module-scoped fixture) also happens once; groups spread over workers."""
+    for item in items:
+        groups = {SHARED_RUNS[name] for name in item.fixturenames if name in SHARED_RUNS}
+        assert len(groups) <= 1, (item.nodeid, groups)
+        group = groups.pop() if groups else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
