@@ -37,7 +37,7 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import rankdata
 
 from il6hcc.change import criterion_positive, marker_change
-from il6hcc.claims import CONSISTENT, check_claims
+from il6hcc.claims import CONSISTENT
 from il6hcc.paired import RESPONSE_GROUPS, SIGNED_RANK_SCALES
 from il6hcc.stats.multiplicity import frozen_heap, p_adjust_batch
 from il6hcc.stats.nonparametric import (
@@ -558,29 +558,13 @@ def _sensitivity_kept(
     main_verdict = main_claims.set_index("claim").loc[SENSITIVITY_CLAIM, "verdict"]
     kept = np.ones(cohorts.source_rows.size, dtype=bool)
     positions = cohorts.positions(evaluable["source_row"])
-    prepost = pd.concat(
-        [multiverse.prepost(specification, roles[r]) for r in ("first_line", "later_line")],
-        ignore_index=True,
-    )
-    comparison = multiverse.comparison(specification)
     for _, members in pattern.groupby(list(pattern.columns), sort=False):
         if not candidates[positions[members.index]].any():
             continue
         left_out = int(evaluable["source_row"].iloc[members.index[0]])
         with frozen_heap():
-            accuracy, mcnemar = multiverse.criteria({**specification, "left_out": left_out})
-            claims = check_claims(
-                prepost=prepost,
-                accuracy=accuracy,
-                mcnemar=mcnemar,
-                comparison=comparison,
-                reference_marker=settings["reference_marker"],
-                first_line=roles["first_line"],
-                later_line=roles["later_line"],
-                accuracy_subgroup=name,
-                alpha=settings["alpha"],
-                conf_level=settings["conf_level"],
-            ).set_index("claim")
+            left_out_criteria = {**specification, "left_out": left_out}
+            claims = multiverse.claims(specification, left_out_criteria).set_index("claim")
         kept[positions[members.index]] = claims.loc[SENSITIVITY_CLAIM, "verdict"] == main_verdict
     return kept
 

@@ -205,10 +205,11 @@ class Multiverse:
             )
         return self._comparison[key]
 
-    def claims(self, specification: dict) -> pd.DataFrame:
-        """The claims table (il6hcc.claims.COLUMNS) under one specification."""
+    def claims(self, specification: dict, criteria_specification: dict | None = None):
+        """The claims table (il6hcc.claims.COLUMNS) under one specification; the accuracy and
+        McNemar tables under ``criteria_specification`` when given (claim 5 alone reread)."""
         roles = self.settings["roles"]
-        accuracy, mcnemar = self.criteria(specification)
+        accuracy, mcnemar = self.criteria(criteria_specification or specification)
         return check_claims(
             prepost=pd.concat(
                 [
