@@ -259,3 +259,14 @@ def test_a_param_the_step_does_not_declare_is_an_error(tmp_path):
     with pytest.raises(TypeError, match="renamed"):
         perform_step(toy_step, toy_inputs(tmp_path),
                      {"subgroup": "s", "settings": {}, "renamed": 1}, {}, [])  # fmt: skip
+
+
+def sections_step(patients: Patients, **sections: dict) -> dict:
+    return {"record": {"n": len(patients), **sections}}
+
+
+def test_a_keyword_parameter_without_an_input_type_takes_params_and_no_input(tmp_path):
+    named = {"record": tmp_path / "record.json"}
+    sections = {"statistics": {"alpha": 0.05}, "markers": [{"key": "il6"}]}
+    perform_step(sections_step, toy_inputs(tmp_path), sections, named, [str(named["record"])])
+    assert json.loads(named["record"].read_text()) == {"n": 2, **sections}

@@ -102,11 +102,17 @@ Files = Annotated[list[Path], Path]
 
 
 def read_inputs(step, paths: dict) -> dict:
-    """The inputs ``step`` declares, read by their annotated types; a ``**`` parameter of the
-    step takes every other input but the package modules (CODE)."""
+    """The inputs ``step`` declares, read by their annotated types; a ``**`` parameter annotated
+    with an input type (Table, Patients, File, ...) takes every other input but the package
+    modules (CODE). A ``**`` parameter without one takes params only (the step's settings)."""
     hints = typing.get_type_hints(step, include_extras=True)
     parameters = inspect.signature(step).parameters.values()
-    catch_all = [p.name for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD]
+    catch_all = [
+        p.name
+        for p in parameters
+        if p.kind is inspect.Parameter.VAR_KEYWORD
+        and typing.get_origin(hints.get(p.name)) is typing.Annotated
+    ]
     values = {}
     for name, path in paths.items():
         declared = name if name in hints else (catch_all[0] if catch_all else None)

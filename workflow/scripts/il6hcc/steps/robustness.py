@@ -18,35 +18,9 @@ from il6hcc.specification_curve import specification_curve
 FIGURE_PREFIX = "specification_curve_"
 
 
-def robustness_batch(
-    cohort: Patients,
-    *,
-    batch: str,
-    markers: list[dict],
-    response: dict,
-    criteria: dict,
-    reference_marker: str,
-    subgroups: dict,
-    subgroup_comparisons: list[dict],
-    claims: dict,
-    change_metric: str,
-    statistics: dict,
-    robustness: dict,
-) -> dict:
-    settings = multiverse_settings(
-        {
-            "markers": markers,
-            "response": response,
-            "criteria": criteria,
-            "reference_marker": reference_marker,
-            "subgroups": subgroups,
-            "subgroup_comparisons": subgroup_comparisons,
-            "claims": claims,
-            "change_metric": change_metric,
-            "statistics": statistics,
-            "robustness": robustness,
-        }
-    )
+def robustness_batch(cohort: Patients, *, batch: str, **sections: dict) -> dict:
+    """``sections``: the configuration sections of il6hcc.ruleparams.robustness_batch."""
+    settings = multiverse_settings(sections)
     table = run_batch(cohort, settings, batches=settings["batches"], batch=int(batch))
     return {"specifications": table}
 
@@ -56,40 +30,14 @@ def robustness_summary(batches: Tables, claims: Table, *, robustness: dict) -> d
     return {"specifications": specifications, "summary": summarise(specifications, claims)}
 
 
-def robustness_influence(
-    cohort: Patients,
-    *,
-    markers: list[dict],
-    response: dict,
-    criteria: dict,
-    reference_marker: str,
-    subgroups: dict,
-    subgroup_comparisons: list[dict],
-    claims: dict,
-    change_metric: str,
-    statistics: dict,
-    censoring: dict,
-    robustness: dict,
-) -> dict:
-    """Leave-one-out and the fragility index: both rerun the configured analysis alone."""
-    settings = leave_one_out_settings(
-        {
-            "markers": markers,
-            "response": response,
-            "criteria": criteria,
-            "reference_marker": reference_marker,
-            "subgroups": subgroups,
-            "subgroup_comparisons": subgroup_comparisons,
-            "claims": claims,
-            "change_metric": change_metric,
-            "statistics": statistics,
-            "censoring": censoring,
-        }
-    )
+def robustness_influence(cohort: Patients, **sections: dict) -> dict:
+    """Leave-one-out and the fragility index: both rerun the configured analysis alone.
+    ``sections``: the configuration sections of il6hcc.ruleparams.robustness_influence."""
+    settings = leave_one_out_settings(sections)
     return {
         "influence": leave_one_out(cohort, settings),
         "fragility": claims_fragility(
-            cohort, settings, max_flips=robustness["fragility"]["max_flips"]
+            cohort, settings, max_flips=sections["robustness"]["fragility"]["max_flips"]
         ),
     }
 
