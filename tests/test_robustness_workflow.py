@@ -3,6 +3,7 @@ robustness jobs and what shows them, and the report's numbers are the tables', b
 
 import base64
 import itertools
+import math
 import re
 import shutil
 from html.parser import HTMLParser
@@ -257,15 +258,48 @@ class OptimismCells(HTMLParser):
             self.inside = False
 
 
-def test_the_reports_optimism_table_is_the_results_by_key(completed_run):
-    table = read_tsv(completed_run / "results/robustness/optimism.tsv")
+OPTIMISM_SHOWN = ("auc_apparent", "auc_corrected", "auc_ci_low", "youden_j_corrected")
+OPTIMISM_SHOWN += ("sensitivity_corrected", "cutoff_median", "cutoff_ci_high", "oob_specificity")
+
+
+def assert_optimism_shown_by_key(workdir):
+    """Every row of optimism.tsv is in the report under its own subgroup and marker, each
+    number at full precision (a missing one as None, as the template writes it)."""
+    table = read_tsv(workdir / "results/robustness/optimism.tsv")
     parser = OptimismCells()
-    parser.feed((completed_run / "results/report.html").read_text(encoding="utf-8"))
+    parser.feed((workdir / "results/report.html").read_text(encoding="utf-8"))
     assert set(parser.cells) == set(zip(table["subgroup"], table["marker"], strict=True))
-    columns = ("auc_apparent", "auc_corrected", "auc_ci_low", "youden_j_corrected")
-    columns += ("sensitivity_corrected", "cutoff_median", "cutoff_ci_high", "oob_specificity")
     for row in table.itertuples():
         shown = parser.cells[row.subgroup, row.marker]
-        for column in columns:
-            attribute = "data-" + column.replace("_", "-")
-            assert float(shown[attribute]) == getattr(row, column), (row.subgroup, column)
+        for column in OPTIMISM_SHOWN:
+            text = shown["data-" + column.replace("_", "-")]
+            value = getattr(row, column)
+            if math.isnan(value):
+                assert text == "None", (row.subgroup, row.marker, column)
+            else:
+                assert float(text) == value, (row.subgroup, row.marker, column)
+
+
+def test_the_reports_optimism_table_is_the_results_by_key(completed_run):
+    assert_optimism_shown_by_key(completed_run)
+
+
+def test_renamed_reordered_and_added_subgroups_and_markers_keep_their_own_optimism_rows(
+    variant_run,
+):
+    """The variant run (a subgroup renamed to sort first, a fourth added, subgroups and markers
+    listed in reverse): one row per configured subgroup and marker, whose apparent values are
+    that subgroup's own roc table's, shown in the report under its own keys."""
+    workdir, config = variant_run
+    table = read_tsv(workdir / "results/robustness/optimism.tsv")
+    assert sorted(zip(table["subgroup"], table["marker"], strict=True)) == sorted(
+        (s, m["key"]) for s in config["subgroups"] for m in config["markers"]
+    )
+    for subgroup, rows in table.groupby("subgroup"):
+        roc = read_tsv(workdir / "results/roc" / subgroup / "auc.tsv").set_index("marker")
+        for row in rows.itertuples():
+            expected = roc.loc[row.marker, "auc"]
+            assert row.auc_apparent == expected or (
+                math.isnan(row.auc_apparent) and math.isnan(expected)
+            ), (subgroup, row.marker)
+    assert_optimism_shown_by_key(workdir)
