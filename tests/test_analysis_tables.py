@@ -22,7 +22,7 @@ from il6hcc.change import (
     marker_change,
     oriented_change,
 )
-from il6hcc.criteria import accuracy_table, mcnemar_table
+from il6hcc.criteria import accuracy_table, diagnostic_accuracy, mcnemar_table
 from il6hcc.paired import (
     EFFECT_SIZE_FIELDS,
     LOCATION_NOT_COMPUTED,
@@ -729,6 +729,53 @@ def test_accuracy_table_equals_r_binom_and_prop_test(ci_method, r_name):
     # the criterion table (the clean step's flow counts it): 2 criterion results missing.
     assert table.loc["sensitivity", "n_not_evaluable"] == 2
     assert table.loc["sensitivity", "criterion"] == "IL-6 absolute change, post-pre > 0"
+
+
+@pytest.mark.parametrize("ci_method", ["clopper-pearson", "wilson"])
+def test_diagnostic_accuracy_matches_r(ci_method):
+    data = pd.read_csv(FIXTURES / "core" / "data_diagnostic.tsv", sep="\t")
+    table = diagnostic_accuracy(
+        optional(data["test_positive"]), optional(data["is_case"]), ci_method=ci_method
+    )
+    assert list(table["measure"]) == ["sensitivity", "specificity", "ppv", "npv", "accuracy"]
+    prefix = ci_method.replace("-", "_")
+    for row in table.itertuples():
+        assert row.numerator == int(DIAGNOSTIC[(row.measure, "numerator")])
+        assert row.denominator == int(DIAGNOSTIC[(row.measure, "denominator")])
+        assert row.estimate == pytest.approx(float(DIAGNOSTIC[(row.measure, "estimate")]), rel=REL)
+        assert row.ci_low == pytest.approx(
+            float(DIAGNOSTIC[(row.measure, f"{prefix}_low")]), rel=REL
+        )
+        assert row.ci_high == pytest.approx(
+            float(DIAGNOSTIC[(row.measure, f"{prefix}_high")]), rel=REL
+        )
+        assert row.ci_method == ci_method and row.estimable and row.reason == ""
+    for count in ("tp", "fp", "fn", "tn", "n_not_evaluable"):
+        assert (table[count] == int(DIAGNOSTIC[("counts", count)])).all()
+    assert (table["n_evaluable"] == len(data) - table["n_not_evaluable"]).all()
+
+
+def test_diagnostic_accuracy_without_cases_reports_not_estimable():
+    table = diagnostic_accuracy([True, False, None, True], [False, False, True, np.nan])
+    by_measure = table.set_index("measure")
+    assert not by_measure.loc["sensitivity", "estimable"]
+    assert by_measure.loc["sensitivity", "reason"] == "no evaluable cases"
+    assert math.isnan(by_measure.loc["sensitivity", "ci_low"])
+    assert by_measure.loc["specificity", "estimate"] == 0.5
+    assert by_measure.loc["npv", "denominator"] == 1
+    assert (table["n_not_evaluable"] == 2).all() and (table["n_evaluable"] == 2).all()
+
+
+def test_diagnostic_accuracy_everything_missing():
+    table = diagnostic_accuracy([None, np.nan], [True, None])
+    assert not table["estimable"].any()
+    assert (table["n_not_evaluable"] == 2).all()
+    assert set(table["reason"]) >= {"no evaluable patients", "no evaluable cases"}
+
+
+def test_diagnostic_accuracy_rejects_non_binary_values():
+    with pytest.raises(ValueError):
+        diagnostic_accuracy([1, 2], [True, False])
 
 
 def test_a_missing_criterion_result_is_not_evaluable_not_negative():

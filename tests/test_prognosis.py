@@ -25,7 +25,8 @@ from il6hcc import ruleparams
 from il6hcc.claims import VERDICTS
 from il6hcc.config import ConfigError, check_config
 from il6hcc.groups import group_labels
-from il6hcc.prognosis import change_groups, landmark_cohort, prognosis_tables
+from il6hcc.prognosis import change_groups, landmark, landmark_cohort, prognosis_tables
+from il6hcc.stats.survival import kaplan_meier
 from il6hcc.steps.clean import clean
 from il6hcc.steps.ingest import ingest
 from il6hcc.steps.stratify import stratify
@@ -509,3 +510,37 @@ def test_landmark_change_reruns_only_survival_and_downstream(completed_copy):
     upstream = {"ingest", "clean", "stratify", "table1", "paired_stats", "roc", "criteria"}
     assert not upstream & set(jobs), jobs
     assert {"figures", "compare_subgroups", "claims"}.isdisjoint(jobs), jobs
+
+
+def test_landmark_excludes_and_shifts():
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e", "f"],
+            "os_months": [0.5, 0.7, 0.6, 2.1, 10.0, np.nan],
+            "os_event": [1, 0, 0, 1, 0, 1],
+        }
+    )
+    kept, excluded = landmark(frame, time="os_months", event="os_event", landmark_time=0.7)
+    assert list(kept["id"]) == ["d", "e"]
+    np.testing.assert_allclose(kept["os_months"], [1.4, 9.3], rtol=1e-12)
+    assert list(kept["os_months_from_start"]) == [2.1, 10.0]
+    assert list(excluded["id"]) == ["a", "b", "c", "f"]
+    assert list(excluded["exclusion_reason"]) == [
+        "event before landmark",
+        "censored before landmark",
+        "censored before landmark",
+        "missing time or event",
+    ]
+    assert frame["os_months"].iloc[3] == 2.1
+
+
+def test_landmark_times_then_tie_like_r():
+    # 2.1 - 0.7 is 1.4000000000000001 in floating point; R's timefix (and ours) ties it
+    # with a patient at exactly 1.4.
+    kept, _ = landmark(
+        pd.DataFrame({"t": [2.1, 2.1], "e": [1, 1]}), time="t", event="e", landmark_time=0.7
+    )
+    times = np.concatenate((kept["t"].to_numpy(), [1.4]))
+    km = kaplan_meier(times, [1, 1, 1])
+    assert len(km) == 1
+    assert km["n_event"].iloc[0] == 3

@@ -1,4 +1,4 @@
-"""fisher_exact, binomial_ci, diagnostic_accuracy and mcnemar_exact against base R
+"""fisher_exact, binomial_ci and mcnemar_exact against base R
 (tests/r/make_core_fixtures.R)."""
 
 import math
@@ -11,7 +11,6 @@ from scipy.special import gammaln
 
 from il6hcc.stats.proportions import (
     binomial_ci,
-    diagnostic_accuracy,
     fisher_exact,
     fisher_monte_carlo,
     mcnemar_exact,
@@ -44,7 +43,6 @@ def read_booleans(name: str) -> pd.DataFrame:
 
 FISHER = r_results("fisher_exact")
 BINOMIAL = r_results("binomial_ci")
-DIAGNOSTIC = r_results("diagnostic_accuracy")
 MCNEMAR = r_results("mcnemar_exact")
 FISHER_CASES = [
     "two_by_two",
@@ -204,51 +202,6 @@ def test_binomial_ci_rejects_impossible_input():
         binomial_ci(5, 4)
     with pytest.raises(ValueError):
         binomial_ci(1, 4, method="wald")
-
-
-@pytest.mark.parametrize("ci_method", ["clopper-pearson", "wilson"])
-def test_diagnostic_accuracy_matches_r(ci_method):
-    data = read_booleans("data_diagnostic.tsv")
-    table = diagnostic_accuracy(data["test_positive"], data["is_case"], ci_method=ci_method)
-    assert list(table["measure"]) == ["sensitivity", "specificity", "ppv", "npv", "accuracy"]
-    prefix = ci_method.replace("-", "_")
-    for row in table.itertuples():
-        assert row.numerator == int(DIAGNOSTIC[(row.measure, "numerator")])
-        assert row.denominator == int(DIAGNOSTIC[(row.measure, "denominator")])
-        assert row.estimate == pytest.approx(float(DIAGNOSTIC[(row.measure, "estimate")]), rel=REL)
-        assert row.ci_low == pytest.approx(
-            float(DIAGNOSTIC[(row.measure, f"{prefix}_low")]), rel=REL
-        )
-        assert row.ci_high == pytest.approx(
-            float(DIAGNOSTIC[(row.measure, f"{prefix}_high")]), rel=REL
-        )
-        assert row.ci_method == ci_method and row.estimable and row.reason == ""
-    for count in ("tp", "fp", "fn", "tn", "n_not_evaluable"):
-        assert (table[count] == int(DIAGNOSTIC[("counts", count)])).all()
-    assert (table["n_evaluable"] == len(data) - table["n_not_evaluable"]).all()
-
-
-def test_diagnostic_accuracy_without_cases_reports_not_estimable():
-    table = diagnostic_accuracy([True, False, None, True], [False, False, True, np.nan])
-    by_measure = table.set_index("measure")
-    assert not by_measure.loc["sensitivity", "estimable"]
-    assert by_measure.loc["sensitivity", "reason"] == "no evaluable cases"
-    assert math.isnan(by_measure.loc["sensitivity", "ci_low"])
-    assert by_measure.loc["specificity", "estimate"] == 0.5
-    assert by_measure.loc["npv", "denominator"] == 1
-    assert (table["n_not_evaluable"] == 2).all() and (table["n_evaluable"] == 2).all()
-
-
-def test_diagnostic_accuracy_everything_missing():
-    table = diagnostic_accuracy([None, np.nan], [True, None])
-    assert not table["estimable"].any()
-    assert (table["n_not_evaluable"] == 2).all()
-    assert set(table["reason"]) >= {"no evaluable patients", "no evaluable cases"}
-
-
-def test_diagnostic_accuracy_rejects_non_binary_values():
-    with pytest.raises(ValueError):
-        diagnostic_accuracy([1, 2], [True, False])
 
 
 @pytest.mark.parametrize("case", ["simulated", "one_sided"])

@@ -7,10 +7,11 @@ cut-offs are pre-specified, unlike the data-driven Youden thresholds of the ROC 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from il6hcc.change import criterion_positive, describe_criterion
-from il6hcc.stats.proportions import diagnostic_accuracy, mcnemar_exact
+from il6hcc.stats.proportions import binomial_ci, mcnemar_exact, paired_booleans
 from il6hcc.stats.result import StatResult
 from il6hcc.tables import adjust_p_values
 
@@ -96,6 +97,50 @@ def _no_evaluable_response(ci_method: str, conf_level: float) -> pd.DataFrame:
             **dict.fromkeys(("tp", "fp", "fn", "tn", "n_evaluable", "n_not_evaluable"), 0),
         }
     )
+
+
+def diagnostic_accuracy(
+    test_positive, is_case, *, ci_method: str = "clopper-pearson", conf_level: float = 0.95
+) -> pd.DataFrame:
+    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test, one row each, a
+    :func:`binomial_ci` from the 2 x 2 table whose counts every row repeats (a row stands
+    alone in a TSV). Patients missing the test or the reference are dropped and counted (STARD
+    2015 item 19); a zero denominator is not estimable."""
+    if ci_method not in CI_METHODS.values():
+        raise ValueError(
+            f"ci_method must be one of {tuple(CI_METHODS.values())}, got {ci_method!r}"
+        )
+    positive, case, n_not_evaluable = paired_booleans(
+        test_positive, is_case, ("test_positive", "is_case")
+    )
+    counts = {
+        "tp": int(np.sum(positive & case)),
+        "fp": int(np.sum(positive & ~case)),
+        "fn": int(np.sum(~positive & case)),
+        "tn": int(np.sum(~positive & ~case)),
+    }
+    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
+    definitions = [
+        ("sensitivity", tp, tp + fn, "no evaluable cases"),
+        ("specificity", tn, tn + fp, "no evaluable non-cases"),
+        ("ppv", tp, tp + fp, "no positive test results"),
+        ("npv", tn, tn + fn, "no negative test results"),
+        ("accuracy", tp + tn, tp + fp + fn + tn, "no evaluable patients"),
+    ]
+    rows = []
+    for measure, numerator, denominator, empty_reason in definitions:
+        proportion = StatResult.not_estimable(empty_reason)
+        if denominator:
+            proportion = binomial_ci(
+                numerator, denominator, method=ci_method, conf_level=conf_level
+            )
+        row = {"measure": measure, "numerator": numerator, "denominator": denominator}
+        row.update(proportion.columns(keep=("estimate", "ci_low", "ci_high")))
+        # Stated on every row, estimable or not: the interval the analysis asked for.
+        row.update(ci_method=ci_method, conf_level=conf_level)
+        row.update(proportion.columns(keep=("estimable", "reason")), **counts)
+        rows.append({**row, "n_evaluable": tp + fp + fn + tn, "n_not_evaluable": n_not_evaluable})
+    return pd.DataFrame(rows)
 
 
 def mcnemar_table(

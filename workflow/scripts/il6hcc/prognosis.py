@@ -40,7 +40,6 @@ from il6hcc.stats.survival import (
     cox_zph,
     kaplan_meier,
     km_median,
-    landmark,
     logrank_test,
     numbers_at_risk,
 )
@@ -196,6 +195,29 @@ def change_groups(patients: pd.DataFrame, grouping: dict) -> pd.DataFrame:
 def absent_columns(patients: pd.DataFrame, endpoint: str) -> list[str]:
     """The endpoint's time/event columns that the cohort does not have."""
     return [column for column in ENDPOINT_COLUMNS[endpoint] if column not in patients.columns]
+
+
+def landmark(
+    data: pd.DataFrame, *, time: str, event: str, landmark_time: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(kept, excluded)`` rows with the clock restarted at ``landmark_time`` (the IL-6 group
+    is known at week 3: no immortal time; Anderson et al., J Clin Oncol 1983;1:710-9): a time at
+    or before it, or a missing time or event, is excluded with an ``exclusion_reason``; kept rows
+    get ``time - landmark_time`` (the original in ``<time>_from_start``)."""
+    times = pd.to_numeric(data[time], errors="coerce")
+    events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
+    missing = times.isna() | events.isna()
+    out = missing | (times <= landmark_time)
+    excluded = data.loc[out].copy()
+    excluded["exclusion_reason"] = np.where(
+        missing[out],
+        "missing time or event",
+        np.where(events[out] == 1, "event before landmark", "censored before landmark"),
+    )
+    kept = data.loc[~out].copy()
+    kept[f"{time}_from_start"] = kept[time]
+    kept[time] = times[~out] - landmark_time
+    return kept, excluded
 
 
 def landmark_cohort(

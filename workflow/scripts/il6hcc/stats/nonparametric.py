@@ -65,8 +65,7 @@ def _rank_test(call, batch_shape, reason, use_exact, obstacles, extra, *, exact,
     """R's method per study (exact where asked or allowed and no ``obstacles``, else the normal
     approximation, saying why not exact), SciPy's statistic and p-value from one ``call(rows,
     method)`` per method (``extra`` may hold the statistic R prints instead), NaN where ``reason``
-    says not estimable; one result over the batch (arrays shaped as the batch) or, for a single
-    study, plain Python scalars."""
+    says not estimable; plain Python scalars for a single study."""
     usable = reason == ""
     blocked = np.logical_or.reduce(list(obstacles.values()))
     methods = np.full(reason.shape, _approximation_label(correct), dtype=object)
@@ -350,11 +349,10 @@ def hodges_lehmann_signed_rank(
 ) -> StatResult:
     """Hodges-Lehmann estimate (pseudo-median) of paired differences with its interval, as R's
     ``wilcox.test(post, pre, paired = TRUE, conf.int = TRUE)`` (Hollander, Wolfe & Chicken
-    2014, section 3.2; Bauer, JASA 1972;67:687-690). Missing and zero differences are dropped;
-    exact by R's rule (no ties, no zeros), else asymptotic with R's root search (tolerance
-    1e-4). An unreachable level gives the achieved one in ``conf_level``. ``extra``: n_nonzero.
-    Not estimable without a non-zero difference; no interval, with the reason, when every
-    non-zero difference is the same.
+    2014, section 3.2; Bauer, JASA 1972;67:687-690), with R's rule for exact and R's root search
+    otherwise. An unreachable level gives the achieved one in ``conf_level``. ``extra``:
+    n_nonzero. Not estimable without a non-zero difference; no interval, with the reason, when
+    every non-zero difference is the same.
     """
     differences = np.asarray(differences, dtype=float)
     differences = differences[~np.isnan(differences)]

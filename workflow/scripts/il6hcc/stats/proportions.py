@@ -1,6 +1,6 @@
 """Tests and intervals for counts as base R: Fisher's exact test (r x c, hand-written),
-binomial intervals (statsmodels' ``proportion_confint``), diagnostic accuracy, and the exact
-McNemar test (one study or a batch).
+binomial intervals (statsmodels' ``proportion_confint``) and the exact McNemar test (one study
+or a batch).
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
 Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
@@ -36,10 +36,10 @@ CI_METHODS = {"clopper-pearson": "beta", "wilson": "wilson"}
 
 
 def _fisher_tail_probability(
-    table: np.ndarray, log_threshold: float, max_tables: int
+    table: np.ndarray, tolerance: float, max_tables: int
 ) -> tuple[float, int] | None:
     """Total null probability of the tables with ``table``'s margins whose log probability is
-    at most ``log_threshold``, and their number; None beyond ``max_tables`` tables. Partial
+    at most ``table``'s plus ``tolerance``, and their number; None beyond ``max_tables``. Partial
     tables grow cell by cell, column by column, into every feasible value of the next cell (the
     last row and column follow from the margins), depth first in blocks of ``_FISHER_BLOCK``."""
     row_totals = table.sum(axis=1)
@@ -49,6 +49,7 @@ def _fisher_tail_probability(
     constant = (
         gammaln(row_totals + 1).sum() + gammaln(column_totals + 1).sum() - gammaln(table.sum() + 1)
     )
+    log_threshold = constant - gammaln(table + 1).sum() + tolerance
     tail_probability = 0.0
     n_tables = 0
     stack = [(0, row_totals[np.newaxis, :].copy(), column_totals[:1].copy(), np.zeros(1))]
@@ -170,12 +171,6 @@ def fisher_exact(
         return StatResult.not_estimable("fewer than 2 non-empty rows or columns", **shape)
     # Fewer rows than columns keeps the per-column expansion short; the p-value is unchanged.
     oriented = counts if counts.shape[0] <= counts.shape[1] else counts.T
-    observed = float(
-        gammaln(counts.sum(axis=1) + 1).sum()
-        + gammaln(counts.sum(axis=0) + 1).sum()
-        - gammaln(counts.sum() + 1)
-        - gammaln(counts + 1).sum()
-    )
     tolerance = FISHER_LOG_TOLERANCE_RXC
     if counts.shape == (2, 2):
         tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
@@ -183,7 +178,7 @@ def fisher_exact(
     # Monte Carlo (same outcome, seconds saved per variable at 100,000 patients).
     tail = None
     if _tables_varying_two_rows(oriented, max_tables + 1) <= max_tables:
-        tail = _fisher_tail_probability(oriented, observed + tolerance, max_tables)
+        tail = _fisher_tail_probability(oriented, tolerance, max_tables)
     if tail is not None:
         method = f"exact (enumeration of {tail[1]} tables)"
         return StatResult(p_value=min(1.0, tail[0]), method=method, extra=shape)
@@ -239,7 +234,9 @@ def _as_optional_booleans(values, name: str) -> np.ndarray:
     return out
 
 
-def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, int]:
+def paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Two patients' boolean results (booleans or 0/1), the patients missing either dropped:
+    both as bool arrays, and the number dropped."""
     a = _as_optional_booleans(first, names[0])
     b = _as_optional_booleans(second, names[1])
     if a.size != b.size:
@@ -248,54 +245,12 @@ def _paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray,
     return a[complete].astype(bool), b[complete].astype(bool), int((~complete).sum())
 
 
-def diagnostic_accuracy(
-    test_positive, is_case, *, ci_method: str = "clopper-pearson", conf_level: float = 0.95
-) -> pd.DataFrame:
-    """Sensitivity, specificity, PPV, NPV and accuracy of a binary test, one row each, a
-    :func:`binomial_ci` from the 2 x 2 table whose counts every row repeats (a row stands
-    alone in a TSV). Patients missing the test or the reference are dropped and counted (STARD
-    2015 item 19); a zero denominator is not estimable."""
-    if ci_method not in CI_METHODS:
-        raise ValueError(f"ci_method must be one of {tuple(CI_METHODS)}, got {ci_method!r}")
-    positive, case, n_not_evaluable = _paired_booleans(
-        test_positive, is_case, ("test_positive", "is_case")
-    )
-    counts = {
-        "tp": int(np.sum(positive & case)),
-        "fp": int(np.sum(positive & ~case)),
-        "fn": int(np.sum(~positive & case)),
-        "tn": int(np.sum(~positive & ~case)),
-    }
-    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
-    definitions = [
-        ("sensitivity", tp, tp + fn, "no evaluable cases"),
-        ("specificity", tn, tn + fp, "no evaluable non-cases"),
-        ("ppv", tp, tp + fp, "no positive test results"),
-        ("npv", tn, tn + fn, "no negative test results"),
-        ("accuracy", tp + tn, tp + fp + fn + tn, "no evaluable patients"),
-    ]
-    rows = []
-    for measure, numerator, denominator, empty_reason in definitions:
-        proportion = StatResult.not_estimable(empty_reason)
-        if denominator:
-            proportion = binomial_ci(
-                numerator, denominator, method=ci_method, conf_level=conf_level
-            )
-        row = {"measure": measure, "numerator": numerator, "denominator": denominator}
-        row.update(proportion.columns(keep=("estimate", "ci_low", "ci_high")))
-        # Stated on every row, estimable or not: the interval the analysis asked for.
-        row.update(ci_method=ci_method, conf_level=conf_level)
-        row.update(proportion.columns(keep=("estimable", "reason")), **counts)
-        rows.append({**row, "n_evaluable": tp + fp + fn + tn, "n_not_evaluable": n_not_evaluable})
-    return pd.DataFrame(rows)
-
-
 def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
     """:func:`mcnemar_exact_batch` of one study: two binary tests on the same patients (cases
     only to compare sensitivities, non-cases for specificities), patients missing either result
     dropped. ``extra``: n, a_only, b_only, both, neither."""
     names = ("test_a_positive", "test_b_positive")
-    a, b, _ = _paired_booleans(test_a_positive, test_b_positive, names)
+    a, b, _ = paired_booleans(test_a_positive, test_b_positive, names)
     result = mcnemar_exact_batch(a, b)
     extra = {"n": int(a.size), **{name: int(count) for name, count in result.extra.items()}}
     extra.update(both=int(np.sum(a & b)), neither=int(np.sum(~a & ~b)))

@@ -91,11 +91,19 @@ def _check_conf_level(conf_level):
         raise ValueError("conf_level must be strictly between 0 and 1")
 
 
-def _z_test(estimate, se, null, conf_level):
-    """z, two-sided p and the interval's half-width per study; NaN where the variance is zero."""
+def _delong_test(placements, conf_level, null, lowest):
+    """DeLong's z test against ``null`` of the AUC (one placements triple) or of the difference
+    of two AUCs (two) per study, shared by the one-study and batched functions: the result's
+    fields (interval clipped to [``lowest``, 1], NaN where the variance is zero), the standard
+    error, and whether the clipping truncated the interval."""
+    estimate, se = _delong(*placements)
     safe_se = np.where(se > 0, se, np.nan)
     z = (estimate - null) / safe_se
-    return z, 2 * ndtr(-np.abs(z)), ndtri(0.5 + conf_level / 2) * safe_se
+    half_width = ndtri(0.5 + conf_level / 2) * safe_se
+    low, high = estimate - half_width, estimate + half_width
+    fields = {"statistic": z, "p_value": 2 * ndtr(-np.abs(z)), "estimate": estimate}
+    fields.update(ci_low=np.clip(low, lowest, 1.0), ci_high=np.clip(high, lowest, 1.0))
+    return fields, se, (low < lowest) | (high > 1)
 
 
 def _too_few_reason(n_cases, n_controls, min_per_group):
@@ -131,8 +139,8 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
     too_few = _too_few_reason(extra["n_cases"], extra["n_controls"], min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=f"{too_few}; only the AUC is reported")
-    se = float(_delong(placements)[1])
-    result = result.with_extra(auc_se=se)
+    fields, se, _ = _delong_test([placements], conf_level, 0.5, 0.0)
+    result = result.with_extra(auc_se=float(se))
     if se == 0:
         reason = "all scores tied: the DeLong variance is zero, so no interval is given"
         if auc in (0.0, 1.0):
@@ -142,12 +150,7 @@ def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GR
                 "a certainty the data do not give)"
             )
         return replace(result, estimable=False, reason=reason)
-    half_width = _z_test(auc, se, 0.5, conf_level)[2]
-    return replace(
-        result,
-        ci_low=float(np.clip(auc - half_width, 0.0, 1.0)),
-        ci_high=float(np.clip(auc + half_width, 0.0, 1.0)),
-    )
+    return replace(result, ci_low=float(fields["ci_low"]), ci_high=float(fields["ci_high"]))
 
 
 def delong_paired_test(
@@ -179,8 +182,8 @@ def delong_paired_test(
     too_few = _too_few_reason(extra["n_cases"], extra["n_controls"], min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=too_few)
-    se = float(_delong(placements_a, placements_b)[1])
-    result = result.with_extra(se_difference=se)
+    fields, se, truncated = _delong_test([placements_a, placements_b], conf_level, 0.0, -1.0)
+    result = result.with_extra(se_difference=float(se))
     if se == 0:
         reason = (
             "the DeLong variance of the difference is zero (each marker separates perfectly "
@@ -188,16 +191,9 @@ def delong_paired_test(
             + ("(pROC reports z = Inf, p = 0)" if difference != 0 else "(pROC sets z = 0, p = 1)")
         )
         return replace(result, estimable=False, reason=reason)
-    z, p_value, half_width = (float(value) for value in _z_test(difference, se, 0.0, conf_level))
-    truncated = abs(difference) + half_width > 1
-    return replace(
-        result,
-        statistic=z,
-        p_value=p_value,
-        ci_low=max(difference - half_width, -1.0),
-        ci_high=min(difference + half_width, 1.0),
-        method=DELONG_TEST + ("; interval truncated to [-1, 1]" if truncated else ""),
-    )
+    tested = {name: float(fields[name]) for name in ("statistic", "p_value", "ci_low", "ci_high")}
+    method = DELONG_TEST + ("; interval truncated to [-1, 1]" if truncated else "")
+    return replace(result, **tested, method=method)
 
 
 def _delong_batch(is_case, scores, conf_level, null, lowest):
@@ -215,11 +211,8 @@ def _delong_batch(is_case, scores, conf_level, null, lowest):
     if _too_few_reason(*_counts(is_case).values(), DELONG_MIN_PER_GROUP):
         raise ValueError("DeLong's variance needs at least 2 cases and 2 controls")
     placements = [_placements(values, is_case) for values in scores]
-    estimate, se = _delong(*placements)
-    z, p_value, half_width = _z_test(estimate, se, null, conf_level)
-    fields = {"statistic": z, "p_value": p_value, "estimate": estimate, "estimable": se > 0}
-    fields.update(ci_low=np.clip(estimate - half_width, lowest, 1.0), conf_level=conf_level)
-    return placements, {**fields, "ci_high": np.clip(estimate + half_width, lowest, 1.0)}, se
+    fields, se, _ = _delong_test(placements, conf_level, null, lowest)
+    return placements, {**fields, "estimable": se > 0, "conf_level": conf_level}, se
 
 
 def roc_auc_batch(scores, is_case, *, conf_level=0.95) -> StatResult:

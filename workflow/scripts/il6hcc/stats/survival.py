@@ -70,29 +70,6 @@ def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
     return _merge_near_ties(time_arr), event_arr.astype(float)
 
 
-def landmark(
-    data: pd.DataFrame, *, time: str, event: str, landmark_time: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(kept, excluded)`` rows with the clock restarted at ``landmark_time`` (the IL-6 group
-    is known at week 3: no immortal time; Anderson et al., J Clin Oncol 1983;1:710-9): a time at
-    or before it, or a missing time or event, is excluded with an ``exclusion_reason``; kept rows
-    get ``time - landmark_time`` (the original in ``<time>_from_start``)."""
-    times = pd.to_numeric(data[time], errors="coerce")
-    events = pd.to_numeric(data[event].astype("float64"), errors="coerce")
-    missing = times.isna() | events.isna()
-    out = missing | (times <= landmark_time)
-    excluded = data.loc[out].copy()
-    excluded["exclusion_reason"] = np.where(
-        missing[out],
-        "missing time or event",
-        np.where(events[out] == 1, "event before landmark", "censored before landmark"),
-    )
-    kept = data.loc[~out].copy()
-    kept[f"{time}_from_start"] = kept[time]
-    kept[time] = times[~out] - landmark_time
-    return kept, excluded
-
-
 def _z_value(conf_level: float) -> float:
     return float(scipy.stats.norm.ppf(1 - (1 - conf_level) / 2))
 
