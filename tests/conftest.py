@@ -1,20 +1,28 @@
-"""Shared fixtures. The real Snakemake runs of the suite, each proving what no cheaper test can:
+"""Shared fixtures. The real Snakemake runs of the suite, each proving what no cheaper test can.
 
-- ``completed_run`` (session): the default configuration, one full run; read by most workflow
-  tests (claims, report, R fixtures of prognosis, provenance) and copied (``completed_copy``) for
-  the dry-run plans of test_reruns and the failing runs of test_report_identity.
-- ``one_subgroup_run`` (session): the one-subgroup configuration; the reference that
-  test_reruns' killed-and-resumed run and test_cluster's cluster-generic run must equal byte for
-  byte.
-- ``variant_run`` (session): every metamorphic edit at once, on a cohort with markup patient ids
-  (test_report_identity, test_report_browser, test_planning_workflow), planning and robustness
-  cut to seconds (workflow_helpers.light_stages).
+Two kinds of run. A process per job, as users run it (``snakemake``): the default run, and the
+runs that prove how jobs run (killed and resumed, two at once, a cluster executor, failing jobs).
+Every job in Snakemake's own process (``snakemake_in_process``, tests/snakemake_in_process.py:
+Snakemake's own DAG, params, scheduling and metadata, each import paid once): the runs that prove
+what the analyses give under other configurations. test_cluster and test_reruns compare the two
+kinds byte for byte.
+
+- ``completed_run`` (session, a process per job): the default configuration, one full run; read
+  by most workflow tests (claims, report, R fixtures of prognosis, provenance) and copied
+  (``completed_copy``) for the dry-run plans of test_reruns and the failing runs of
+  test_report_identity.
+- ``one_subgroup_run`` (session, one process): the one-subgroup configuration; the reference
+  that test_reruns' killed-and-resumed run and test_cluster's cluster-generic run (each a process
+  per job) must equal byte for byte.
+- ``variant_run`` (session, one process): every metamorphic edit at once, on a cohort with markup
+  patient ids (test_report_identity, test_report_browser, test_planning_workflow), planning and
+  robustness cut to seconds (workflow_helpers.light_stages).
 - Module runs: test_settings_workflow (every statistics setting, against R; only the tables it
-  checks), test_degenerate_workflow (a cohort of degenerate cases, light stages),
-  test_bad_input_workflow (failing runs that stop early), test_rulegraph (three
+  checks; one process), test_degenerate_workflow (a cohort of degenerate cases, light stages; one
+  process), test_bad_input_workflow (failing runs that stop early), test_rulegraph (three
   `snakemake --rulegraph` readings), test_robustness_workflow (a smaller grid edited into a copy
-  of the default run), test_optimism_workflow (the optimism outputs twice, other batches and
-  cores).
+  of the default run; one process), test_optimism_workflow (the optimism outputs twice: one
+  process on one core, then a process per job on four).
 A new stage is covered by these runs as soon as its rules are in the target ``all``; a check that
 needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead. The suite
 runs on two pytest-xdist workers; ``pytest_collection_modifyitems`` below keeps each run's
@@ -39,6 +47,7 @@ from workflow_helpers import (  # noqa: E402
     load_config,
     one_subgroup,
     snakemake,
+    snakemake_in_process,
     write_config,
 )
 
@@ -81,7 +90,7 @@ def one_subgroup_run(tmp_path_factory) -> Path:
     again and compare every file (a killed and resumed run, two runs at once, a cluster run)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("one_subgroup") / "workflow")
     write_config(workdir, one_subgroup(load_config(workdir)))
-    snakemake(workdir, "--cores", "4")
+    snakemake_in_process(workdir)
     return workdir
 
 
@@ -96,7 +105,7 @@ def variant_run(tmp_path_factory) -> tuple[Path, dict]:
     hostile_cohort(workdir)
     config = light_stages(every_change(load_config(workdir)))
     write_config(workdir, config)
-    snakemake(workdir, "--cores", "4")
+    snakemake_in_process(workdir)
     return workdir, config
 
 

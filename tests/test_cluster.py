@@ -7,8 +7,10 @@ declared inputs (a file another job left, a module-level cache, the main process
 directory or environment) would fail or give different tables. One cluster run of the
 one-subgroup configuration (every rule but the two that need several subgroups), about 20 s on
 2 cores; compared, every file of results/ byte for byte, with the local run of the
-`one_subgroup_run` fixture. Planning's scatter/gather is part of it: its chunk jobs, each a
-separate process on the "cluster", give the local tables.
+`one_subgroup_run` fixture, whose jobs all ran in Snakemake's own process: so this also proves
+that such a run (tests/snakemake_in_process.py) gives what a process per job gives. Planning's
+scatter/gather is part of it: its chunk jobs, each a separate process on the "cluster", give the
+local tables.
 """
 
 from pathlib import Path

@@ -1,12 +1,20 @@
 """The optimism stage run for real, once, on its own outputs: the default seeded resamples give
-identical files with one batch per subgroup on one core and with two on four cores, an edit of
-the batch count reruns only the optimism jobs, and the apparent values are the roc table's."""
+identical files with one batch per subgroup on one core (every job in one process) and with two
+on four cores (a process per job), an edit of the batch count reruns only the optimism jobs, and
+the apparent values are the roc table's."""
 
 import shutil
 
 import pandas as pd
 import pytest
-from workflow_helpers import copy_workflow, load_config, planned_jobs, snakemake, write_config
+from workflow_helpers import (
+    copy_workflow,
+    load_config,
+    planned_jobs,
+    snakemake,
+    snakemake_in_process,
+    write_config,
+)
 
 from il6hcc.tables import read_tsv
 
@@ -17,7 +25,7 @@ ROC = "results/roc/first_line/auc.tsv"
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    """The default optimism settings, one batch per subgroup at --cores 1, then the same run
+    """The default optimism settings, one batch per subgroup in one process, then the same run
     copied with two batches per subgroup at --cores 4; returns both folders and the second
     one's job plan."""
     first = copy_workflow(tmp_path_factory.mktemp("optimism_one") / "workflow")
@@ -25,7 +33,7 @@ def two_runs(tmp_path_factory):
     config["planning"]["enabled"] = False
     config["robustness"]["optimism"]["batches"] = 1
     write_config(first, config)
-    snakemake(first, "--cores", "1", TABLE, INDEX_SETS, ROC)
+    snakemake_in_process(first, TABLE, INDEX_SETS, ROC)
     second = tmp_path_factory.mktemp("optimism_two") / "workflow"
     shutil.copytree(first, second, symlinks=True)
     config["robustness"]["optimism"]["batches"] = 2

@@ -12,8 +12,9 @@ What legitimately reruns besides the jobs that read a changed value:
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
 Cost: one run of the one-subgroup configuration, killed and resumed by two runs started at
-once of which one refuses after a few seconds, compared with the session's `one_subgroup_run`
-(that two clean runs give the same bytes is test_cluster's check), and a dozen dry runs of
+once of which one refuses after a few seconds (each a process per job), compared with the
+session's `one_subgroup_run` (every job in one process; that two clean runs give the same bytes
+is test_cluster's check too), and a dozen dry runs of
 1-3 s on copies of the session's `completed_run`.
 """
 

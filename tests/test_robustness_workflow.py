@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from workflow_helpers import load_config, planned_jobs, snakemake, write_config
+from workflow_helpers import load_config, planned_jobs, snakemake_in_process, write_config
 
 from il6hcc.config import leave_one_out_settings
 from il6hcc.identity import svg_identity
@@ -76,7 +76,7 @@ def small_grid_run(completed_run, tmp_path_factory):
     config["robustness"]["batches"] = 3
     write_config(workdir, config)
     plan = planned_jobs(workdir)
-    snakemake(workdir, "--cores", "2")
+    snakemake_in_process(workdir)
     return workdir, plan
 
 
@@ -227,7 +227,7 @@ def test_a_disabled_stage_plans_no_robustness_job(completed_copy):
     # The report drops the Robustness section and column; nothing else reads the stage.
     assert planned_jobs(completed_copy) == {"report": 1, "rulegraph": 1, "provenance": 1,
                                             "all": 1}  # fmt: skip
-    snakemake(completed_copy, "--cores", "2")
+    snakemake_in_process(completed_copy)
     html = (completed_copy / "results/report.html").read_text(encoding="utf-8")
     assert '<section id="robustness">' not in html and "data-holds-share" not in html
     assert '<table data-table="claims"' in html

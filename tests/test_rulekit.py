@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ from il6hcc.rulekit import (
     Records,
     Table,
     perform_step,
+    run_rule,
 )
 from il6hcc.tables import read_tsv, write_tsv
 
@@ -270,3 +272,22 @@ def test_a_keyword_parameter_without_an_input_type_takes_params_and_no_input(tmp
     sections = {"statistics": {"alpha": 0.05}, "markers": [{"key": "il6"}]}
     perform_step(sections_step, toy_inputs(tmp_path), sections, named, [str(named["record"])])
     assert json.loads(named["record"].read_text()) == {"n": 2, **sections}
+
+
+class _Job:
+    """What run_rule reads of Snakemake's ``snakemake`` object."""
+
+    def __init__(self, log_path):
+        self.rule, self.log, self.wildcards = "example", [str(log_path)], {}
+        self.output = {}
+
+
+def test_two_jobs_of_a_rule_in_one_interpreter_each_log_to_their_own_file(tmp_path):
+    # As tests/snakemake_in_process.py runs them: the first job's handler must not stay attached.
+    for name in ("first", "second"):
+        run_rule(_Job(tmp_path / f"{name}.log"), lambda _, log, name=name: log.info("job %s", name))
+    first = (tmp_path / "first.log").read_text(encoding="utf-8")
+    second = (tmp_path / "second.log").read_text(encoding="utf-8")
+    assert "job first" in first and "job second" not in first
+    assert "job second" in second and "job first" not in second
+    assert not logging.getLogger("il6hcc.example").handlers

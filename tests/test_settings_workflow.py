@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from workflow_helpers import REPO, copy_workflow, load_config, snakemake, write_config
+from workflow_helpers import REPO, copy_workflow, load_config, snakemake_in_process, write_config
 
 from il6hcc.tables import read_tsv
 
@@ -101,7 +101,7 @@ def settings_run(tmp_path_factory) -> Path:
     configure(workdir)
     # Only the tables these tests read, and the jobs they need: the report, figures, claims,
     # planning and robustness read the same params and are proven on the other runs.
-    snakemake(workdir, "--cores", "2", *TARGETS)
+    snakemake_in_process(workdir, *TARGETS)
     return workdir
 
 

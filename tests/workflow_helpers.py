@@ -17,6 +17,7 @@ from il6hcc.rulekit import perform_step
 from il6hcc.steps.clean import clean
 
 REPO = Path(__file__).resolve().parents[1]
+IN_PROCESS = Path(__file__).resolve().parent / "snakemake_in_process.py"
 # What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
 # Every test run writes this time stamp (the reproducible-builds convention), so that any two
@@ -52,9 +53,19 @@ def copy_workflow(destination: Path, source: Path = REPO) -> Path:
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
     """Run the snakemake CLI in ``workdir`` (this Python's snakemake) and return the result."""
-    command = [sys.executable, "-m", "snakemake", *args]
+    return _run(workdir, [sys.executable, "-m", "snakemake"], args, check, timeout)
+
+
+def snakemake_in_process(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
+    """:func:`snakemake` with ``--cores 1`` and every rule script run in Snakemake's own process
+    (tests/snakemake_in_process.py: the same jobs, params and results, each import paid once):
+    for the runs that prove what the analyses give under a configuration, not how jobs run."""
+    return _run(workdir, [sys.executable, str(IN_PROCESS), "--cores", "1"], args, check, timeout)
+
+
+def _run(workdir: Path, launcher: list[str], args: tuple[str, ...], check: bool, timeout: int):
     result = subprocess.run(
-        command,
+        [*launcher, *args],
         cwd=workdir,
         capture_output=True,
         text=True,

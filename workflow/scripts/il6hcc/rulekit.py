@@ -76,7 +76,13 @@ def run_rule(snakemake, main) -> None:
     except Exception:
         log.exception("unexpected failure")
         raise
-    log.info("done in %.2f s", time.perf_counter() - started)
+    else:
+        log.info("done in %.2f s", time.perf_counter() - started)
+    finally:
+        # Closed and detached, so that a later job of the rule in the same interpreter
+        # (tests/snakemake_in_process.py) logs to its own file only.
+        log.removeHandler(handler)
+        handler.close()
 
 
 def read_json(path) -> dict:
