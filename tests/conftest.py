@@ -25,12 +25,17 @@ kinds byte for byte.
   process on one core, then a process per job on four).
 A new stage is covered by these runs as soon as its rules are in the target ``all``; a check that
 needs no Snakemake process runs the rule's step (workflow_helpers.run_step) instead. The suite
-runs on two pytest-xdist workers; ``pytest_collection_modifyitems`` below keeps each run's
-tests on one worker.
+runs on two pytest-xdist workers: each module's tests on one worker, the session runs built once
+and shared by both (``shared_run``), each started in the background at the start of the session
+by one of them (``prefetch_shared_runs``), so that the cores stay busy while they run.
 """
 
+import contextlib
+import fcntl
+import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,62 +56,109 @@ from workflow_helpers import (  # noqa: E402
     write_config,
 )
 
-# The session runs and the tests reading them, by the run they share: under pytest-xdist
-# (pytest.ini: -n 2 --dist loadgroup) each group is one worker's, so each run happens once; the
-# default and variant runs share a group because test_report_identity compares them.
-SHARED_RUNS = {
-    "completed_run": "default_and_variant_runs",
-    "variant_run": "default_and_variant_runs",
-    "one_subgroup_run": "one_subgroup_run",
-}
-
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Each test joins the group of the session run it reads, or else its module's group, so that
-    a module's own run (a module-scoped fixture) also happens once; groups spread over workers."""
+    """Each module's tests on one worker (pytest.ini: -n 2 --dist loadgroup), so that a module's
+    own run (a module-scoped fixture) happens once; the session runs are shared across workers
+    (``shared_run``), so the modules reading them may go to either."""
     for item in items:
-        groups = {SHARED_RUNS[name] for name in item.fixturenames if name in SHARED_RUNS}
-        assert len(groups) <= 1, (item.nodeid, groups)
-        group = groups.pop() if groups else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def build_completed(workdir: Path) -> None:
+    snakemake(workdir, "--cores", "4")
+
+
+def build_one_subgroup(workdir: Path) -> None:
+    write_config(workdir, one_subgroup(load_config(workdir)))
+    snakemake_in_process(workdir)
+
+
+def build_variant(workdir: Path) -> None:
+    hostile_cohort(workdir)
+    write_config(workdir, light_stages(every_change(load_config(workdir))))
+    snakemake_in_process(workdir)
+
+
+# The session runs: the fixture that reads each, its folder's name and how it is built. Under
+# pytest-xdist each is started in the background by one worker at the start of the session
+# (``PREFETCH``), while both workers run other tests.
+SHARED_RUNS = {
+    "completed_run": ("completed", build_completed),
+    "one_subgroup_run": ("one_subgroup", build_one_subgroup),
+    "variant_run": ("variant", build_variant),
+}
+PREFETCH = {"gw0": ["completed_run"], "gw1": ["one_subgroup_run", "variant_run"]}
+
+
+def shared_run(tmp_path_factory, fixture: str) -> Path:
+    """The folder of a session run (``SHARED_RUNS``), built once per test session: under
+    pytest-xdist whichever worker comes first builds it while holding a lock, and every other
+    test waits for the lock and then reads the same folder (the workers' temporary directories
+    share a parent). A build that fails is retried by the next test that needs it."""
+    name, build = SHARED_RUNS[fixture]
+    root = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        root = root.parent
+    workdir = root / name / "workflow"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / f"{name}.done"
+        if not done.exists():
+            shutil.rmtree(workdir.parent, ignore_errors=True)
+            build(copy_workflow(workdir))
+            done.touch()
+    return workdir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefetch_shared_runs(request, tmp_path_factory):
+    """Under pytest-xdist, this worker's share of the session runs the collected tests read,
+    built in a background thread (Snakemake's processes do the work) while the worker runs
+    other tests; a test that reads one before it is ready waits for its lock. A failed build
+    is left to the fixture, which retries it and reports the error in the test."""
+    needed = {name for item in request.session.items for name in item.fixturenames}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    mine = [name for name in PREFETCH.get(worker, []) if name in needed]
+
+    def build_all() -> None:
+        for fixture in mine:
+            with contextlib.suppress(Exception):
+                shared_run(tmp_path_factory, fixture)
+
+    if mine:
+        threading.Thread(target=build_all, daemon=True).start()
 
 
 @pytest.fixture(scope="session")
 def completed_run(tmp_path_factory) -> Path:
     """A temporary copy of the workflow after one full `snakemake --cores 4` (shared, read-only).
 
-    Tests that edit config or code must not touch it: take `completed_copy` instead.
+    Tests that edit config or code, or run Snakemake in it, must not touch it: take
+    `completed_copy` instead.
     """
-    workdir = copy_workflow(tmp_path_factory.mktemp("completed") / "workflow")
-    snakemake(workdir, "--cores", "4")
-    return workdir
+    return shared_run(tmp_path_factory, "completed_run")
 
 
 @pytest.fixture(scope="session")
 def one_subgroup_run(tmp_path_factory) -> Path:
     """A temporary copy of the workflow cut to one subgroup (workflow_helpers.one_subgroup), after
-    one full run (shared, read-only): the reference of the tests that run the whole workflow
-    again and compare every file (a killed and resumed run, two runs at once, a cluster run)."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("one_subgroup") / "workflow")
-    write_config(workdir, one_subgroup(load_config(workdir)))
-    snakemake_in_process(workdir)
-    return workdir
+    one full run in one process (shared, read-only): the reference of the tests that run the
+    whole workflow again and compare every file (a killed and resumed run, two runs at once, a
+    cluster run)."""
+    return shared_run(tmp_path_factory, "one_subgroup_run")
 
 
 @pytest.fixture(scope="session")
 def variant_run(tmp_path_factory) -> tuple[Path, dict]:
     """The workflow with every metamorphic edit (workflow_helpers.every_change) on the bundled
     cohort whose two excluded patients have markup for ids (workflow_helpers.hostile_cohort),
-    after one full run (shared, read-only), and its configuration: the report must give each
-    subgroup the default run's numbers under any name and order, and show the ids as text.
-    Returns (workdir, config)."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("variant") / "workflow")
-    hostile_cohort(workdir)
-    config = light_stages(every_change(load_config(workdir)))
-    write_config(workdir, config)
-    snakemake_in_process(workdir)
-    return workdir, config
+    after one full run in one process (shared, read-only), and its configuration: the report
+    must give each subgroup the default run's numbers under any name and order, and show the ids
+    as text. Returns (workdir, config)."""
+    workdir = shared_run(tmp_path_factory, "variant_run")
+    return workdir, load_config(workdir)
 
 
 @pytest.fixture

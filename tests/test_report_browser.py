@@ -238,9 +238,9 @@ def test_hostile_patient_id_is_shown_as_text_not_run(variant_run, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "body script") == []
 
 
-def test_snakemakes_own_report_builds_with_filled_captions(completed_run, tmp_path):
+def test_snakemakes_own_report_builds_with_filled_captions(completed_copy, tmp_path):
     target = tmp_path / "workflow-report.html"
-    snakemake(completed_run, "--report", str(target))
+    snakemake(completed_copy, "--report", str(target))
     html = target.read_text(encoding="utf-8")
     assert "Paired plot, subgroup <strong>first_line</strong>" in html
     assert 'Change metric: <tt class=\\"docutils literal\\">log2_ratio</tt>' in html
