@@ -5,7 +5,8 @@ endpoints listed in another order, a subgroup renamed so that it sorts first, an
 subgroup added (all at once, in one run) must show, under each subgroup's heading, exactly what
 the default run shows under that heading. And every number the report shows equals the value in
 the result file of the subgroup whose section it stands in. The variant run is the session's
-`variant_run` (a full workflow, about 30 s here, shared with the browser tests' hostile ids).
+`variant_run` (a full workflow, every job in Snakemake's own process: about 40 s of CPU here;
+shared with the browser tests' hostile ids).
 """
 
 from __future__ import annotations
