@@ -6,6 +6,8 @@ import copy
 import inspect
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -291,3 +293,15 @@ def test_two_jobs_of_a_rule_in_one_interpreter_each_log_to_their_own_file(tmp_pa
     assert "job first" in first and "job second" not in first
     assert "job second" in second and "job first" not in second
     assert not logging.getLogger("il6hcc.example").handlers
+
+
+def test_rules_that_draw_nothing_import_no_plotting_library():
+    # planning_chunk and the robustness batches run as many fresh processes; matplotlib and
+    # seaborn cost each about 0.4 s of CPU more, and only the figure rules use them.
+    scripts = REPO / "workflow" / "scripts"
+    probe = (
+        f"import sys; sys.path.insert(0, {str(scripts)!r})\n"
+        "import il6hcc.steps.planning, il6hcc.steps.robustness\n"
+        "assert not {'matplotlib', 'seaborn'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)

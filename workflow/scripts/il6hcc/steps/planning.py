@@ -8,10 +8,8 @@ from functools import partial
 import pandas as pd
 
 from il6hcc.config import planning_plan
-from il6hcc.figures import save
 from il6hcc.groups import PLANNING_FIGURE_IDENTITY
 from il6hcc.planning import design_columns, power_table, run_chunk, sample_size_table
-from il6hcc.planning_figures import power_plot
 from il6hcc.rulekit import DATA_STATUS, FigureFiles, Patients, Tables, data_status
 
 
@@ -46,6 +44,11 @@ def planning_gather(
     chunks: Tables, patients: Patients, *, planning: dict, markers: list[dict]
 ) -> dict:
     """Chunks are summed by their keys (size, test, marker), whatever their order."""
+    # Imported here, not at the top: matplotlib and seaborn (about 1 s of CPU) are for this
+    # rule's figures only, and the module's other rules run as fresh processes that draw nothing.
+    from il6hcc.figures import save
+    from il6hcc.planning_figures import power_plot
+
     counts = pd.concat(chunks, ignore_index=True).drop(columns=DATA_STATUS)
     power = power_table(counts)
     keys = [marker["key"] for marker in markers]

@@ -8,12 +8,10 @@ from __future__ import annotations
 from functools import partial
 
 from il6hcc.config import CLAIM_FILE_NAMES, leave_one_out_settings, multiverse_settings
-from il6hcc.figures import save
 from il6hcc.fragility import claims_fragility
 from il6hcc.influence import leave_one_out
 from il6hcc.multiverse import gather_batches, run_batch, summarise
 from il6hcc.rulekit import FigureFiles, Patients, Table, Tables
-from il6hcc.specification_curve import specification_curve
 
 FIGURE_PREFIX = "specification_curve_"
 
@@ -45,6 +43,11 @@ def robustness_influence(cohort: Patients, **sections: dict) -> dict:
 def robustness_figures(specifications: Table, claims: Table, *, statistics: dict) -> dict:
     """Keyed by file stem (``specification_curve_<claim>``), each curve drawn from its claim's
     rows and verdict looked up by claim key."""
+    # Imported here, not at the top: matplotlib and seaborn (about 1 s of CPU) are for this
+    # rule's figures only, and the module's other rules run as fresh processes that draw nothing.
+    from il6hcc.figures import save
+    from il6hcc.specification_curve import specification_curve
+
     verdicts = claims.set_index(claims["claim"].astype(str))["verdict"]
     simulated = bool((claims["data_status"] == "simulated").any())
     return {
