@@ -11,7 +11,6 @@ from test_multiverse import settings, small_cohort
 
 from il6hcc.fragility import FRAGILITY_COLUMNS, claims_fragility, fragility_2x2
 from il6hcc.multiverse import Multiverse, main_specification
-from il6hcc.stats.multiplicity import frozen_heap
 from il6hcc.stats.proportions import fisher_exact
 from il6hcc.tables import read_tsv
 
@@ -75,10 +74,8 @@ def thirty_patients():
 
 
 def verdicts(data: pd.DataFrame, options: dict) -> pd.Series:
-    """The configured analysis's verdicts by claim (in a frozen heap: statsmodels' adjustment
-    collects the whole heap of the test process otherwise, a second a call)."""
-    with frozen_heap():
-        claims = Multiverse(data, options).claims(main_specification(options))
+    """The configured analysis's verdicts by claim."""
+    claims = Multiverse(data, options).claims(main_specification(options))
     return claims.set_index("claim")["verdict"]
 
 
@@ -109,9 +106,8 @@ def brute_force_first_scores(data, options) -> dict[str, dict[int, object]]:
     scores = {"3": {}, "4": {}, "5": {}}
     for row in patients.loc[patients["responder"].notna(), "source_row"].astype(int):
         state = {**specification, "flipped": (row,)}
-        with frozen_heap():
-            accuracy, _ = multiverse.criteria(state)
-            prepost = multiverse.prepost(state, "first_line").set_index(["marker", "group"])
+        accuracy, _ = multiverse.criteria(state)
+        prepost = multiverse.prepost(state, "first_line").set_index(["marker", "group"])
         sensitivity = accuracy[accuracy["measure"] == "sensitivity"].set_index("marker")
         margin = sensitivity.loc["il6", "estimate"] - sensitivity.loc["afp", "estimate"]
         scores["5"][row] = margin

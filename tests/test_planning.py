@@ -10,7 +10,7 @@ import pytest
 from il6hcc import planning
 from il6hcc.config import planning_chunks
 from il6hcc.simulate import SIMULATED_MARKERS
-from il6hcc.stats.multiplicity import frozen_heap, p_adjust
+from il6hcc.stats.multiplicity import p_adjust
 from il6hcc.stats.nonparametric import wilcoxon_signed_rank
 from il6hcc.stats.proportions import mcnemar_exact
 from il6hcc.stats.roc import roc_auc
@@ -285,26 +285,24 @@ def test_resampling_at_the_cohort_size_counts_the_bootstrap_studies_the_one_stud
     responders = studies.columns("first_line_responder")
     is_case = responders[first_line]
     prepost = mcnemar = auc = 0
-    # frozen_heap: statsmodels' Holm adjustment collects garbage on every call (80 calls here).
-    with frozen_heap():
-        for r in range(40):
-            p = [
-                wilcoxon_signed_rank(studies.post[m][r, first_line], studies.pre[m][r, first_line])
-                for m in MARKERS
-            ]
-            prepost += p_adjust([result.p_value for result in p], "holm")[0] < 0.05
-            il6_positive = studies.post["il6"][r, responders] > studies.pre["il6"][r, responders]
-            afp_fall = studies.post["afp"][r, responders] <= 0.8 * studies.pre["afp"][r, responders]
-            dcp_fall = studies.post["dcp"][r, responders] <= 0.5 * studies.pre["dcp"][r, responders]
-            dcp = mcnemar_exact(il6_positive, dcp_fall)
-            others = [mcnemar_exact(il6_positive, afp_fall).p_value, dcp.p_value]
-            l3 = studies.post["afp_l3"][r, responders] <= 0.8 * studies.pre["afp_l3"][r, responders]
-            others.insert(1, mcnemar_exact(il6_positive, l3).p_value)
-            adjusted = p_adjust(others, "holm")
-            mcnemar += adjusted[2] < 0.05 and dcp.extra["a_only"] > dcp.extra["b_only"]
-            change = np.log2(studies.post["il6"][r, first_line] / studies.pre["il6"][r, first_line])
-            one = roc_auc(change, is_case, conf_level=0.95)
-            auc += one.estimable and one.ci_low > 0.5
+    for r in range(40):
+        p = [
+            wilcoxon_signed_rank(studies.post[m][r, first_line], studies.pre[m][r, first_line])
+            for m in MARKERS
+        ]
+        prepost += p_adjust([result.p_value for result in p], "holm")[0] < 0.05
+        il6_positive = studies.post["il6"][r, responders] > studies.pre["il6"][r, responders]
+        afp_fall = studies.post["afp"][r, responders] <= 0.8 * studies.pre["afp"][r, responders]
+        dcp_fall = studies.post["dcp"][r, responders] <= 0.5 * studies.pre["dcp"][r, responders]
+        dcp = mcnemar_exact(il6_positive, dcp_fall)
+        others = [mcnemar_exact(il6_positive, afp_fall).p_value, dcp.p_value]
+        l3 = studies.post["afp_l3"][r, responders] <= 0.8 * studies.pre["afp_l3"][r, responders]
+        others.insert(1, mcnemar_exact(il6_positive, l3).p_value)
+        adjusted = p_adjust(others, "holm")
+        mcnemar += adjusted[2] < 0.05 and dcp.extra["a_only"] > dcp.extra["b_only"]
+        change = np.log2(studies.post["il6"][r, first_line] / studies.pre["il6"][r, first_line])
+        one = roc_auc(change, is_case, conf_level=0.95)
+        auc += one.estimable and one.ci_low > 0.5
     assert batched.loc[("prepost_first_line", "il6"), "significant"] == prepost
     assert batched.loc[("mcnemar_sensitivity", "dcp"), "significant"] == mcnemar
     assert batched.loc[("auc_above_half", "il6"), "significant"] == auc

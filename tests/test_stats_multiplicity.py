@@ -82,3 +82,26 @@ def test_frozen_heap_freezes_what_is_alive_and_gives_it_back():
         raise RuntimeError("a failure inside still unfreezes")
     assert gc.get_freeze_count() == 0
     assert len(kept) == len(made_inside)
+
+
+def test_a_nested_block_leaves_the_enclosing_blocks_objects_frozen():
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() == 0
+
+
+def test_holms_garbage_collection_walks_only_what_the_adjustment_makes(monkeypatch):
+    # statsmodels' Holm adjustment ends with gc.collect(): p_adjust runs it with the heap frozen.
+    seen = []
+
+    def collect(*args):
+        seen.append(gc.get_freeze_count())
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    assert p_adjust([0.01, 0.04, 0.03], "holm").tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert len(seen) == 1 and seen[0] > 1000
+    assert gc.get_freeze_count() == 0

@@ -30,7 +30,6 @@ from il6hcc.claims import BEFORE_ADJUSTMENT, NOT_CHECKABLE, NOT_REPRODUCED, REPR
 from il6hcc.criteria import criterion_results
 from il6hcc.multiverse import Multiverse, main_specification
 from il6hcc.paired import SIGNED_RANK_SCALES
-from il6hcc.stats.multiplicity import frozen_heap
 from il6hcc.stats.nonparametric import wilcoxon_signed_rank
 from il6hcc.stats.proportions import fisher_exact, mcnemar_exact_batch
 
@@ -94,8 +93,7 @@ def claims_fragility(
     (``coarse_points``: see :func:`_signed_rank_candidates`)."""
     multiverse = Multiverse(cohort, settings)
     specification = main_specification(settings)
-    with frozen_heap():
-        main = multiverse.claims(specification).set_index("claim")["verdict"]
+    main = multiverse.claims(specification).set_index("claim")["verdict"]
     patient_ids = cohort.set_index("source_row")["patient_id"]
     rows = []
     for claim, main_verdict in main.items():
@@ -162,8 +160,7 @@ def _search(
         best = order[0]
         flipped.append(int(candidates[best]))
         directions.append(int(becomes[best]))
-        with frozen_heap():
-            claims = multiverse.claims({**specification, "flipped": tuple(sorted(flipped))})
+        claims = multiverse.claims({**specification, "flipped": tuple(sorted(flipped))})
         verdict = claims.set_index("claim").loc[claim, "verdict"]
         if _reversed(verdict, main_verdict):
             reason = f"verdict '{main_verdict}' becomes '{verdict}'"

@@ -14,7 +14,6 @@ import pandas as pd
 
 from il6hcc.influence_screen import certified_cohorts
 from il6hcc.multiverse import Multiverse, main_specification
-from il6hcc.stats.multiplicity import frozen_heap
 
 INFLUENCE_COLUMNS = [
     "claim",
@@ -70,7 +69,6 @@ def rerun_verdicts(multiverse: Multiverse, specification: dict, source_rows) -> 
     reused from ``multiverse``'s cache."""
     verdicts = []
     for source_row in source_rows:
-        with frozen_heap():
-            claims = multiverse.claims({**specification, "left_out": int(source_row)})
-            verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
+        claims = multiverse.claims({**specification, "left_out": int(source_row)})
+        verdicts.append(claims.set_index("claim")["verdict"].rename(int(source_row)))
     return pd.DataFrame(verdicts, columns=multiverse.claims(specification)["claim"])

@@ -39,7 +39,7 @@ from scipy.stats import rankdata
 from il6hcc.change import criterion_positive, marker_change
 from il6hcc.claims import CONSISTENT
 from il6hcc.paired import RESPONSE_GROUPS, SIGNED_RANK_SCALES
-from il6hcc.stats.multiplicity import frozen_heap, p_adjust_batch
+from il6hcc.stats.multiplicity import p_adjust_batch
 from il6hcc.stats.nonparametric import (
     EXACT_SAMPLE_SIZE_LIMIT,
     ROOT_TOLERANCE,
@@ -562,9 +562,8 @@ def _sensitivity_kept(
         if not candidates[positions[members.index]].any():
             continue
         left_out = int(evaluable["source_row"].iloc[members.index[0]])
-        with frozen_heap():
-            left_out_criteria = {**specification, "left_out": left_out}
-            claims = multiverse.claims(specification, left_out_criteria).set_index("claim")
+        left_out_criteria = {**specification, "left_out": left_out}
+        claims = multiverse.claims(specification, left_out_criteria).set_index("claim")
         kept[positions[members.index]] = claims.loc[SENSITIVITY_CLAIM, "verdict"] == main_verdict
     return kept
 

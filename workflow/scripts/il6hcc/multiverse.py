@@ -41,7 +41,6 @@ from il6hcc.specifications import (
     full_grid,
     selected_specifications,
 )
-from il6hcc.stats.multiplicity import frozen_heap
 from il6hcc.subgroups import select_subgroup
 
 
@@ -258,10 +257,9 @@ def run_batch(cohort: pd.DataFrame, settings: dict, *, batches: int, batch: int)
     multiverse = Multiverse(cohort, settings)
     tables = []
     for number in batch_specifications(numbers, batches=batches, batch=batch):
-        with frozen_heap():
-            specification = grid[number]
-            claims = multiverse.claims(specification)[SPECIFICATION_RESULT_COLUMNS]
-            tables.append(claims.assign(specification=number, **specification))
+        specification = grid[number]
+        claims = multiverse.claims(specification)[SPECIFICATION_RESULT_COLUMNS]
+        tables.append(claims.assign(specification=number, **specification))
     columns = ["specification", *CHOICES, *SPECIFICATION_RESULT_COLUMNS]
     if not tables:
         return pd.DataFrame(columns=columns)

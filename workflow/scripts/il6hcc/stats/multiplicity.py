@@ -32,32 +32,33 @@ def p_adjust(p_values, method: str = "holm") -> np.ndarray:
         # and statsmodels takes about 1.8 s to import.
         from statsmodels.stats.multitest import multipletests
 
-        adjusted[present] = multipletests(p[present], method=P_ADJUST_METHODS[method])[1]
+        with frozen_heap():
+            adjusted[present] = multipletests(p[present], method=P_ADJUST_METHODS[method])[1]
     return adjusted
 
 
 def p_adjust_batch(p_values, method: str = "holm", axis: int = -1) -> np.ndarray:
     """:func:`p_adjust` within every family along ``axis`` (the markers of each of thousands of
-    simulated studies), inside :func:`frozen_heap`."""
+    simulated studies)."""
     p = np.moveaxis(np.asarray(p_values, dtype=float), axis, -1)
     adjusted = np.empty_like(p)
-    with frozen_heap():
-        for family in np.ndindex(p.shape[:-1]):
-            adjusted[family] = p_adjust(p[family], method)
+    for family in np.ndindex(p.shape[:-1]):
+        adjusted[family] = p_adjust(p[family], method)
     return np.moveaxis(adjusted, -1, axis)
 
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Every object alive now (statsmodels' modules included) kept out of the garbage collector's
-    full collections while the block runs (``gc.freeze``, ``gc.unfreeze`` after). Why: statsmodels'
-    Holm adjustment ends with ``gc.collect()``, which walks every tracked object (about 0.1 s once
-    pandas, scipy and statsmodels are loaded) on each call; code that adjusts p-values hundreds of
-    times runs each rerun in this block, so a collection walks only what the rerun creates. Nothing
-    is computed differently; cycles that become garbage inside are collected after the loop (default
-    grid: 2 MB more peak memory, 164 MB in all)."""
-    from statsmodels.stats import multitest  # noqa: F401 (imported to be frozen)
-
+    """Every object alive now kept out of the garbage collector's collections while the block
+    runs (``gc.freeze``, then ``gc.unfreeze``; inside an enclosing block, nothing more). Why:
+    statsmodels' Holm adjustment ends with ``gc.collect()``, which walks every tracked object on
+    each call: about 0.1 s in a job that has loaded pandas, scipy and statsmodels, several times
+    that in a long-lived process (a test worker, or every job of a run in one process). Inside
+    the block it walks only what the call creates. Nothing is computed differently; cycles that
+    become garbage inside are collected later."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
