@@ -75,7 +75,8 @@ def test_frozen_heap_freezes_what_is_alive_and_gives_it_back():
         frozen = gc.get_freeze_count()
         assert frozen >= len(kept)
         made_inside = [[index] for index in range(1000)]
-        assert gc.get_freeze_count() == frozen, "objects made inside are not frozen"
+        # At most as many (another thread may free frozen objects meanwhile), not 1000 more.
+        assert gc.get_freeze_count() <= frozen, "objects made inside are not frozen"
         assert p_adjust([0.01, 0.04, 0.03], "holm").tolist() == pytest.approx([0.03, 0.06, 0.06])
     assert gc.get_freeze_count() == 0
     with pytest.raises(RuntimeError), frozen_heap():
@@ -86,10 +87,10 @@ def test_frozen_heap_freezes_what_is_alive_and_gives_it_back():
 
 def test_a_nested_block_leaves_the_enclosing_blocks_objects_frozen():
     with frozen_heap():
-        frozen = gc.get_freeze_count()
         with frozen_heap():
             pass
-        assert gc.get_freeze_count() == frozen
+        # Without re-entry the inner block's unfreeze would have released everything.
+        assert gc.get_freeze_count() > 1000
     assert gc.get_freeze_count() == 0
 
 
