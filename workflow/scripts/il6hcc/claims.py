@@ -131,14 +131,16 @@ def _direction(estimate: float) -> str:
 
 
 def _prepost_result(prepost, *, subgroup, group, marker):
-    rows = prepost[
-        (prepost["subgroup"] == subgroup)
-        & (prepost["group"] == group)
-        & (prepost["marker"] == marker)
-    ]
-    if rows.empty:
+    # Compared as numpy arrays: the robustness stage checks the claims of every specification,
+    # and pandas' masks made this lookup 2 of its 14 s per batch.
+    match = (
+        (prepost["subgroup"].to_numpy() == subgroup)
+        & (prepost["group"].to_numpy() == group)
+        & (prepost["marker"].to_numpy() == marker)
+    )
+    if not match.any():
         return None, "no such result"
-    result = rows.iloc[0]
+    result = prepost.iloc[int(np.argmax(match))]
     if not bool(result["estimable"]):
         return None, result["reason"]
     return result, ""
