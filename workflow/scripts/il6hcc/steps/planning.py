@@ -44,8 +44,9 @@ def planning_gather(
     chunks: Tables, patients: Patients, *, planning: dict, markers: list[dict]
 ) -> dict:
     """Chunks are summed by their keys (size, test, marker), whatever their order."""
-    # Imported here, not at the top: matplotlib and seaborn (about 1 s of CPU) are for this
-    # rule's figures only, and the module's other rules run as fresh processes that draw nothing.
+    # Imported here, not at the top: matplotlib and seaborn (about 0.4 s of CPU a process) are
+    # for this rule's figures only; the module's other rules run as fresh processes that draw
+    # nothing.
     from il6hcc.figures import save
     from il6hcc.planning_figures import power_plot
 

@@ -43,8 +43,9 @@ def robustness_influence(cohort: Patients, **sections: dict) -> dict:
 def robustness_figures(specifications: Table, claims: Table, *, statistics: dict) -> dict:
     """Keyed by file stem (``specification_curve_<claim>``), each curve drawn from its claim's
     rows and verdict looked up by claim key."""
-    # Imported here, not at the top: matplotlib and seaborn (about 1 s of CPU) are for this
-    # rule's figures only, and the module's other rules run as fresh processes that draw nothing.
+    # Imported here, not at the top: matplotlib and seaborn (about 0.4 s of CPU a process) are
+    # for this rule's figures only; the module's other rules run as fresh processes that draw
+    # nothing.
     from il6hcc.figures import save
     from il6hcc.specification_curve import specification_curve
 
