@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from snakemake_in_process import run as run_cli
 
 from il6hcc import ruleparams
 from il6hcc.cohort_io import read_cohort
@@ -17,7 +16,6 @@ from il6hcc.rulekit import perform_step
 from il6hcc.steps.clean import clean
 
 REPO = Path(__file__).resolve().parents[1]
-IN_PROCESS = Path(__file__).resolve().parent / "snakemake_in_process.py"
 # What a clean clone holds that the workflow needs (results/, logs/ and .snakemake/ are not copied).
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "profiles", "resources", "workflow", "envs"]
 # Every test run writes this time stamp (the reproducible-builds convention), so that any two
@@ -52,27 +50,21 @@ def copy_workflow(destination: Path, source: Path = REPO) -> Path:
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
-    """Run the snakemake CLI in ``workdir`` (this Python's snakemake) and return the result."""
-    return _run(workdir, [sys.executable, "-m", "snakemake"], args, check, timeout)
+    """Run the snakemake CLI in ``workdir`` (this Python's snakemake, forked from a process that
+    has imported it: tests/snakemake_in_process.py) and return the result."""
+    return _run(workdir, args, check, timeout, jobs_in_process=False)
 
 
 def snakemake_in_process(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
     """:func:`snakemake` with ``--cores 1`` and every rule script run in Snakemake's own process
     (tests/snakemake_in_process.py: the same jobs, params and results, each import paid once):
     for the runs that prove what the analyses give under a configuration, not how jobs run."""
-    return _run(workdir, [sys.executable, str(IN_PROCESS), "--cores", "1"], args, check, timeout)
+    return _run(workdir, ("--cores", "1", *args), check, timeout, jobs_in_process=True)
 
 
-def _run(workdir: Path, launcher: list[str], args: tuple[str, ...], check: bool, timeout: int):
-    result = subprocess.run(
-        [*launcher, *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=run_environment(),
-        check=False,
-    )
+def _run(workdir: Path, args: tuple[str, ...], check: bool, timeout: int, jobs_in_process: bool):
+    env = run_environment()
+    result = run_cli(workdir, list(args), env=env, timeout=timeout, jobs_in_process=jobs_in_process)
     if check and result.returncode != 0:
         raise AssertionError(
             f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
