@@ -2,18 +2,21 @@
 
 Two kinds of run. A process per job, as users run it (``snakemake``): the default run, and the
 runs that prove how jobs run (killed and resumed, two at once, a cluster executor, failing jobs).
-Every job in Snakemake's own process (``snakemake_in_process``, tests/snakemake_in_process.py:
-Snakemake's own DAG, params, scheduling and metadata, each import paid once): the runs that prove
-what the analyses give under other configurations. test_cluster and test_reruns compare the two
-kinds byte for byte.
+Every job in Snakemake's own process (``snakemake_in_process``): the runs that prove what the
+analyses give under other configurations. test_cluster and test_reruns compare the two kinds
+byte for byte. Both start Snakemake's command line from a process that has imported it already
+(tests/snakemake_in_process.py); the killed run and the two runs at once are
+`python -m snakemake` processes of their own.
 
 - ``completed_run`` (session, a process per job): the default configuration, one full run; read
   by most workflow tests (claims, report, R fixtures of prognosis, provenance) and copied
   (``completed_copy``) for the dry-run plans of test_reruns and the failing runs of
   test_report_identity.
 - ``one_subgroup_run`` (session, one process): the one-subgroup configuration; the reference
-  that test_reruns' killed-and-resumed run and test_cluster's cluster-generic run (each a process
-  per job) must equal byte for byte.
+  that test_reruns' killed-and-resumed run (copied from it, planning and report removed) and
+  ``cluster_run`` (each a process per job) must equal byte for byte.
+- ``cluster_run`` (session, the cluster-generic executor, every job a background process): the
+  one-subgroup configuration again, compared with ``one_subgroup_run`` by test_cluster.
 - ``variant_run`` (session, one process): every metamorphic edit at once, on a cohort with markup
   patient ids (test_report_identity, test_report_browser, test_planning_workflow), planning and
   robustness cut to seconds (workflow_helpers.light_stages).
@@ -81,15 +84,40 @@ def build_variant(workdir: Path) -> None:
     snakemake_in_process(workdir)
 
 
-# The session runs: the fixture that reads each, its folder's name and how it is built. Under
-# pytest-xdist each is started in the background by one worker at the start of the session
-# (``PREFETCH``), while both workers run other tests.
+# `$0` is the job script the plugin appends to the command; `$!` the background process's id,
+# which the plugin records as the external job id.
+SUBMIT_IN_BACKGROUND = "bash -c 'bash \"$0\" >/dev/null 2>&1 & echo $!'"
+
+
+def build_cluster(workdir: Path) -> None:
+    """The one-subgroup configuration (copied with the code from ``one_subgroup_run``) through
+    the cluster-generic executor, every job a background process; Snakemake's output is kept
+    beside the folder (``cluster_run``)."""
+    run = snakemake(
+        workdir,
+        "--executor",
+        "cluster-generic",
+        "--cluster-generic-submit-cmd",
+        SUBMIT_IN_BACKGROUND,
+        "--jobs",
+        "4",
+        "--seconds-between-status-checks",
+        "1",
+    )
+    (workdir.parent / "output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+
+
+# The session runs: the fixture that reads each, its folder's name, how it is built and the run
+# whose folder it copies (code and configuration; None: the repository). Under pytest-xdist each
+# is started in the background by one worker at the start of the session (``PREFETCH``), while
+# both workers run other tests.
 SHARED_RUNS = {
-    "completed_run": ("completed", build_completed),
-    "one_subgroup_run": ("one_subgroup", build_one_subgroup),
-    "variant_run": ("variant", build_variant),
+    "completed_run": ("completed", build_completed, None),
+    "one_subgroup_run": ("one_subgroup", build_one_subgroup, None),
+    "cluster_run": ("cluster", build_cluster, "one_subgroup_run"),
+    "variant_run": ("variant", build_variant, None),
 }
-PREFETCH = {"gw0": ["completed_run"], "gw1": ["one_subgroup_run", "variant_run"]}
+PREFETCH = {"gw0": ["completed_run", "variant_run"], "gw1": ["one_subgroup_run", "cluster_run"]}
 
 
 def shared_run(tmp_path_factory, fixture: str) -> Path:
@@ -97,7 +125,8 @@ def shared_run(tmp_path_factory, fixture: str) -> Path:
     pytest-xdist whichever worker comes first builds it while holding a lock, and every other
     test waits for the lock and then reads the same folder (the workers' temporary directories
     share a parent). A build that fails is retried by the next test that needs it."""
-    name, build = SHARED_RUNS[fixture]
+    name, build, source = SHARED_RUNS[fixture]
+    origin = shared_run(tmp_path_factory, source) if source else REPO
     root = tmp_path_factory.getbasetemp()
     if "PYTEST_XDIST_WORKER" in os.environ:
         root = root.parent
@@ -107,7 +136,7 @@ def shared_run(tmp_path_factory, fixture: str) -> Path:
         done = root / f"{name}.done"
         if not done.exists():
             shutil.rmtree(workdir.parent, ignore_errors=True)
-            build(copy_workflow(workdir))
+            build(copy_workflow(workdir, source=origin))
             done.touch()
     return workdir
 
@@ -148,6 +177,14 @@ def one_subgroup_run(tmp_path_factory) -> Path:
     whole workflow again and compare every file (a killed and resumed run, two runs at once, a
     cluster run)."""
     return shared_run(tmp_path_factory, "one_subgroup_run")
+
+
+@pytest.fixture(scope="session")
+def cluster_run(tmp_path_factory) -> tuple[Path, str]:
+    """A copy of ``one_subgroup_run``'s workflow after one full run through the cluster-generic
+    executor (shared, read-only), and Snakemake's output."""
+    workdir = shared_run(tmp_path_factory, "cluster_run")
+    return workdir, (workdir.parent / "output.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

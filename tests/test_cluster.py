@@ -5,8 +5,9 @@ snakemake-executor-plugin-cluster-generic submits every job as its own backgroun
 process that sees only the shared working directory: a rule that relied on state outside its
 declared inputs (a file another job left, a module-level cache, the main process's working
 directory or environment) would fail or give different tables. One cluster run of the
-one-subgroup configuration (every rule but the two that need several subgroups), about 20 s on
-2 cores; compared, every file of results/ byte for byte, with the local run of the
+one-subgroup configuration (every rule but the two that need several subgroups; the session's
+``cluster_run``, started in the background at the start of the session, tests/conftest.py);
+compared, every file of results/ byte for byte, with the local run of the
 `one_subgroup_run` fixture, whose jobs all ran in Snakemake's own process: so this also proves
 that such a run (tests/snakemake_in_process.py) gives what a process per job gives. Planning's
 scatter/gather is part of it: its chunk jobs, each a separate process on the "cluster", give the
@@ -14,12 +15,6 @@ local tables.
 """
 
 from pathlib import Path
-
-from workflow_helpers import copy_workflow, snakemake
-
-# `$0` is the job script the plugin appends to the command; `$!` the background process's id,
-# which the plugin records as the external job id.
-SUBMIT_IN_BACKGROUND = "bash -c 'bash \"$0\" >/dev/null 2>&1 & echo $!'"
 
 
 def result_files(workdir: Path) -> dict[str, bytes]:
@@ -31,21 +26,9 @@ def result_files(workdir: Path) -> dict[str, bytes]:
     }
 
 
-def test_cluster_generic_run_gives_the_local_results_byte_for_byte(one_subgroup_run, tmp_path):
-    workdir = copy_workflow(tmp_path / "workflow", source=one_subgroup_run)
-    run = snakemake(
-        workdir,
-        "--executor",
-        "cluster-generic",
-        "--cluster-generic-submit-cmd",
-        SUBMIT_IN_BACKGROUND,
-        "--jobs",
-        "4",
-        "--seconds-between-status-checks",
-        "1",
-    )
+def test_cluster_generic_run_gives_the_local_results_byte_for_byte(cluster_run, one_subgroup_run):
+    workdir, output = cluster_run
     # The jobs really went through the plugin (one submission per job, each with an id).
-    output = run.stdout + run.stderr
     assert output.count("with external jobid") >= 12
     assert output.count("rule planning_chunk:") == 6
 
