@@ -30,7 +30,7 @@ def test_cluster_generic_run_gives_the_local_results_byte_for_byte(cluster_run, 
     workdir, output = cluster_run
     # The jobs really went through the plugin (one submission per job, each with an id).
     assert output.count("with external jobid") >= 12
-    assert output.count("rule planning_chunk:") == 6
+    assert output.count("rule planning_chunk:") == 4
 
     # Both runs had the same SOURCE_DATE_EPOCH (tests/workflow_helpers.py): every file, the
     # report and the provenance records included, is the same byte for byte.

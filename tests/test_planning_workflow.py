@@ -1,7 +1,7 @@
 """The planning stage run by Snakemake: its scattered chunk jobs give the tables that one chunk
 computed in this process gives, and the report's section says what the tables say.
 
-Uses the shared `one_subgroup_run` (its configuration plans two sizes of 21 studies in three
+Uses the shared `one_subgroup_run` (its configuration plans two sizes of 14 studies in two
 chunks each, tests/workflow_helpers.one_subgroup) and `variant_run`; no Snakemake run of its own.
 """
 
@@ -23,7 +23,7 @@ def test_scattered_chunks_give_the_tables_of_one_chunk(one_subgroup_run):
     workdir = one_subgroup_run
     config = load_config(workdir)["planning"]
     chunks = sorted((workdir / "results" / "planning" / "chunks").rglob("*.tsv"))
-    assert len(chunks) == 6
+    assert len(chunks) == 4
     # The plan exactly as the chunk jobs were given it (their provenance records the params).
     provenance = json.loads(
         (workdir / "results" / "provenance" / "planning_chunk" / "40" / "1.json").read_text()
@@ -37,7 +37,7 @@ def test_scattered_chunks_give_the_tables_of_one_chunk(one_subgroup_run):
     )
     expected = power_table(one_chunk)
     written = read_tsv(workdir / "results" / "planning" / "power.tsv")
-    assert set(written["replicates"]) == {21}
+    assert set(written["replicates"]) == {14}
     columns = list(expected.columns)
     pd.testing.assert_frame_equal(
         written[columns].reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False

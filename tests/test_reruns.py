@@ -302,8 +302,8 @@ def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, t
     run started at the same moment in the same folder refuses with a message (one run at a
     time), and the run that works is not disturbed by it. The run starts from a copy of the
     session's one-subgroup run (results and Snakemake's records) without its planning stage and
-    the report: six planning chunks to run four at a time, then what gathers them; it is killed
-    while the first of them run."""
+    the report: four planning chunks to run at once, then what gathers them; it is killed while
+    they run."""
     workdir = tmp_path / "workflow"
     shutil.copytree(one_subgroup_run, workdir, symlinks=True)
     shutil.rmtree(workdir / "results" / "planning")

@@ -127,7 +127,7 @@ def reversed_keys(value):
 def one_subgroup(config: dict) -> dict:
     """The configuration cut to one subgroup, everyone (no comparison, no claims check): every
     rule but compare_subgroups and claims still runs, with about a third of the default's jobs.
-    Planning is cut to two sizes of 21 simulated studies in chunks of 7 (six scattered jobs)."""
+    Planning is cut to two sizes of 14 simulated studies in chunks of 7 (four scattered jobs)."""
     config["subgroups"] = {"all": []}
     config["subgroup_comparisons"] = []
     config["claims"] = None
@@ -135,7 +135,7 @@ def one_subgroup(config: dict) -> dict:
     labels = config["report"]["subgroup_labels"]
     config["report"]["subgroup_labels"] = {"all": labels["all"]} if "all" in labels else {}
     config["survival"]["claim_subgroup"] = "all"
-    config["planning"].update(sizes=[40, 80], replicates=21, chunk_replicates=7)
+    config["planning"].update(sizes=[40, 80], replicates=14, chunk_replicates=7)
     return config
 
 
