@@ -36,9 +36,6 @@ import time
 import traceback
 from pathlib import Path
 
-from snakemake.cli import main
-from snakemake.script import PythonScript
-
 REPO = Path(__file__).resolve().parents[1]
 # Imported once by the server: Snakemake with what a run of it imports (its storage, profile and
 # report modules pull in boto3, smart_open, docutils and pygments) and what the rule scripts
@@ -91,6 +88,10 @@ def execute_in_this_process(self, fname, edit=False) -> None:
 def _snakemake(workdir: str, args: list[str], env: dict, out: str, err: str, jobs_in_process):
     """The forked process: `python -m snakemake <args>` in ``workdir`` with ``env``, stdout and
     stderr (its jobs' too) into the files ``out`` and ``err``."""
+    # Imported here (the server has them already): the test processes never need Snakemake.
+    from snakemake.cli import main
+    from snakemake.script import PythonScript
+
     os.setsid()
     os.chdir(workdir)
     os.environ.clear()
