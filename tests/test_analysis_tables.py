@@ -88,6 +88,19 @@ def test_change_metrics():
         marker_change(pre, post, "difference")
 
 
+@pytest.mark.parametrize("metric", ["ratio", "log2_ratio", "percent", "absolute"])
+def test_change_of_arrays_is_the_change_of_series(metric):
+    # The robustness reruns pass plain arrays: same numbers, bit for bit, as for Series (whose
+    # index the result keeps), including the undefined ones.
+    pre = pd.Series([2.0, 4.0, 0.0, np.nan, -1.0, 3.0, 0.1], index=[7, 3, 5, 1, 2, 9, 4])
+    post = pd.Series([4.0, 3.0, 1.0, 1.0, 2.0, 0.0, 0.3], index=pre.index)
+    from_series = marker_change(pre, post, metric)
+    from_arrays = marker_change(pre.to_numpy(), post.to_numpy(), metric)
+    assert isinstance(from_arrays, np.ndarray)
+    assert from_series.index.equals(pre.index)
+    np.testing.assert_array_equal(from_arrays, from_series.to_numpy())
+
+
 def test_log2_ratio_of_a_zero_post_value_is_undefined_not_minus_infinity():
     assert marker_change(pd.Series([2.0]), pd.Series([0.0]), "log2_ratio").isna().all()
 
@@ -267,6 +280,12 @@ def test_quartiles_flag_numbers_resting_on_a_substituted_value(values, substitut
     assert (result["pre_q1"], result["pre_median"], result["pre_q3"]) == (q1, median, q3)
     flags = (result["pre_q1_below_lloq"], result["pre_median_below_lloq"])
     assert (*flags, result["pre_q3_below_lloq"]) == expected
+
+
+def test_quartiles_of_arrays_are_the_quartiles_of_series():
+    values, substituted = [1.5, np.nan, 1.5, 4.0, 0.75], [True, False, False, False, True]
+    from_series = quartiles(pd.Series(values), pd.Series(substituted), "change_")
+    assert quartiles(np.array(values), np.array(substituted), "change_") == from_series
 
 
 def test_quartiles_of_no_value_are_missing_and_not_flagged():

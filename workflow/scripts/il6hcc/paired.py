@@ -99,16 +99,30 @@ def prepost_table(
     the change, on a change computed from one) and ``lloq`` is the marker's configured limit.
     """
     scale_metric = SIGNED_RANK_SCALES[scale]
+    # Plain arrays per marker and group: these tables are rebuilt hundreds of times by the
+    # robustness reruns, where pandas' cost per operation was most of the work.
+    groups = {
+        group: (
+            np.ones(len(patients), dtype=bool)
+            if flag is None
+            else (patients["responder"] == flag).fillna(False).to_numpy(dtype=bool)
+        )
+        for group, flag in RESPONSE_GROUPS.items()
+    }
     rows = []
     for marker in markers:
         key = marker["key"]
-        for group, flag in RESPONSE_GROUPS.items():
-            members = patients if flag is None else patients[patients["responder"] == flag]
-            pre, post = members[f"{key}_pre"], members[f"{key}_post"]
-            complete = pre.notna() & post.notna()
-            pre_below = below_lloq_mask(members, f"{key}_pre")
-            post_below = below_lloq_mask(members, f"{key}_post")
-            differences = marker_change(pre, post, scale_metric).to_numpy(float)
+        values = {
+            column: patients[column].to_numpy(dtype="float64", na_value=np.nan)
+            for column in (f"{key}_pre", f"{key}_post")
+        }
+        below = {column: below_lloq_mask(patients, column).to_numpy() for column in values}
+        for group, in_group in groups.items():
+            pre, post = values[f"{key}_pre"][in_group], values[f"{key}_post"][in_group]
+            complete = ~np.isnan(pre) & ~np.isnan(post)
+            pre_below = below[f"{key}_pre"][in_group]
+            post_below = below[f"{key}_post"][in_group]
+            differences = marker_change(pre, post, scale_metric)
             test = wilcoxon_signed_rank(differences, np.zeros_like(differences), correct=correct)
             if location_markers is not None and key not in location_markers:
                 location = StatResult.not_estimable(
@@ -136,7 +150,7 @@ def prepost_table(
                     "marker_label": marker["label"],
                     "unit": marker["unit"],
                     "group": group,
-                    "n_patients": len(members),
+                    "n_patients": int(in_group.sum()),
                     "n_pairs": test.extra["n_pairs"],
                     **quartiles(pre[complete], pre_below[complete], "pre_"),
                     **quartiles(post[complete], post_below[complete], "post_"),

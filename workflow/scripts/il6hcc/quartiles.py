@@ -22,7 +22,7 @@ def below_lloq_mask(patients: pd.DataFrame, column: str) -> pd.Series:
     return (patients[f"{column}_censored"] == BELOW_LLOQ).fillna(False).astype(bool)
 
 
-def quartiles(values: pd.Series, below_lloq: pd.Series, prefix: str = "") -> dict:
+def quartiles(values, below_lloq, prefix: str = "") -> dict:
     """Median, q1 and q3 of ``values`` (R's type 7), each with a ``<stat>_below_lloq`` flag.
 
     Type 7 puts quantile p at position h = (n - 1) p of the sorted values and interpolates
@@ -30,11 +30,12 @@ def quartiles(values: pd.Series, below_lloq: pd.Series, prefix: str = "") -> dic
     statistics used equals a value flagged in ``below_lloq`` (a substitute). Comparing values,
     not positions, makes the flag independent of how ties are ordered: with the LLOQ rule a
     substitute equals a measured value at the limit, and such a quantile is flagged.
-    Numbers are NaN and flags False when there is no value.
+    Numbers are NaN and flags False when there is no value. Series or arrays, of equal length.
     """
-    present = values.notna()
-    data = values[present].to_numpy(dtype="float64")
-    substitutes = data[below_lloq[present].to_numpy(dtype=bool)]
+    values = np.asarray(values, dtype="float64")
+    present = ~np.isnan(values)
+    data = values[present]
+    substitutes = data[np.asarray(below_lloq, dtype=bool)[present]]
     ordered = np.sort(data)
     numbers, flags = {}, {}
     for name, probability in QUARTILES.items():
