@@ -13,7 +13,7 @@ byte for byte. Both start Snakemake's command line from a process that has impor
   (``completed_copy``) for the dry-run plans of test_reruns and the failing runs of
   test_report_identity.
 - ``one_subgroup_run`` (session, one process): the one-subgroup configuration; the reference
-  that test_reruns' killed-and-resumed run (copied from it, planning and report removed) and
+  that test_reruns' killed-and-resumed run (its code and configuration, run from scratch) and
   ``cluster_run`` (each a process per job) must equal byte for byte.
 - ``cluster_run`` (session, the cluster-generic executor, every job a background process): the
   one-subgroup configuration again, compared with ``one_subgroup_run`` by test_cluster.

@@ -11,11 +11,11 @@ What legitimately reruns besides the jobs that read a changed value:
   prints the configuration. The rule graph reruns only when the rules change (test_rulegraph);
 - `provenance`, which gathers the record every job writes, and the target rule `all`.
 
-Cost: the planning stage and the report of the one-subgroup configuration, killed and resumed
-by two runs started at once of which one refuses after a few seconds (each a process per job),
-compared with the session's `one_subgroup_run` (every job in one process; that two clean runs
-give the same bytes is test_cluster's check too), and a dozen dry runs of about 0.7 s on copies
-of the session's `completed_run`.
+Cost: one run of the one-subgroup configuration from scratch, killed and resumed by two runs
+started at once of which one refuses after a few seconds (each a process per job, each job a
+fresh interpreter), compared with the session's `one_subgroup_run` (every job in one process):
+the local half of "two clean runs give the same bytes", whose cluster half is test_cluster's.
+And a dozen dry runs of about 0.7 s on copies of the session's `completed_run`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -300,15 +299,8 @@ def start_runs(workdir: Path, count: int) -> list[subprocess.Popen]:
 def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, tmp_path):
     """A run killed with SIGKILL resumes with the same command, to identical results; a second
     run started at the same moment in the same folder refuses with a message (one run at a
-    time), and the run that works is not disturbed by it. The run starts from a copy of the
-    session's one-subgroup run (results and Snakemake's records) without its planning stage and
-    the report: four planning chunks to run at once, then what gathers them; it is killed while
-    they run."""
-    workdir = tmp_path / "workflow"
-    shutil.copytree(one_subgroup_run, workdir, symlinks=True)
-    shutil.rmtree(workdir / "results" / "planning")
-    for name in ("report.html", "provenance.tsv"):
-        (workdir / "results" / name).unlink()
+    time), and the run that works is not disturbed by it."""
+    workdir = copy_workflow(tmp_path / "workflow", source=one_subgroup_run)
     log_path = tmp_path / "killed_run.log"
     with log_path.open("w", encoding="utf-8") as log:
         # Its own session, so one killpg reaches Snakemake and every job it started.
@@ -322,11 +314,11 @@ def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, t
         )
         deadline = time.monotonic() + 600
         try:
-            # Wait until Snakemake marks a job's outputs as incomplete: the job is running.
-            while not any((workdir / ".snakemake" / "incomplete").glob("*")):
+            # Wait until the first subgroup table exists: the per-subgroup jobs are then running.
+            while not list((workdir / "results" / "stratify").glob("*/patients.tsv")):
                 assert run.poll() is None, log_path.read_text(encoding="utf-8")
                 assert time.monotonic() < deadline
-                time.sleep(0.02)
+                time.sleep(0.05)
         finally:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
@@ -334,7 +326,7 @@ def test_killed_run_resumes_and_a_second_run_at_once_refuses(one_subgroup_run, t
     assert run.returncode == -signal.SIGKILL
     time.sleep(0.5)
     assert processes_in(workdir) == []
-    assert not (workdir / "results" / "planning" / "power.tsv").exists()
+    assert (workdir / "results" / "clean" / "patients.tsv").is_file()
     assert not (workdir / "results" / "report.html").exists()
     # Jobs were cut off mid-way: Snakemake left markers of their incomplete outputs, and the
     # lock files it could not remove.
