@@ -11,6 +11,10 @@ a new process forked from it that runs ``snakemake.cli.main`` as `python -m snak
 its own working directory, arguments, environment and process group, output to files, its exit
 status. Nothing of one run reaches another: every run is a fresh fork of the server, which
 never reads a Snakefile or the workflow's package (a run imports ``il6hcc`` from its own copy).
+One thing they do share is the server's string-hash seed (drawn when an interpreter starts), so
+a result that depended on set or dict order of strings would come out the same in every forked
+run: two runs compared byte for byte must include one whose jobs are fresh processes (the
+cluster run, the killed-and-resumed run, the default run).
 
 With ``jobs_in_process``, where Snakemake would start `python <job script>` for a ``script:``
 rule, the same generated file (its preamble builds the same ``snakemake`` object) is executed
