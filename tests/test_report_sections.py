@@ -68,9 +68,11 @@ def test_check_records_refuses_rows_of_another_subgroup():
     assert check_records(rows[:1], {"subgroup": "all"}, "prepost.tsv") == rows[:1]
 
 
-@pytest.fixture
-def subgroup_files(tmp_path):
-    """One subgroup's table and figures, as the rules write them."""
+@pytest.fixture(scope="module")
+def subgroup_files(tmp_path_factory):
+    """One subgroup's table and figures, as the rules write them; drawn once for the module (the
+    tests read them and write what they add in their own folders)."""
+    tmp_path = tmp_path_factory.mktemp("subgroup_files")
     table = tmp_path / "prepost.tsv"
     write_tsv(
         pd.DataFrame({"subgroup": ["first_line"], "marker": ["il6"], "p_value": [0.01]}), table
