@@ -20,7 +20,6 @@ And a dozen dry runs of about 0.7 s on copies of the session's `completed_run`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -32,12 +31,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from workflow_helpers import (
+    assert_same_results,
     copy_workflow,
     load_config,
     planned_job_names,
     planned_jobs,
+    result_files,
     reversed_keys,
     run_environment,
+    sha256_of,
     write_config,
 )
 
@@ -79,25 +81,6 @@ def optimism_jobs(plan: set[str], subgroup: str) -> set[str]:
 def section_jobs(plan: set[str]) -> set[str]:
     """The report-section jobs (one per subgroup): they gather every per-subgroup result."""
     return {job for job in plan if job.startswith("report_section[")}
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def result_files(workdir: Path) -> dict[str, Path]:
-    results = workdir / "results"
-    return {str(path.relative_to(workdir)): path for path in results.rglob("*") if path.is_file()}
-
-
-def assert_same_results(reference: Path, candidate: Path) -> None:
-    """Same result files, every one byte for byte (both runs had the same SOURCE_DATE_EPOCH)."""
-    expected, found = result_files(reference), result_files(candidate)
-    assert sorted(found) == sorted(expected)
-    for kind in (".tsv", ".svg", ".pdf", ".json", ".html"):
-        assert any(name.endswith(kind) for name in expected), kind
-    different = [name for name in expected if sha256_of(expected[name]) != sha256_of(found[name])]
-    assert different == []
 
 
 # --- Reruns after edits ----------------------------------------------------------------------

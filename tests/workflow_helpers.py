@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -47,6 +48,26 @@ def copy_workflow(destination: Path, source: Path = REPO) -> Path:
         else:
             shutil.copy2(origin, destination / name)
     return destination
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def result_files(workdir: Path) -> dict[str, Path]:
+    """Every file under ``workdir``'s results/, keyed by its path relative to ``workdir``."""
+    results = workdir / "results"
+    return {str(path.relative_to(workdir)): path for path in results.rglob("*") if path.is_file()}
+
+
+def assert_same_results(reference: Path, candidate: Path) -> None:
+    """Same result files, every one byte for byte (both runs had the same SOURCE_DATE_EPOCH)."""
+    expected, found = result_files(reference), result_files(candidate)
+    assert sorted(found) == sorted(expected)
+    for kind in (".tsv", ".svg", ".pdf", ".json", ".html"):
+        assert any(name.endswith(kind) for name in expected), kind
+    different = [name for name in expected if sha256_of(expected[name]) != sha256_of(found[name])]
+    assert different == []
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900):
