@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 from scipy.special import bdtr, gammaln
+from scipy.stats import random_table
 
 from il6hcc.stats.result import StatResult
 
@@ -106,40 +107,15 @@ def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
     return int(ways[first_row_total])
 
 
-def _simulated_log_factorial_sums(
-    row_totals: np.ndarray, column_totals: np.ndarray, replicates: int, seed: int
-) -> np.ndarray:
-    """-sum(log(x!)) over the cells of ``replicates`` null tables with the given margins, drawn
-    as R's r2dtable (Patefield 1981; not its random stream): each cell hypergeometric given the
-    cells above and to the left, all replicates advancing together (one call per cell)."""
-    rng = np.random.default_rng(seed)
-    remaining = np.tile(row_totals.astype(np.int64), (replicates, 1))
-    statistic = np.zeros(replicates)
-    for column_total in column_totals[:-1].tolist():
-        left_in_column = np.full(replicates, column_total, dtype=np.int64)
-        below = remaining.sum(axis=1)
-        for row in range(row_totals.size - 1):
-            below -= remaining[:, row]
-            cell = rng.hypergeometric(remaining[:, row], below, left_in_column)
-            remaining[:, row] -= cell
-            left_in_column -= cell
-            statistic -= gammaln(cell + 1)
-        remaining[:, -1] -= left_in_column
-        statistic -= gammaln(left_in_column + 1)
-    # The last column takes every patient not yet placed.
-    statistic -= gammaln(remaining + 1).sum(axis=1)
-    return statistic
-
-
 def fisher_monte_carlo(table, *, replicates: int, seed: int) -> float:
     """Monte Carlo p-value of Fisher's test, as R's ``fisher.test(simulate.p.value = TRUE, B =
     replicates)``: (1 + simulated tables at most as probable as the observed) / (replicates +
-    1). ``table`` has no empty row or column; standard error at most 0.5 / sqrt(replicates)."""
+    1), the null tables drawn by ``scipy.stats.random_table`` (not R's random stream). ``table``
+    has no empty row or column; standard error at most 0.5 / sqrt(replicates)."""
     counts = np.asarray(table, dtype=np.int64)
     observed = -float(gammaln(counts + 1).sum())
-    simulated = _simulated_log_factorial_sums(
-        counts.sum(axis=1), counts.sum(axis=0), replicates, seed
-    )
+    null_tables = random_table(counts.sum(axis=1), counts.sum(axis=0), seed=seed)
+    simulated = -gammaln(null_tables.rvs(replicates) + 1).sum(axis=(1, 2))
     # Both sides are <= 0: dividing by a little more than 1 moves the observed value up.
     at_most_as_probable = simulated <= observed / (1 + FISHER_MONTE_CARLO_TOLERANCE)
     return (1 + int(np.count_nonzero(at_most_as_probable))) / (replicates + 1)
