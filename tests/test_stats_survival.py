@@ -320,3 +320,22 @@ def test_cox_drops_incomplete_rows():
     ref = fit(frame.iloc[1:], ["group", "line"])
     assert got.n == 399
     np.testing.assert_allclose(got.coef, ref.coef, rtol=1e-12)
+
+
+def test_a_time_that_is_not_finite_drops_its_whole_row():
+    # The time and event are cleaned together; the group and the covariates must lose the same
+    # row, or the arrays no longer line up.
+    frame = data("large")
+    with_infinite = frame.copy()
+    with_infinite.loc[0, "time"] = np.inf
+    rest = frame.iloc[1:]
+    got = fit(with_infinite, ["group", "line"])
+    assert got.n == 399
+    np.testing.assert_array_equal(got.coef, fit(rest, ["group", "line"]).coef)
+    logrank = logrank_test(with_infinite["time"], with_infinite["event"], with_infinite["group"])
+    assert logrank.statistic == logrank_test(rest["time"], rest["event"], rest["group"]).statistic
+    at = [0.0, 5.0]
+    pd.testing.assert_frame_equal(
+        numbers_at_risk(with_infinite["time"], with_infinite["event"], with_infinite["group"], at),
+        numbers_at_risk(rest["time"], rest["event"], rest["group"], at),
+    )

@@ -1,8 +1,7 @@
 """Landmark survival analysis with the policy of R's ``survival`` package (3.5) around
-statsmodels' arithmetic (``SurvfuncRight``, ``survdiff``, ``PHReg``): Kaplan-Meier (``survfit``),
-its median, numbers at risk, log-rank (``survdiff``), Cox (``coxph(ties = "efron")``) and, by
-hand, ``cox.zph``. As R (``timefix = TRUE``), times that differ only by floating-point noise
-(``2.1 - 0.7`` and ``1.4``) are merged first. Degenerate input is not estimable, with a reason.
+statsmodels' arithmetic (``SurvfuncRight``, ``survdiff``, ``PHReg``); ``cox.zph`` by hand. As R
+(``timefix = TRUE``), times that differ only by floating-point noise (``2.1 - 0.7`` and ``1.4``)
+are merged first. Degenerate input is not estimable, with a reason.
 
 Reference: Therneau TM, Grambsch PM. Modeling Survival Data. Springer, 2000.
 """
@@ -22,8 +21,8 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from il6hcc.stats.result import StatResult
 
-# R's aeqSurv tolerance: sqrt(.Machine$double.eps).
-TIME_TIE_TOLERANCE = math.sqrt(np.finfo(float).eps)
+# sqrt(.Machine$double.eps): R's tolerance for equal times (aeqSurv) and a curve at 0.5 (survmean).
+SQRT_EPS = math.sqrt(np.finfo(float).eps)
 
 # coxph.control() defaults in survival 3.5: R's iteration limit, and the thresholds of its
 # singular-information and infinite-coefficient checks (applied here to statsmodels' fit).
@@ -37,7 +36,6 @@ COX_TOLER_INF = math.sqrt(COX_EPS)
 # infinite"), with 1 the estimate rests on a single patient.
 MIN_EVENTS_PER_LEVEL = 2
 
-NOT_REACHED_NOTE = "not reached: the {what} stays above 0.5 up to the last follow-up ({last})"
 COX_METHOD = "Cox PH, Efron ties, Wald CI, likelihood-ratio test"
 ZPH_METHOD = "score test for time-varying coefficients, KM time transform (cox.zph, survival 3)"
 
@@ -45,29 +43,30 @@ ZPH_METHOD = "score test for time-varying coefficients, KM time transform (cox.z
 def _merge_near_ties(time: np.ndarray) -> np.ndarray:
     """R's ``aeqSurv``: sorted distinct times whose gap is <= the tolerance, absolutely or
     relative to the mean absolute time, merged onto the first time of their run."""
-    finite = np.unique(time[np.isfinite(time)])
+    ok = np.isfinite(time)
+    finite = np.unique(time[ok])
     if finite.size < 2:
         return time
     gaps = np.diff(finite)
-    tied = (gaps <= TIME_TIE_TOLERANCE) | (gaps / np.mean(np.abs(finite)) <= TIME_TIE_TOLERANCE)
+    tied = (gaps <= SQRT_EPS) | (gaps / np.mean(np.abs(finite)) <= SQRT_EPS)
     if not tied.any():
         return time
     cuts = finite[np.concatenate(([True], ~tied))]
     merged = time.copy()
-    ok = np.isfinite(time)
     merged[ok] = cuts[np.searchsorted(cuts, time[ok], side="right") - 1]
     return merged
 
 
-def _as_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
-    """Numeric arrays of time and 0/1 event, rows with a missing value dropped."""
+def _as_time_event(time, event, *aligned) -> tuple[np.ndarray, ...]:
+    """Numeric arrays of time and 0/1 event, rows without a finite time or an event dropped,
+    then the same rows of each ``aligned`` array."""
     time_arr = pd.to_numeric(pd.Series(time), errors="coerce").to_numpy(dtype=float)
-    event_arr = pd.to_numeric(pd.Series(event).astype("float64"), errors="coerce").to_numpy()
+    event_arr = pd.Series(event).astype("float64").to_numpy()
     keep = np.isfinite(time_arr) & np.isfinite(event_arr)
     time_arr, event_arr = time_arr[keep], event_arr[keep]
     if not np.isin(event_arr, (0.0, 1.0)).all():
         raise ValueError("event must be coded 0 (censored) / 1 (event) or False/True")
-    return _merge_near_ties(time_arr), event_arr.astype(float)
+    return _merge_near_ties(time_arr), event_arr, *(np.asarray(a)[keep] for a in aligned)
 
 
 def _z_value(conf_level: float) -> float:
@@ -77,8 +76,7 @@ def _z_value(conf_level: float) -> float:
 def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate as R's ``survfit(Surv(time, event) ~ 1)``: one row per distinct
     time, censoring times included (statsmodels lists event times only), Greenwood standard
-    error of S, log-scale limits capped at 1; NaN (R: NA) where S = 0, as ``method`` says.
-    """
+    error of S, log-scale limits capped at 1; NaN (R: NA) where S = 0, as ``method`` says."""
     t, e = _as_time_event(time, event)
     times, position = np.unique(t, return_inverse=True)
     n_event = np.bincount(position, weights=e, minlength=times.size).astype(int)
@@ -103,15 +101,14 @@ def kaplan_meier(time, event, *, conf_level: float = 0.95) -> pd.DataFrame:
 
 
 def _first_crossing(curve: np.ndarray, times: np.ndarray) -> float:
-    """R's survmean ``minmin``: the first time the curve is <= 0.5 (NaN if never); where it
-    sits at 0.5 (within sqrt(eps)) and drops later, the midpoint of the flat part."""
-    tolerance = math.sqrt(np.finfo(float).eps)
-    keep = ~np.isnan(curve) & (curve < 0.5 + tolerance)
+    """R's survmean ``minmin``: the first time the curve (NaN never counts) is <= 0.5 (NaN if
+    never); where it sits at 0.5 (within sqrt(eps)) and drops later, the flat part's midpoint."""
+    keep = curve < 0.5 + SQRT_EPS
     if not keep.any():
         return math.nan
     kept_times, kept_curve = times[keep], curve[keep]
     lower = np.nonzero(kept_curve < kept_curve[0])[0]
-    if abs(kept_curve[0] - 0.5) < tolerance and lower.size:
+    if abs(kept_curve[0] - 0.5) < SQRT_EPS and lower.size:
         return float((kept_times[0] + kept_times[lower[0]]) / 2)
     return float(kept_times[0])
 
@@ -123,27 +120,22 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     ``extra``: n, n_events, last_follow_up, median_reached, ci_low_reached, ci_high_reached,
     note (which value is not reached, NaN here, NA in R, and why)."""
     curve = kaplan_meier(time, event, conf_level=conf_level)
-    # Everybody is at risk at the first time.
-    counts = {"n": int(curve["n_risk"].iloc[0]) if len(curve) else 0}
-    counts["n_events"] = int(curve["n_event"].sum())
     if curve.empty:
-        return StatResult.not_estimable("no observations", **counts, note="no observations")
+        return StatResult.not_estimable("no observations", n=0, n_events=0, note="no observations")
+    # Everybody is at risk at the first time.
+    counts = {"n": int(curve["n_risk"].iloc[0]), "n_events": int(curve["n_event"].sum())}
     last = float(curve["time"].iloc[-1])
-    # survfit0(): R prepends the start time (min(0, times)) with S = 1 before searching.
-    start = min(0.0, float(curve["time"].iloc[0]))
-    if curve["time"].iloc[0] != start:
-        first = {"time": [start], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}
-        curve = pd.concat([pd.DataFrame(first), curve])
+    # R's survfit0() first prepends S = 1 at min(0, times): never <= 0.5, so not needed here.
     found, notes, reached = {}, [], {}
-    for key, column, label, what in (
-        ("estimate", "survival", "median", "survival curve"),
-        ("ci_low", "ci_low", "CI lower limit", "lower confidence limit"),
-        ("ci_high", "ci_high", "CI upper limit", "upper confidence limit"),
+    for key, column, not_reached in (
+        ("estimate", "survival", "median not reached: the survival curve"),
+        ("ci_low", "ci_low", "CI lower limit not reached: the lower confidence limit"),
+        ("ci_high", "ci_high", "CI upper limit not reached: the upper confidence limit"),
     ):
         found[key] = _first_crossing(curve[column].to_numpy(), curve["time"].to_numpy())
         reached[f"{'median' if key == 'estimate' else key}_reached"] = not math.isnan(found[key])
         if math.isnan(found[key]):
-            notes.append(f"{label} " + NOT_REACHED_NOTE.format(what=what, last=f"{last:g}"))
+            notes.append(f"{not_reached} stays above 0.5 up to the last follow-up ({last:g})")
     return StatResult(
         **found,
         conf_level=conf_level,
@@ -152,17 +144,22 @@ def km_median(time, event, *, conf_level: float = 0.95) -> StatResult:
     )
 
 
+def _time_event_group(time, event, group) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """:func:`_as_time_event` with the group of each row, and the sorted groups."""
+    frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
+    t, e, groups = _as_time_event(frame["time"], frame["event"], frame["group"])
+    return t, e, groups, sorted(pd.unique(groups))
+
+
 def numbers_at_risk(time, event, group, at_times) -> pd.DataFrame:
     """Rows ``group, time, n_risk`` (both sorted) as R's ``summary(survfit(Surv(time, event)
     ~ group), times = at_times, extend = TRUE)$n.risk``: patients with time >= t; rows with a
     missing value dropped."""
-    frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
-    t, _ = _as_time_event(frame["time"], frame["event"])
-    groups = frame["group"].to_numpy()
+    t, _, groups, levels = _time_event_group(time, event, group)
     at = np.sort(np.asarray(at_times, dtype=float))
     rows = [
         (level, moment, int(n_risk))
-        for level in sorted(pd.unique(groups))
+        for level in levels
         for moment, n_risk in zip(at, (t[groups == level, None] >= at).sum(axis=0), strict=True)
     ]
     return pd.DataFrame(rows, columns=["group", "time", "n_risk"])
@@ -173,10 +170,7 @@ def logrank_test(time, event, group) -> StatResult:
     over the groups with expected events (as R), p from the upper tail (statsmodels' 1 - cdf
     loses small p-values). ``extra``: df and, per group, n, observed and expected events. Not
     estimable with fewer than two groups (expecting events) or no events."""
-    frame = pd.DataFrame({"time": time, "event": event, "group": group}).dropna()
-    t, e = _as_time_event(frame["time"], frame["event"])
-    g = frame["group"].to_numpy()
-    levels = sorted(pd.unique(g))
+    t, e, g, levels = _time_event_group(time, event, group)
     times, position = np.unique(t, return_inverse=True)
     deaths = np.bincount(position, weights=e, minlength=times.size)
     at_risk = {
@@ -215,10 +209,8 @@ def _design(data: pd.DataFrame, covariates: list[str]) -> tuple[np.ndarray, list
     blocks, names, terms = [], [], {}
     for cov in covariates:
         column, start = data[cov], len(names)
-        # Booleans count as numeric; a categorical of numbers is a factor.
-        if pd.api.types.is_numeric_dtype(column) and not isinstance(
-            column.dtype, pd.CategoricalDtype
-        ):
+        # Booleans count as numeric; a categorical (even of numbers) is not numeric: a factor.
+        if pd.api.types.is_numeric_dtype(column):
             blocks.append(column.to_numpy(dtype=float))
             names.append(cov)
         else:
@@ -254,16 +246,15 @@ def _is_singular(info: np.ndarray) -> bool:
 
 def _precondition(design, names, terms, event, min_events_per_level) -> str:
     """Why these data give no usable Cox fit ('' when they do)."""
-    single_level = [f"{cov} has a single level" for cov, columns in terms.items() if not columns]
-    checks = {
-        "no covariates": not terms,
-        "no complete observations": event.size == 0,
-        "no events": event.sum() == 0,
-        **dict.fromkeys(single_level[:1], True),
-    }
-    for reason, failed in checks.items():
-        if failed:
-            return reason
+    if not terms:
+        return "no covariates"
+    if event.size == 0:
+        return "no complete observations"
+    if event.sum() == 0:
+        return "no events"
+    for cov, columns in terms.items():
+        if not columns:
+            return f"{cov} has a single level"
     for j, name in enumerate(names):
         values = np.unique(design[:, j])
         if values.size == 1:
@@ -289,18 +280,17 @@ def cox_fit(
 ) -> CoxFit:
     """``coxph(Surv(time, event) ~ covariates, ties = "efron")`` fitted once: statsmodels'
     ``PHReg(ties="efron")`` on complete cases, with coxph's checks (singular information, a
-    coefficient drifting to infinity) and its 20 iterations; R stops at a relative change of
-    1e-9, so coefficients agree to about 1e-8. Not estimable without events or covariates, with
-    a constant covariate, a two-valued column with fewer than ``min_events_per_level`` events
-    at a value, collinear covariates or no convergence.
-    """
+    coefficient drifting to infinity) and its 20 iterations; R stops at a relative change of 1e-9,
+    so coefficients agree to about 1e-8. Not estimable without events or covariates, with a
+    constant covariate, a two-valued column with fewer than ``min_events_per_level`` events at a
+    value, collinear covariates or no convergence."""
     frame = data[[time, event, *covariates]].dropna()
-    t, e = _as_time_event(frame[time], frame[event])
+    t, e, rows = _as_time_event(frame[time], frame[event], np.arange(len(frame)))
+    frame = frame.iloc[rows]
     x, names, terms = _design(frame, list(covariates))
     known = {"covariates": list(covariates), "names": names, "terms": terms, "n": int(t.size)}
     known["n_events"] = int(e.sum())
-    reason = _precondition(x, names, terms, e, min_events_per_level)
-    if reason:
+    if reason := _precondition(x, names, terms, e, min_events_per_level):
         return CoxFit(**known, reason=reason)
     # Centring does not change the fit (the partial likelihood is shift-invariant) and keeps
     # exp(x beta) well scaled, as R's coxph does internally.
@@ -320,20 +310,16 @@ def cox_fit(
     if infinite.any():
         drifting = ", ".join(np.asarray(names)[infinite])
         reason = f"did not converge: coefficient of {drifting} may be infinite"
-    elif any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
-        reason = f"did not converge in {COX_ITER_MAX} iterations"
-    else:
-        return CoxFit(
-            **known, model=model, coef=fitted.params, se=fitted.bse, iterations=len(iterates)
-        )
-    return CoxFit(**known, reason=reason)
+        return CoxFit(**known, reason=reason)
+    if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
+        return CoxFit(**known, reason=f"did not converge in {COX_ITER_MAX} iterations")
+    return CoxFit(**known, model=model, coef=fitted.params, se=fitted.bse, iterations=len(iterates))
 
 
 def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatResult]:
     """A :func:`cox_fit`'s coefficients as R's ``summary(coxph(...))``, keyed by term: Wald z,
     hazard ratio with Wald CI; ``extra``: coef, se, n, n_events, loglik_null, loglik and the
-    likelihood-ratio test (lr_chisq, lr_df, lr_p_value), iterations.
-    """
+    likelihood-ratio test (lr_chisq, lr_df, lr_p_value), iterations."""
     if fit.reason:
         planned = fit.names or fit.covariates or ["(no covariates)"]
         counts = {"n": fit.n, "n_events": fit.n_events, "iterations": 0}
@@ -363,8 +349,7 @@ def cox_regression(fit: CoxFit, *, conf_level: float = 0.95) -> dict[str, StatRe
 def _efron_by_event_time(time, event, x, beta):
     """Per event time, Efron's score (T x p) and information (T x p x p) at ``beta`` (JASA
     1977;72:557-65: the k-th of d tied deaths sees the risk set less k/d of their weight),
-    from reverse cumulative sums, all tied steps in one pass. Returns (times, score, info).
-    """
+    from reverse cumulative sums, all tied steps in one pass. Returns (deaths, score, info)."""
     eta = x @ beta
     times, position = np.unique(time, return_inverse=True)
     p = x.shape[1]
@@ -392,23 +377,21 @@ def _efron_by_event_time(time, event, x, beta):
     mean = sums[:, 1 : 1 + p] / sums[:, :1]
     second = sums[:, 1 + p :].reshape(-1, p, p) / sums[:, 0, None, None]
     info = np.add.reduceat(second - np.einsum("ki,kj->kij", mean, mean), starts, axis=0)
-    return times[has], x_dying - np.add.reduceat(mean, starts, axis=0), info
+    return deaths, x_dying - np.add.reduceat(mean, starts, axis=0), info
 
 
 def cox_zph(fit: CoxFit) -> dict[str, StatResult]:
     """Proportional-hazards test as R's ``cox.zph(fit)`` in survival >= 3.0 (transform "km"), keyed
-    by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines implements the test
-    of survival < 3.0, which gives other numbers. Grambsch & Therneau (Biometrika 1994;81:515-26):
-    score test of theta = 0 in beta + theta g(t), g = 1 - KM(t-) centred over the deaths, with
-    Efron's risk-set moments weighted by 1, g, g^2; a term uses its theta columns (df), GLOBAL all.
-    ``extra``: df."""
+    by term then ``GLOBAL``. Hand-written: statsmodels has none, and lifelines has the test of
+    survival < 3.0 (other numbers). Grambsch & Therneau (Biometrika 1994;81:515-26): score test of
+    theta = 0 in beta + theta g(t), g = 1 - KM(t-) centred over the deaths, with Efron's risk-set
+    moments weighted by 1, g, g^2; a term uses its theta columns (``extra`` df), GLOBAL all."""
     if fit.reason:
         return {term: StatResult.not_estimable(fit.reason) for term in [*fit.covariates, "GLOBAL"]}
     time, event = fit.model.endog, fit.model.status
-    event_times, score, info = _efron_by_event_time(time, event, fit.model.exog, fit.coef)
+    deaths, score, info = _efron_by_event_time(time, event, fit.model.exog, fit.coef)
     # 1 - KM just before each event time, centred on its mean over the deaths.
     transformed = 1 - np.concatenate(([1.0], SurvfuncRight(time, event).surv_prob[:-1]))
-    deaths = np.bincount(np.searchsorted(event_times, time[event == 1]))
     g = transformed - np.average(transformed, weights=deaths)
     p = len(fit.coef)
     blocks = [np.einsum("t,tij->ij", g**power, info) for power in (0, 1, 2)]
