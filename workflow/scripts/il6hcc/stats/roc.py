@@ -4,7 +4,9 @@ coordinates, the Youden cut-off and a stratified bootstrap interval of the AUC.
 
 Orientation is never guessed: higher ``scores`` mean "more likely a case", ``is_case`` is
 boolean (pROC's ``levels = c(FALSE, TRUE), direction = "<"``); positive at ``t`` means score
->= t. Missing scores are dropped and counted; degenerate input is not estimable, with a reason.
+>= t. Missing scores are dropped and counted; degenerate input (no cases, no controls, infinite
+scores) is not estimable, with a reason. A one-study result's ``extra`` starts with n_cases,
+n_controls, n_missing.
 
 Hand-written, as no Python library reproduces pROC: DeLong's variance and paired test (from
 midranks in O(n log n), Sun & Xu 2014; one core for one study and a batch), pROC's thresholds and
@@ -30,31 +32,34 @@ BOOTSTRAP_BATCH_ELEMENTS = 4_000_000
 DELONG_TEST = "DeLong's test for two correlated ROC curves"
 
 
-def _drop_missing(scores, is_case):
-    """Patients with a score: their scores, their labels, and the number dropped."""
-    scores, is_case = np.asarray(scores, dtype=float), np.asarray(is_case)
-    if is_case.dtype != bool:
-        raise TypeError("is_case must be a boolean array (True = case / responder)")
-    if scores.shape != is_case.shape or scores.ndim != 1:
-        raise ValueError("scores and is_case must be one-dimensional and of equal length")
-    present = ~np.isnan(scores)
-    return scores[present], is_case[present], int(np.count_nonzero(~present))
-
-
-def _degenerate_reason(scores, is_case):
-    """Why no ROC curve can be built (pROC refuses the same inputs), or ''."""
-    if not is_case.any():
-        return "no cases (responders) with a score; pROC stops with 'No case observation.'"
-    if is_case.all():
-        return "no controls with a score; pROC stops with 'No control observation.'"
-    if np.isinf(scores).any():
-        return "infinite score(s): pROC refuses to build a ROC curve (returns NaN)"
-    return ""
-
-
 def _counts(is_case):
     n_cases = int(np.count_nonzero(is_case))
-    return {"n_cases": n_cases, "n_controls": int(is_case.size - n_cases)}
+    return n_cases, int(is_case.size - n_cases)
+
+
+def _prepared(markers, is_case, method, extra, conf_level=np.nan):
+    """The patients with every marker's score: their scores (a row per marker), their labels, and
+    the result to fill in (not estimable, with the reason, where pROC refuses to build a curve)."""
+    markers = np.array([np.asarray(scores, dtype=float) for scores in markers])
+    is_case = np.asarray(is_case)
+    if is_case.dtype != bool:
+        raise TypeError("is_case must be a boolean array (True = case / responder)")
+    if markers.shape[1:] != is_case.shape or is_case.ndim != 1:
+        raise ValueError("scores and is_case must be one-dimensional and of equal length")
+    present = ~np.isnan(markers).any(axis=0)
+    n_missing = int(np.count_nonzero(~present))
+    markers, is_case = markers[:, present], is_case[present]
+    n_cases, n_controls = _counts(is_case)
+    extra = {"n_cases": n_cases, "n_controls": n_controls, "n_missing": n_missing, **extra}
+    reason = ""
+    if not n_cases:
+        reason = "no cases (responders) with a score; pROC stops with 'No case observation.'"
+    elif not n_controls:
+        reason = "no controls with a score; pROC stops with 'No control observation.'"
+    elif np.isinf(markers).any():
+        reason = "infinite score(s): pROC refuses to build a ROC curve (returns NaN)"
+    result = StatResult(conf_level=conf_level, method=method, extra=extra)
+    return markers, is_case, replace(result, estimable=not reason, reason=reason)
 
 
 def _placements(scores, is_case):
@@ -63,27 +68,12 @@ def _placements(scores, is_case):
     ties counting one half. As Sun and Xu (2014), from midranks: a case's midrank among all less its
     midrank among the cases is the number of controls below it plus half the tied ones; twice that
     is an integer, so the AUC is exact before its one division."""
-    n_cases, n_controls = _counts(is_case).values()
+    n_cases, n_controls = _counts(is_case)
     pooled = rankdata(scores, axis=-1)
     twice_controls_under = 2 * (pooled[..., is_case] - rankdata(scores[..., is_case], axis=-1))
     twice_cases_under = 2 * (pooled[..., ~is_case] - rankdata(scores[..., ~is_case], axis=-1))
     auc = twice_controls_under.sum(axis=-1) / (2.0 * n_cases * n_controls)
     return twice_controls_under / (2.0 * n_controls), 1 - twice_cases_under / (2.0 * n_cases), auc
-
-
-def _delong(placements, other=None):
-    """The AUC (or, given ``other`` placements on the same patients, AUC - other AUC) and its
-    DeLong standard error per study: sqrt(s2(V10) / m + s2(V01) / n) over the centred placements
-    (for a difference, L S L' with L = (1, -1): over the differences of centred placements).
-    Sums of squares, not np.dot: BLAS threads only slow this memory-bound sum on a shared host."""
-    cases, controls, estimate = placements
-    cases, controls = cases - estimate[..., None], controls - estimate[..., None]
-    if other is not None:
-        cases = cases - (other[0] - other[2][..., None])
-        controls = controls - (other[1] - other[2][..., None])
-        estimate = estimate - other[2]
-    parts = [np.square(c).sum(axis=-1) / (c.shape[-1] - 1) / c.shape[-1] for c in (cases, controls)]
-    return estimate, np.sqrt(parts[0] + parts[1])
 
 
 def _check_conf_level(conf_level):
@@ -92,11 +82,20 @@ def _check_conf_level(conf_level):
 
 
 def _delong_test(placements, conf_level, null, lowest):
-    """DeLong's z test against ``null`` of the AUC (one placements triple) or of the difference
-    of two AUCs (two) per study, shared by the one-study and batched functions: the result's
-    fields (interval clipped to [``lowest``, 1], NaN where the variance is zero), the standard
-    error, and whether the clipping truncated the interval."""
-    estimate, se = _delong(*placements)
+    """DeLong's z test against ``null`` of the AUC (one placements triple) or of AUC - other AUC
+    (two, on the same patients) per study: the result's fields (interval clipped to [``lowest``,
+    1], NaN where the variance is zero), the standard error, and whether the clipping truncated.
+    The standard error is sqrt(s2(V10) / m + s2(V01) / n) over the centred placements (for a
+    difference, L S L' with L = (1, -1): over the differences of centred placements). Sums of
+    squares, not np.dot: BLAS threads only slow this memory-bound sum on a shared host."""
+    cases, controls, estimate = placements[0]
+    cases, controls = cases - estimate[..., None], controls - estimate[..., None]
+    for other_cases, other_controls, other_estimate in placements[1:]:
+        cases = cases - (other_cases - other_estimate[..., None])
+        controls = controls - (other_controls - other_estimate[..., None])
+        estimate = estimate - other_estimate
+    parts = [np.square(c).sum(axis=-1) / (c.shape[-1] - 1) / c.shape[-1] for c in (cases, controls)]
+    se = np.sqrt(parts[0] + parts[1])
     safe_se = np.where(se > 0, se, np.nan)
     z = (estimate - null) / safe_se
     half_width = ndtri(0.5 + conf_level / 2) * safe_se
@@ -121,22 +120,18 @@ def _too_few_reason(n_cases, n_controls, min_per_group):
 def roc_auc(scores, is_case, *, conf_level=0.95, min_per_group=DELONG_MIN_PER_GROUP):
     """AUC = P(case > control) + P(tie) / 2 with DeLong's standard error and interval (clipped to
     [0, 1]), as pROC's ``ci.auc(roc, method = "delong")``; method "DeLong". Not estimable, the AUC
-    still reported where it exists: no cases or no controls, infinite scores, fewer than
-    ``min_per_group`` (at least 2) of either (pROC: NA), zero variance (AUC 0 or 1,
-    ``perfect_separation``, or all scores tied). ``extra``: n_cases, n_controls, n_missing, auc_se,
-    perfect_separation."""
+    still reported where it exists: degenerate input, fewer than ``min_per_group`` (at least 2)
+    cases or controls (pROC: NA), zero variance (AUC 0 or 1, ``perfect_separation``, or all scores
+    tied). ``extra`` then: auc_se, perfect_separation."""
     _check_conf_level(conf_level)
-    scores, is_case, n_missing = _drop_missing(scores, is_case)
-    extra = {**_counts(is_case), "n_missing": n_missing, "auc_se": np.nan}
-    extra["perfect_separation"] = False
-    result = StatResult(conf_level=conf_level, method="DeLong", extra=extra)
-    reason = _degenerate_reason(scores, is_case)
-    if reason:
-        return replace(result, estimable=False, reason=reason)
+    extra = {"auc_se": np.nan, "perfect_separation": False}
+    (scores,), is_case, result = _prepared([scores], is_case, "DeLong", extra, conf_level)
+    if not result.estimable:
+        return result
     placements = _placements(scores, is_case)
     auc = float(placements[2])
     result = replace(result, estimate=auc).with_extra(perfect_separation=auc in (0.0, 1.0))
-    too_few = _too_few_reason(extra["n_cases"], extra["n_controls"], min_per_group)
+    too_few = _too_few_reason(*_counts(is_case), min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=f"{too_few}; only the AUC is reported")
     fields, se, _ = _delong_test([placements], conf_level, 0.5, 0.0)
@@ -161,25 +156,20 @@ def delong_paired_test(
     as ``estimate`` with a normal interval truncated to [-1, 1] (``method`` says when). Patients
     missing either score are dropped. Not estimable: fewer than ``min_per_group`` (at least 2) cases
     or controls, or a zero variance of the difference (pROC: z = 0, p = 1 for equal AUCs, z = Inf, p
-    = 0 otherwise). ``extra``: n_cases, n_controls, n_missing, auc_a, auc_b, se_difference."""
+    = 0 otherwise). ``extra`` then: auc_a, auc_b, se_difference."""
     _check_conf_level(conf_level)
     scores_a, scores_b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
     if scores_a.shape != scores_b.shape:
         raise ValueError("scores_a and scores_b must have one value per patient")
-    both_present = ~np.isnan(scores_a) & ~np.isnan(scores_b)
-    scores_a, is_case, _ = _drop_missing(np.where(both_present, scores_a, np.nan), is_case)
-    scores_b = scores_b[both_present]
-    extra = {**_counts(is_case), "n_missing": int(np.count_nonzero(~both_present))}
-    extra.update(dict.fromkeys(("auc_a", "auc_b", "se_difference"), np.nan))
-    result = StatResult(conf_level=conf_level, method=DELONG_TEST, extra=extra)
-    reason = _degenerate_reason(scores_a, is_case) or _degenerate_reason(scores_b, is_case)
-    if reason:
-        return replace(result, estimable=False, reason=reason)
-    placements_a, placements_b = _placements(scores_a, is_case), _placements(scores_b, is_case)
+    extra = dict.fromkeys(("auc_a", "auc_b", "se_difference"), np.nan)
+    both, is_case, result = _prepared([scores_a, scores_b], is_case, DELONG_TEST, extra, conf_level)
+    if not result.estimable:
+        return result
+    placements_a, placements_b = [_placements(scores, is_case) for scores in both]
     auc_a, auc_b = float(placements_a[2]), float(placements_b[2])
     difference = auc_a - auc_b
     result = replace(result, estimate=difference).with_extra(auc_a=auc_a, auc_b=auc_b)
-    too_few = _too_few_reason(extra["n_cases"], extra["n_controls"], min_per_group)
+    too_few = _too_few_reason(*_counts(is_case), min_per_group)
     if too_few:
         return replace(result, estimable=False, reason=too_few)
     fields, se, truncated = _delong_test([placements_a, placements_b], conf_level, 0.0, -1.0)
@@ -197,10 +187,10 @@ def delong_paired_test(
 
 
 def _delong_batch(is_case, scores, conf_level, null, lowest):
-    """The placements and the batch fields (arrays over the rows of ``scores``, studies with the
-    same ``is_case`` columns; complete, at least 2 cases and 2 controls) of the AUC, or of the
-    difference of two AUCs given two score arrays, as the one-study function, and the DeLong
-    standard error; a study with zero variance is not estimable."""
+    """Placements, batch fields (as the one-study function's) and DeLong standard error of the AUC
+    (or, given two score arrays, of the difference of two AUCs) of each row of ``scores``: studies
+    with the same ``is_case`` columns, complete, at least 2 cases and 2 controls; a study with zero
+    variance is not estimable."""
     _check_conf_level(conf_level)
     is_case, scores = np.asarray(is_case), [np.asarray(s, dtype=float) for s in scores]
     mismatched = is_case.ndim != 1 or any(s.shape[-1] != is_case.size for s in scores)
@@ -208,7 +198,7 @@ def _delong_batch(is_case, scores, conf_level, null, lowest):
         raise ValueError("is_case must be a boolean vector, one entry per column of scores")
     if any(np.isnan(values).any() for values in scores):
         raise ValueError("batched ROC input must be complete (no NaN)")
-    if _too_few_reason(*_counts(is_case).values(), DELONG_MIN_PER_GROUP):
+    if _too_few_reason(*_counts(is_case), DELONG_MIN_PER_GROUP):
         raise ValueError("DeLong's variance needs at least 2 cases and 2 controls")
     placements = [_placements(values, is_case) for values in scores]
     fields, se, _ = _delong_test(placements, conf_level, null, lowest)
@@ -236,7 +226,7 @@ def _curve_arrays(scores, is_case):
     """Thresholds (increasing), sensitivities and specificities, with pROC's arithmetic. pROC's
     roc.utils.thresholds for direction "<": -Inf, the thresholds between consecutive distinct
     scores (:func:`proc_threshold_between`), Inf."""
-    n_cases, n_controls = _counts(is_case).values()
+    n_cases, n_controls = _counts(is_case)
     order = np.argsort(scores)
     distinct, first_of_value = np.unique(scores[order], return_index=True)
     cases_below = np.concatenate(([0], np.cumsum(is_case[order])))[first_of_value]
@@ -262,12 +252,12 @@ def proc_threshold_between(lower, upper):
 def roc_curve(scores, is_case):
     """Every threshold with its sensitivity and specificity, as pROC's ``coords(roc, "all",
     transpose = FALSE)``. ``attrs``: estimable, reason (no rows if degenerate), n_missing."""
-    scores, is_case, n_missing = _drop_missing(scores, is_case)
-    reason = _degenerate_reason(scores, is_case)
+    (scores,), is_case, result = _prepared([scores], is_case, method="", extra={})
     columns = ("threshold", "sensitivity", "specificity")
-    arrays = ([],) * 3 if reason else _curve_arrays(scores, is_case)
+    arrays = _curve_arrays(scores, is_case) if result.estimable else ([],) * 3
     curve = pd.DataFrame(dict(zip(columns, arrays, strict=True)), dtype=float)
-    curve.attrs.update(estimable=not reason, reason=reason, n_missing=n_missing)
+    curve.attrs.update(estimable=result.estimable, reason=result.reason)
+    curve.attrs["n_missing"] = result.extra["n_missing"]
     return curve
 
 
@@ -275,34 +265,26 @@ def youden_threshold(scores, is_case):
     """The cut-off maximising Youden's J = sensitivity + specificity - 1 (Youden 1950) as
     ``estimate``, as pROC's ``coords(roc, "best", best.method = "youden")``; of tied optima
     (pROC returns all) the LOWEST, counted in ``n_tied_optima``. Data-driven: optimistic for new
-    patients. Not estimable when the best J is <= 0 (values still reported). ``extra``:
-    n_cases, n_controls, n_missing, sensitivity, specificity, youden_j, n_tied_optima.
-    """
-    scores, is_case, n_missing = _drop_missing(scores, is_case)
-    extra = {**_counts(is_case), "n_missing": n_missing}
-    extra.update(dict.fromkeys(("sensitivity", "specificity", "youden_j"), np.nan))
-    extra["n_tied_optima"] = 0
+    patients. Not estimable when the best J is <= 0 (values still reported). ``extra`` then:
+    sensitivity, specificity, youden_j, n_tied_optima."""
+    extra = dict.fromkeys(("sensitivity", "specificity", "youden_j"), np.nan) | {"n_tied_optima": 0}
     method = "maximum Youden index over pROC thresholds; lowest threshold among ties"
-    result = StatResult(method=method, extra=extra)
-    reason = _degenerate_reason(scores, is_case)
-    if reason:
-        return replace(result, estimable=False, reason=reason)
+    (scores,), is_case, result = _prepared([scores], is_case, method, extra)
+    if not result.estimable:
+        return result
     thresholds, sensitivity, specificity = _curve_arrays(scores, is_case)
     criterion = sensitivity + specificity
-    is_optimum = criterion == criterion.max()
-    best = int(np.flatnonzero(is_optimum)[0])
+    best = int(np.argmax(criterion))  # the first optimum: the lowest threshold
     youden_j = float(criterion[best] - 1)
-    return replace(
-        result,
-        estimate=float(thresholds[best]),
-        estimable=youden_j > 0,
-        reason="" if youden_j > 0 else "no threshold has a positive Youden index",
-    ).with_extra(
+    result = replace(result, estimate=float(thresholds[best])).with_extra(
         sensitivity=float(sensitivity[best]),
         specificity=float(specificity[best]),
         youden_j=youden_j,
-        n_tied_optima=int(np.count_nonzero(is_optimum)),
+        n_tied_optima=int(np.count_nonzero(criterion == criterion[best])),
     )
+    if youden_j > 0:
+        return result
+    return replace(result, estimable=False, reason="no threshold has a positive Youden index")
 
 
 def bootstrap_auc_ci(scores, is_case, *, n_boot=2000, seed, conf_level=0.95):
@@ -310,22 +292,16 @@ def bootstrap_auc_ci(scores, is_case, *, n_boot=2000, seed, conf_level=0.95):
     "bootstrap", boot.stratified = TRUE)`` (cases and controls resampled apart; R's quantile
     type 7; Carpenter & Bithell, Stat Med 2000;19:1141-64); reproducible for a ``seed`` (numpy
     PCG64), not pROC's random stream. O(n) per replicate: one sort, then per resampled case the
-    resampled controls below and tied, from a cumulative count over the sorted controls.
-    ``extra``: n_cases, n_controls, n_missing, n_boot, seed.
-    """
+    resampled controls below and tied, from a cumulative count over the sorted controls. ``extra``
+    then: n_boot, seed."""
     _check_conf_level(conf_level)
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
-    scores, is_case, n_missing = _drop_missing(scores, is_case)
-    n_cases, n_controls = _counts(is_case).values()
-    result = StatResult(
-        conf_level=conf_level,
-        method="stratified bootstrap, percentile interval",
-        extra={**_counts(is_case), "n_missing": n_missing, "n_boot": n_boot, "seed": seed},
-    )
-    reason = _degenerate_reason(scores, is_case)
-    if reason:
-        return replace(result, estimable=False, reason=reason)
+    method, extra = "stratified bootstrap, percentile interval", {"n_boot": n_boot, "seed": seed}
+    (scores,), is_case, result = _prepared([scores], is_case, method, extra, conf_level)
+    if not result.estimable:
+        return result
+    n_cases, n_controls = _counts(is_case)
     sorted_controls, case_scores = np.sort(scores[~is_case]), scores[is_case]
     controls_below = np.searchsorted(sorted_controls, case_scores, side="left")
     controls_below_or_tied = np.searchsorted(sorted_controls, case_scores, side="right")
