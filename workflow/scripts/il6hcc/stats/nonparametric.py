@@ -34,10 +34,8 @@ EPSILON = np.finfo(float).eps
 def _signed_rank_counts(n: int) -> list[int]:
     """Number of subsets of {1..n} with each sum 0..n(n+1)/2: coefficients of prod (1 + q^i)."""
     counts = [1] + [0] * (n * (n + 1) // 2)
-    top = 0
     for i in range(1, n + 1):
-        top += i
-        for total in range(top, i - 1, -1):
+        for total in range(i * (i + 1) // 2, i - 1, -1):
             counts[total] += counts[total - i]
     return counts
 
@@ -61,35 +59,39 @@ def _require_complete(*arrays: np.ndarray) -> None:
         )
 
 
-def _rank_test(call, batch_shape, reason, use_exact, obstacles, extra, *, exact, correct, large):
-    """R's method per study (exact where asked or allowed and no ``obstacles``, else the normal
-    approximation, saying why not exact), SciPy's statistic and p-value from one ``call(rows,
-    method)`` per method (``extra`` may hold the statistic R prints instead), NaN where ``reason``
-    says not estimable; plain Python scalars for a single study."""
-    usable = reason == ""
+def _methods(exact, correct: bool, obstacles: dict, small, large: str) -> np.ndarray:
+    """R's method per study: exact where ``exact`` is true or, with ``exact`` None, where
+    ``small`` (else the approximation notes ``large``), unless one of the named ``obstacles``
+    (masks) is present, when the approximation says which."""
     blocked = np.logical_or.reduce(list(obstacles.values()))
-    methods = np.full(reason.shape, _approximation_label(correct), dtype=object)
+    use_exact = np.broadcast_to(small if exact is None else bool(exact), blocked.shape)
+    methods = np.full(blocked.shape, _approximation_label(correct), dtype=object)
     methods[use_exact & ~blocked] = "exact"
     for row in np.flatnonzero(use_exact & blocked):
         names = [name for name, present in obstacles.items() if present[row]]
         methods[row] += "; exact test not possible with " + " and ".join(names)
     if exact is None:
         methods[~use_exact] += "; " + large
+    return methods
+
+
+def _rank_test(test, batch_shape: tuple, methods: np.ndarray, reason: np.ndarray, extra: dict):
+    """The statistic R prints and SciPy's p-value from one ``test(rows, scipy_method)`` per
+    method, NaN where ``reason`` says not estimable; plain Python scalars for a single study."""
+    usable = reason == ""
     statistic, p_value = np.full(reason.shape, math.nan), np.full(reason.shape, math.nan)
     is_exact = methods == "exact"
     for rows, scipy_method in ((usable & is_exact, "exact"), (usable & ~is_exact, "asymptotic")):
         if rows.any():
-            outcome = call(rows, scipy_method)
-            statistic[rows], p_value[rows] = outcome.statistic, outcome.pvalue
+            statistic[rows], p_value[rows] = test(rows, scipy_method)
     methods[~usable] = NOT_ESTIMABLE
-    extra = {"statistic": statistic, **extra}
 
     def shaped(values: np.ndarray):
         values = np.asarray(values).reshape(batch_shape)
         return values.item() if batch_shape == () else values
 
     return StatResult(
-        statistic=shaped(extra.pop("statistic")),
+        statistic=shaped(statistic),
         p_value=shaped(p_value),
         method=str(methods[0]) if np.unique(methods).size == 1 else shaped(methods),
         estimable=shaped(usable),
@@ -152,15 +154,15 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
     differences = post - pre
     n_pairs = differences.shape[1]
     positive_rank_sum, n_nonzero = _positive_rank_sums(differences)
-    absolute = np.sort(np.abs(differences), axis=1)
-    reason = np.full(differences.shape[0], "", dtype=object)
-    reason[n_nonzero == 0] = "all differences are zero"
+    reason = np.where(n_nonzero == 0, "all differences are zero", "").astype(object)
     if n_pairs < 2:
         reason[:] = "fewer than 2 complete pairs"
     usable = reason == ""
+    absolute = np.sort(np.abs(differences), axis=1)
+    ties = ((absolute[:, 1:] == absolute[:, :-1]) & (absolute[:, 1:] != 0)).any(axis=1)
+    obstacles = {"ties": ties, "zero differences": n_pairs > n_nonzero}
     extra = {
-        "statistic": np.where(usable, positive_rank_sum, math.nan),
-        "n_pairs": np.full(differences.shape[0], n_pairs),
+        "n_pairs": np.full(reason.shape, n_pairs),
         "n_nonzero": n_nonzero,
         "n_zero": n_pairs - n_nonzero,
         "median_difference": (
@@ -168,20 +170,16 @@ def wilcoxon_signed_rank(post, pre, *, exact=None, correct=True, axis=-1) -> Sta
         ),
         "rank_biserial": np.where(usable, _rank_biserial(positive_rank_sum, n_nonzero), math.nan),
     }
-    ties = ((absolute[:, 1:] == absolute[:, :-1]) & (absolute[:, 1:] != 0)).any(axis=1)
-    obstacles = {"ties": ties, "zero differences": n_pairs > n_nonzero}
-    use_exact = np.full(usable.shape, bool(exact))
-    if exact is None:
-        use_exact = n_nonzero < EXACT_SAMPLE_SIZE_LIMIT
-    large = f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}"
-    policy = {"exact": exact, "correct": correct, "large": large}
 
     def test(rows, method):
-        return wilcoxon(
+        p_value = wilcoxon(
             differences[rows], zero_method="wilcox", correction=correct, method=method, axis=1
-        )
+        ).pvalue
+        return positive_rank_sum[rows], p_value
 
-    return _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
+    small = n_nonzero < EXACT_SAMPLE_SIZE_LIMIT
+    methods = _methods(exact, correct, obstacles, small, f"n_nonzero >= {EXACT_SAMPLE_SIZE_LIMIT}")
+    return _rank_test(test, batch_shape, methods, reason, extra)
 
 
 def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
@@ -205,19 +203,18 @@ def mann_whitney_u(x, y, *, exact=None, correct=True, axis=-1) -> StatResult:
         reason[:] = "a group has no non-missing values"
     else:
         reason[pooled[:, 0] == pooled[:, -1]] = "all values are identical in both groups"
-    allowed = n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT
-    use_exact = np.full(batch, allowed if exact is None else bool(exact))
     obstacles = {"ties": (pooled[:, 1:] == pooled[:, :-1]).any(axis=1)}
-    extra = {"n_x": np.full(batch, n_x), "n_y": np.full(batch, n_y)}
+    small = n_x < EXACT_SAMPLE_SIZE_LIMIT and n_y < EXACT_SAMPLE_SIZE_LIMIT
     large = f"a group has >= {EXACT_SAMPLE_SIZE_LIMIT} values"
+    methods = _methods(exact, correct, obstacles, small, large)
 
     def test(rows, method):
         return mannwhitneyu(
             x_rows[rows], y_rows[rows], use_continuity=correct, method=method, axis=1
         )
 
-    policy = {"exact": exact, "correct": correct, "large": large}
-    result = _rank_test(test, batch_shape, reason, use_exact, obstacles, extra, **policy)
+    extra = {"n_x": np.full(batch, n_x), "n_y": np.full(batch, n_y)}
+    result = _rank_test(test, batch_shape, methods, reason, extra)
     # NaN where not estimable, since the statistic is NaN there.
     return result.with_extra(rank_biserial=2 * result.statistic / max(n_x * n_y, 1) - 1)
 
@@ -271,8 +268,6 @@ def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> f
     shifted = differences - location
     shifted = shifted[shifted != 0]
     n = shifted.size
-    if n == 0:
-        return math.nan
     ranks = rankdata(np.abs(shifted))
     centred = float(ranks[shifted > 0].sum()) - n * (n + 1) / 4
     tie_sizes = np.unique(ranks, return_counts=True)[1].astype(float)
@@ -281,28 +276,6 @@ def _signed_rank_z(differences: np.ndarray, location: float, correct: bool) -> f
         return math.nan
     correction = 0.5 * float(np.sign(centred)) if correct else 0.0
     return (centred - correction) / sigma
-
-
-def _exact_hodges_lehmann(nonzero: np.ndarray, conf_level: float) -> StatResult:
-    """The median of the Walsh averages, the interval between those at R's exact signed-rank
-    quantiles (``qsignrank``), the achieved level where the asked one is out of reach."""
-    n = nonzero.size
-    walsh = np.sort(np.add.outer(nonzero, nonzero)[np.triu_indices(n)]) / 2
-    counts = _signed_rank_counts(n)
-    alpha = 1 - conf_level
-    # R's qsignrank(alpha / 2, n): the smallest q with P(V <= q) >= alpha / 2 (up to 10 eps).
-    cumulative = np.cumsum(counts) / 2**n
-    lower_rank = max(int(np.searchsorted(cumulative, alpha / 2 - 10 * EPSILON)), 1)
-    achieved_alpha = 2 * sum(counts[:lower_rank]) / 2**n
-    return StatResult(
-        estimate=float(np.median(walsh)),
-        ci_low=float(walsh[lower_rank - 1]),
-        ci_high=float(walsh[n * (n + 1) // 2 - lower_rank]),
-        conf_level=(
-            1 - float(f"{achieved_alpha:.2g}") if achieved_alpha - alpha > alpha / 2 else conf_level
-        ),
-        method="exact",
-    )
 
 
 def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: bool):
@@ -327,9 +300,8 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
     alpha = 1 - conf_level
     while z_low_end < -ndtri(alpha / 2) or z_high_end > ndtri(alpha / 2):
         alpha *= 2
-    achieved_level = conf_level
     if alpha >= 1 or 1 - conf_level < alpha * 0.75:
-        achieved_level = 1 - min(1.0, alpha)
+        conf_level = 1 - min(1.0, alpha)
     if alpha < 1:
         quantile = float(ndtri(alpha / 2))
         ci_low, ci_high = root(-quantile, correct), root(quantile, correct)
@@ -339,7 +311,7 @@ def _asymptotic_hodges_lehmann(nonzero: np.ndarray, conf_level: float, correct: 
         estimate=root(0.0, False),
         ci_low=ci_low,
         ci_high=ci_high,
-        conf_level=achieved_level,
+        conf_level=conf_level,
         method=method,
     )
 
@@ -352,16 +324,32 @@ def hodges_lehmann_signed_rank(
     2014, section 3.2; Bauer, JASA 1972;67:687-690), with R's rule for exact and R's root search
     otherwise. An unreachable level gives the achieved one in ``conf_level``. ``extra``:
     n_nonzero. Not estimable without a non-zero difference; no interval, with the reason, when
-    every non-zero difference is the same.
-    """
+    every non-zero difference is the same."""
     differences = np.asarray(differences, dtype=float)
     differences = differences[~np.isnan(differences)]
     nonzero = differences[differences != 0]
     n = nonzero.size
     if n == 0:
         return StatResult.not_estimable("no non-zero difference", n_nonzero=0)
-    has_ties = np.unique(np.abs(nonzero)).size != n
     use_exact = (n < EXACT_SAMPLE_SIZE_LIMIT) if exact is None else bool(exact)
-    if use_exact and not has_ties and n == differences.size:
-        return _exact_hodges_lehmann(nonzero, conf_level).with_extra(n_nonzero=n)
-    return _asymptotic_hodges_lehmann(nonzero, conf_level, correct).with_extra(n_nonzero=n)
+    has_ties = np.unique(np.abs(nonzero)).size != n
+    if not use_exact or has_ties or n < differences.size:
+        return _asymptotic_hodges_lehmann(nonzero, conf_level, correct).with_extra(n_nonzero=n)
+    # Exact: the median of the Walsh averages, the interval between those at R's exact signed-rank
+    # quantile qsignrank(alpha / 2, n), the smallest q with P(V <= q) >= alpha / 2 (up to 10 eps).
+    walsh = np.sort(np.add.outer(nonzero, nonzero)[np.triu_indices(n)]) / 2
+    counts = _signed_rank_counts(n)
+    alpha = 1 - conf_level
+    cumulative = np.cumsum(counts) / 2**n
+    lower_rank = max(int(np.searchsorted(cumulative, alpha / 2 - 10 * EPSILON)), 1)
+    achieved_alpha = 2 * sum(counts[:lower_rank]) / 2**n
+    if achieved_alpha - alpha > alpha / 2:
+        conf_level = 1 - float(f"{achieved_alpha:.2g}")
+    return StatResult(
+        estimate=float(np.median(walsh)),
+        ci_low=float(walsh[lower_rank - 1]),
+        ci_high=float(walsh[n * (n + 1) // 2 - lower_rank]),
+        conf_level=conf_level,
+        method="exact",
+        extra={"n_nonzero": n},
+    )
