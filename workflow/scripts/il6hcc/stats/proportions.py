@@ -1,6 +1,5 @@
-"""Tests and intervals for counts as base R: Fisher's exact test (r x c, hand-written),
-binomial intervals (statsmodels' ``proportion_confint``) and the exact McNemar test (one study
-or a batch).
+"""Tests and intervals for counts as base R: Fisher's exact test (r x c), binomial intervals and
+the exact McNemar test.
 
 References: Agresti A. Categorical Data Analysis, 3rd ed. Wiley 2013 (sections 3.5, 11.1);
 Clopper CJ, Pearson ES. Biometrika 1934;26:404-413; Wilson EB. J Am Stat Assoc 1927;22:209-212;
@@ -47,9 +46,8 @@ def _fisher_tail_probability(
     column_totals = table.sum(axis=0)
     n_rows, n_columns = table.shape
     free_cells = (n_columns - 1) * (n_rows - 1)
-    constant = (
-        gammaln(row_totals + 1).sum() + gammaln(column_totals + 1).sum() - gammaln(table.sum() + 1)
-    )
+    log_margins = gammaln(row_totals + 1).sum() + gammaln(column_totals + 1).sum()
+    constant = log_margins - gammaln(table.sum() + 1)
     log_threshold = constant - gammaln(table + 1).sum() + tolerance
     tail_probability = 0.0
     n_tables = 0
@@ -58,9 +56,8 @@ def _fisher_tail_probability(
         stage, remaining, left_in_column, log_weight = stack.pop()
         if stage == free_cells:
             log_probability = log_weight - gammaln(remaining + 1).sum(axis=1) + constant
-            tail_probability += float(
-                np.exp(log_probability[log_probability <= log_threshold]).sum()
-            )
+            kept = log_probability[log_probability <= log_threshold]
+            tail_probability += float(np.exp(kept).sum())
             n_tables += log_probability.size
             if n_tables > max_tables:
                 return None
@@ -75,8 +72,8 @@ def _fisher_tail_probability(
                 stack.append((stage, remaining[part], left_in_column[part], log_weight[part]))
             continue
         parent = np.repeat(np.arange(choices.size), choices)
-        offset = np.arange(parent.size) - np.repeat(np.cumsum(choices) - choices, choices)
-        cell = low[parent] + offset
+        # Each parent's children take the values low, low + 1, ... of the next cell.
+        cell = np.arange(parent.size) + np.repeat(low + choices - np.cumsum(choices), choices)
         remaining = remaining[parent]
         remaining[:, row] -= cell
         left_in_column = left_in_column[parent] - cell
@@ -84,7 +81,7 @@ def _fisher_tail_probability(
         if row == n_rows - 2:
             # The last row of this column takes what is left; the next column starts full.
             remaining[:, n_rows - 1] -= left_in_column
-            log_weight = log_weight - gammaln(left_in_column + 1)
+            log_weight -= gammaln(left_in_column + 1)
             left_in_column = np.full(parent.size, column_totals[min(column + 1, n_columns - 1)])
         stack.append((stage + 1, remaining, left_in_column, log_weight))
     return tail_probability, n_tables
@@ -99,11 +96,10 @@ def _tables_varying_two_rows(table: np.ndarray, cap: int) -> int:
     ways = np.zeros(first_row_total + 1)
     ways[0] = 1.0
     for capacity in (table[0] + table[1]).tolist():
+        # Sums of windows of capacity + 1 coefficients: running sums minus shifted ones.
         running = np.cumsum(ways)
-        window = running.copy()
-        if capacity + 1 <= first_row_total:
-            window[capacity + 1 :] -= running[: first_row_total - capacity]
-        ways = np.minimum(window, cap)
+        shifted = np.pad(running, (capacity + 1, 0))[: first_row_total + 1]
+        ways = np.minimum(running - shifted, cap)
     return int(ways[first_row_total])
 
 
@@ -138,26 +134,26 @@ def fisher_exact(
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
         raise ValueError("table must be two-dimensional (rows x columns of counts)")
-    if np.any(np.isnan(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
+    # NaN fails both comparisons.
+    if not np.all((counts >= 0) & (counts == np.round(counts))):
         raise ValueError("table must hold nonnegative whole counts")
     counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0].astype(np.int64)
-    n_columns = int(counts.shape[1]) if counts.shape[0] else 0
-    shape = {"n": int(counts.sum()), "n_rows": int(counts.shape[0]), "n_columns": n_columns}
-    if counts.shape[0] < 2 or counts.shape[1] < 2:
+    n_rows, n_columns = counts.shape
+    shape = {"n": int(counts.sum()), "n_rows": n_rows, "n_columns": n_columns}
+    if min(n_rows, n_columns) < 2:
         return StatResult.not_estimable("fewer than 2 non-empty rows or columns", **shape)
     # Fewer rows than columns keeps the per-column expansion short; the p-value is unchanged.
-    oriented = counts if counts.shape[0] <= counts.shape[1] else counts.T
+    oriented = counts if n_rows <= n_columns else counts.T
     tolerance = FISHER_LOG_TOLERANCE_RXC
     if counts.shape == (2, 2):
         tolerance = math.log1p(FISHER_RELATIVE_TOLERANCE_2X2)
     # Counting is cheap, enumerating is not: with certainly more than max_tables, go straight to
     # Monte Carlo (same outcome, seconds saved per variable at 100,000 patients).
-    tail = None
     if _tables_varying_two_rows(oriented, max_tables + 1) <= max_tables:
         tail = _fisher_tail_probability(oriented, tolerance, max_tables)
-    if tail is not None:
-        method = f"exact (enumeration of {tail[1]} tables)"
-        return StatResult(p_value=min(1.0, tail[0]), method=method, extra=shape)
+        if tail is not None:
+            method = f"exact (enumeration of {tail[1]} tables)"
+            return StatResult(p_value=min(1.0, tail[0]), method=method, extra=shape)
     p_value = fisher_monte_carlo(counts, replicates=monte_carlo_replicates, seed=seed)
     method = (
         f"Monte Carlo (B = {monte_carlo_replicates}, seed {seed}): exact enumeration would "
@@ -193,10 +189,10 @@ def binomial_ci(
     )
 
 
-def _as_optional_booleans(values, name: str) -> np.ndarray:
-    """Object array of True/False/None from booleans or 0/1, NaN/None/pd.NA for missing."""
+def _as_optional_booleans(values, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Booleans or 0/1 (NaN/None/pd.NA for missing) as a bool array, and which are missing."""
     if isinstance(values, np.ndarray) and values.dtype == bool:
-        return values.astype(object)
+        return values, np.zeros(values.shape, dtype=bool)
     series = pd.Series(list(values), dtype=object)
     missing = series.isna().to_numpy()
     present = series[~missing].to_numpy()
@@ -205,20 +201,20 @@ def _as_optional_booleans(values, name: str) -> np.ndarray:
     is_true = np.equal(present, True)
     if not (is_true | np.equal(present, False)).all():
         raise ValueError(f"{name} must hold booleans (or 0/1), with NaN/None for missing")
-    out = np.full(series.size, None, dtype=object)
+    out = np.zeros(series.size, dtype=bool)
     out[~missing] = is_true
-    return out
+    return out, missing
 
 
 def paired_booleans(first, second, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, int]:
     """Two patients' boolean results (booleans or 0/1), the patients missing either dropped:
     both as bool arrays, and the number dropped."""
-    a = _as_optional_booleans(first, names[0])
-    b = _as_optional_booleans(second, names[1])
+    a, a_missing = _as_optional_booleans(first, names[0])
+    b, b_missing = _as_optional_booleans(second, names[1])
     if a.size != b.size:
         raise ValueError(f"{names[0]} and {names[1]} must have one value per patient")
-    complete = np.not_equal(a, None) & np.not_equal(b, None)
-    return a[complete].astype(bool), b[complete].astype(bool), int((~complete).sum())
+    complete = ~(a_missing | b_missing)
+    return a[complete], b[complete], int((~complete).sum())
 
 
 def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
@@ -228,10 +224,10 @@ def mcnemar_exact(test_a_positive, test_b_positive) -> StatResult:
     names = ("test_a_positive", "test_b_positive")
     a, b, _ = paired_booleans(test_a_positive, test_b_positive, names)
     result = mcnemar_exact_batch(a, b)
-    extra = {"n": int(a.size), **{name: int(count) for name, count in result.extra.items()}}
-    extra.update(both=int(np.sum(a & b)), neither=int(np.sum(~a & ~b)))
-    p_value, estimable, reason = float(result.p_value), bool(result.estimable), str(result.reason)
-    return replace(result, p_value=p_value, estimable=estimable, reason=reason, extra=extra)
+    counts = {"n": a.size, **result.extra, "both": np.sum(a & b), "neither": np.sum(~a & ~b)}
+    # The batch's 0-d arrays as Python scalars.
+    scalars = {name: getattr(result, name).item() for name in ("p_value", "estimable", "reason")}
+    return replace(result, **scalars, extra={name: int(count) for name, count in counts.items()})
 
 
 def mcnemar_exact_batch(test_a_positive, test_b_positive) -> StatResult:
@@ -240,8 +236,7 @@ def mcnemar_exact_batch(test_a_positive, test_b_positive) -> StatResult:
     2 P(X <= min(b, c))), R's ``binom.test(b, b + c)$p.value`` (``mcnemar.test`` is the
     chi-squared version), from ``scipy.special.bdtr`` as statsmodels' ``mcnemar(exact=True)``,
     one call for every study. Fields are arrays over the studies (0-d for one); ``extra``:
-    a_only, b_only. Not estimable without discordant pairs (R's binom.test stops).
-    """
+    a_only, b_only. Not estimable without discordant pairs (R's binom.test stops)."""
     a = np.asarray(test_a_positive)
     b = np.asarray(test_b_positive)
     if a.dtype != bool or b.dtype != bool or a.shape != b.shape:

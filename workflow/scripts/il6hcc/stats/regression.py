@@ -31,8 +31,7 @@ def _is_separated(design: np.ndarray, outcome: np.ndarray) -> bool:
     Konis's linear program: with s = 2y - 1, maximise sum s_i x_i'b subject to s_i x_i'b >= 0
     and -1 <= b_j <= 1 (columns at unit spread, so the tolerance ignores units); a positive
     optimum is a direction along which the likelihood keeps increasing. Hand-written:
-    statsmodels (as R) only warns or fails to converge, and no library checks before the fit.
-    """
+    statsmodels (as R) only warns or fails to converge, and no library checks before the fit."""
     spread = design.std(axis=0)
     scaled = design / np.where(spread > 0, spread, 1.0)
     signed = scaled * (2 * outcome - 1)[:, np.newaxis]
@@ -54,13 +53,11 @@ def logistic_regression(
     data: pd.DataFrame, outcome: str, predictors: list[str], *, conf_level: float = 0.95
 ) -> StatResult:
     """Logistic regression of a 0/1 outcome on numeric predictors, complete cases (the rest
-    counted), as R's ``glm(family = binomial)``, ``summary()``, ``exp(confint.default())``:
-    statsmodels' GLM (IRLS), Wald z and interval. Fields are arrays over the terms
-    (``(Intercept)``, then ``predictors``): Wald z, p_value, log-odds estimate, odds-ratio
-    interval; ``extra``: term, std_error, odds_ratio, n, n_events, n_excluded. Not estimable
-    (term "(model)"): no events or non-events, too few observations, collinear predictors, or
-    separation (no MLE; R only warns).
-    """
+    counted), with R's ``summary()`` and ``exp(confint.default())``: Wald z and interval. Fields
+    are arrays over the terms (``(Intercept)``, then ``predictors``): Wald z, p_value, log-odds
+    estimate, odds-ratio interval; ``extra``: term, std_error, odds_ratio, n, n_events,
+    n_excluded. Not estimable (term "(model)"): no events or non-events, too few observations,
+    collinear predictors, separation (no MLE; R only warns) or IRLS not converging."""
     if not 0 < conf_level < 1:
         raise ValueError("conf_level must be between 0 and 1")
     columns = [outcome, *predictors]
@@ -72,19 +69,15 @@ def logistic_regression(
         if not pd.api.types.is_numeric_dtype(data[name]):
             raise TypeError(f"column {name!r} must be numeric or boolean")
     complete = data[columns].dropna()
-    n_excluded = int(len(data) - len(complete))
     y = complete[outcome].astype(float).to_numpy()
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean")
     n, n_events = int(y.size), int(y.sum())
     design = np.column_stack([np.ones(n), *(complete[name].astype(float) for name in predictors)])
     n_parameters = design.shape[1]
-    counts = {"n": n, "n_events": n_events, "n_excluded": n_excluded}
     reason = ""
-    if n_events == 0:
-        reason = "no events"
-    elif n_events == n:
-        reason = "no non-events"
+    if n_events in (0, n):
+        reason = "no non-events" if n_events else "no events"
     elif n < n_parameters + 1:
         reason = f"fewer observations ({n}) than parameters + 1 ({n_parameters + 1})"
     elif np.linalg.matrix_rank(design) < n_parameters:
@@ -93,39 +86,34 @@ def logistic_regression(
         reason = (
             "perfect or quasi-perfect separation: the maximum likelihood estimate does not exist"
         )
-    if reason:
-        return _model_not_estimable(reason, conf_level, counts)
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
+    else:
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = GLM(y, design, family=families.Binomial()).fit(tol=IRLS_TOLERANCE)
-    if not fit.converged:
-        messages = "; ".join(str(w.message) for w in caught)
-        reason = f"IRLS did not converge ({messages})" if messages else "IRLS did not converge"
-        return _model_not_estimable(reason, conf_level, counts)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = GLM(y, design, family=families.Binomial()).fit(tol=IRLS_TOLERANCE)
+        if not fit.converged:
+            messages = "; ".join(str(w.message) for w in caught)
+            reason = "IRLS did not converge" + (f" ({messages})" if messages else "")
+    counts = {"n": n, "n_events": n_events, "n_excluded": len(data) - len(complete)}
+    if reason:
+        # The level asked for is kept: the table states it on every row, estimable or not.
+        result = StatResult.not_estimable(reason, term="(model)", **counts)
+        return replace(result, conf_level=conf_level)
     # Wald intervals on the log-odds scale (R's confint.default), then as odds ratios.
-    interval = np.exp(np.asarray(fit.conf_int(alpha=1 - conf_level)))
-    params = np.asarray(fit.params)
-    extra = {"term": [INTERCEPT, *predictors], "std_error": np.asarray(fit.bse)}
-    extra.update(odds_ratio=np.exp(params), **counts)
-    wald = {"statistic": np.asarray(fit.tvalues), "p_value": np.asarray(fit.pvalues)}
+    interval = np.exp(fit.conf_int(alpha=1 - conf_level))
+    extra = {"term": [INTERCEPT, *predictors], "std_error": fit.bse}
     return StatResult(
-        **wald,
-        estimate=params,
+        statistic=fit.tvalues,
+        p_value=fit.pvalues,
+        estimate=fit.params,
         ci_low=interval[:, 0],
         ci_high=interval[:, 1],
         conf_level=conf_level,
         method=LOGISTIC_METHOD,
-        extra=extra,
+        extra={**extra, "odds_ratio": np.exp(fit.params), **counts},
     )
-
-
-def _model_not_estimable(reason: str, conf_level: float, counts: dict) -> StatResult:
-    # The level asked for is kept: the table states it on every row, estimable or not.
-    result = StatResult.not_estimable(reason, term="(model)", **counts)
-    return replace(result, conf_level=conf_level)
 
 
 def separates_outcome(data: pd.DataFrame, outcome: str, predictor: str) -> bool:
