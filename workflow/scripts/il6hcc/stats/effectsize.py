@@ -1,10 +1,9 @@
 """Effect sizes beside the rank tests, from pingouin (no R fixture at stake): the matched-pairs
-rank-biserial correlation (T+ - T-)/(T+ + T-) beside a signed-rank test, the common-language
+rank-biserial correlation (T+ - T-)/(T+ + T-) beside a signed-rank test and the common-language
 effect size P(X > Y) + P(X = Y)/2 beside a Mann-Whitney test, each with a seeded percentile
-bootstrap interval from ``pingouin.compute_bootci`` (its closed-form ``compute_esci`` covers r
-and d, not rank statistics) over the vectorised rank statistics of
-:mod:`il6hcc.stats.nonparametric`. pingouin takes about 2.4 s to import: imported inside the
-functions, so that only the jobs that print effect sizes pay for it.
+bootstrap interval (``pingouin.compute_bootci``; its closed-form ``compute_esci`` covers r and d,
+not rank statistics) over the vectorised statistics of :mod:`il6hcc.stats.nonparametric`.
+pingouin takes about 2.4 s to import, so only the functions import it.
 
 References: Kerby DS. Compr Psychol 2014;3:11.IT.3.1. McGraw KO, Wong SP. Psychol Bull
 1992;111:361-365. Vargha A, Delaney HD. J Educ Behav Stat 2000;25:101-132. Vallat R. J Open

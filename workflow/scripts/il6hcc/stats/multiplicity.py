@@ -50,12 +50,10 @@ def p_adjust_batch(p_values, method: str = "holm", axis: int = -1) -> np.ndarray
 @contextmanager
 def frozen_heap() -> Iterator[None]:
     """Every object alive now kept out of the garbage collector's collections while the block
-    runs (``gc.freeze``, then ``gc.unfreeze``; inside an enclosing block, nothing more). Why:
-    statsmodels' Holm adjustment ends with ``gc.collect()``, which walks every tracked object on
-    each call: about 0.1 s in a job that has loaded pandas, scipy and statsmodels, several times
-    that in a long-lived process (a test worker, or every job of a run in one process). Inside
-    the block it walks only what the call creates. Nothing is computed differently; cycles that
-    become garbage inside are collected later."""
+    runs (``gc.freeze``, then ``gc.unfreeze``; nested, nothing more). statsmodels' Holm adjustment
+    ends with ``gc.collect()``, which walks every tracked object: about 0.1 s per call in a job
+    with pandas, scipy and statsmodels loaded, more in a long-lived process. Inside the block it
+    walks only what the call creates; results are unchanged, cycles are collected later."""
     if gc.get_freeze_count():
         yield
         return
